@@ -1,0 +1,188 @@
+// Configuration: plain structs filled by one validator from TOML files.
+//
+//   <dir>/dealsync.toml        daemon settings and reconciliation defaults
+//   <dir>/vendor.toml          the vendor's CRM (a SourceConfig, role vendor)
+//   <dir>/partners.d/*.toml    one SourceConfig per partner
+//
+// LoadConfig reports *every* error, each as
+//   "file:line:column: key.path: what is wrong and what would be right"
+// Unknown keys are errors; a bad value is never replaced by a default.
+// Secrets are never inline: a CredentialRef names where to read them.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "dealsync/model.h"
+#include "dealsync/policy.h"
+#include "dealsync/status.h"
+
+namespace dealsync {
+
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+struct ConfigError {
+  SourceLocation where;
+  std::string key_path;  // "connection.auth.type"
+  std::string message;
+  std::string ToString() const;  // "file:line:column: key.path: message"
+};
+
+// Where a secret lives. In TOML:
+//   credential = "name"                 systemd credential (or credentials_dir/name)
+//   credential = { env = "VAR" }        environment variable
+//   credential = { file = "/path" }     file contents (trailing newline trimmed)
+struct CredentialRef {
+  enum class Kind : uint8_t { kSystemd, kEnv, kFile };
+  Kind kind = Kind::kSystemd;
+  std::string name;  // credential name, variable name or path
+  bool empty() const { return name.empty(); }
+  std::string Describe() const;  // e.g. "env:NORTHWIND_KEY" (never the secret)
+};
+
+// Reads the secret. `credentials_dir` is used when $CREDENTIALS_DIRECTORY is unset.
+Result<std::string> ResolveCredential(const CredentialRef& ref, const std::string& credentials_dir);
+
+struct AuthConfig {
+  enum class Type : uint8_t {
+    kNone,
+    kBearer,            // Authorization: Bearer <credential>
+    kApiKeyHeader,      // <header>: <credential>
+    kApiKeyQuery,       // ?<param>=<credential>
+    kBasic,             // username + credential (password)
+    kOAuth2ClientCredentials,
+    kOAuth2RefreshToken,
+  };
+  Type type = Type::kNone;
+  std::string header;      // api_key header name
+  std::string param;       // api_key query parameter name
+  std::string username;    // basic
+  CredentialRef credential;  // token / key / password / OAuth2 client secret
+  // OAuth2
+  std::string token_url;
+  std::string client_id;
+  CredentialRef refresh_token;  // refresh-token flow
+  std::string scope;
+};
+
+struct RateLimitConfig {
+  int requests = 10;
+  std::chrono::milliseconds per{1000};
+};
+
+struct RetryConfig {
+  int max_attempts = 5;
+  std::chrono::milliseconds initial_backoff{200};
+  std::chrono::milliseconds max_backoff{30000};
+};
+
+struct ConnectionConfig {
+  std::string base_url;
+  AuthConfig auth;
+  RateLimitConfig rate_limit;
+  RetryConfig retry;
+  std::chrono::milliseconds timeout{30000};
+  std::string ca_file;             // extra trusted CA (tests, private PKI); empty = system store
+  bool allow_insecure_http = false;  // plain http:// only to loopback and only when true
+};
+
+// A canonical field read from a native record: a JSON pointer plus a format.
+// In TOML: `name = "/title"` or `amount = { pointer = "/value", format = "decimal_string" }`.
+struct FieldMapping {
+  std::string pointer;  // RFC 6901 JSON pointer into the native record
+  std::string format;   // "" or one of: string, decimal_string, number, minor_units,
+                        // iso_date, iso_datetime, epoch_ms, epoch_s
+  SourceLocation where;
+};
+
+// Canonical field names: id, registration_id, counterpart_id, name, account, owner,
+// pipeline, stage, amount, currency, close_date, modified_at, deleted.
+using FieldMap = std::map<std::string, FieldMapping>;
+
+// Native stage values for one pipeline. For each canonical stage, the native
+// values that map to it; the first is the one written back.
+struct PipelineStageMap {
+  std::map<Stage, std::vector<std::string>> native_by_stage;
+  std::optional<Stage> ToCanonical(std::string_view native) const;
+  std::optional<std::string> ToNative(Stage s) const;
+};
+// Keyed by pipeline id; "" is the only key for CRMs without pipelines.
+// TOML: [stages] qualified = [...]   or   [stages.<pipeline>] qualified = [...]
+using StageMaps = std::map<std::string, PipelineStageMap>;
+
+struct LinkConfig {
+  bool by_registration_id = true;  // equal registration ids
+  bool by_counterpart_id = true;   // one side stores the other's id
+  bool by_match_key = false;       // normalised account + close month + amount band
+  int64_t amount_band_ppm = 100000;  // +-10% for the match key
+};
+
+// Connector-specific options, validated against the connector's OptionTable
+// (include/dealsync/connector.h). Keys are dotted paths: "list.page.style".
+struct OptionValue {
+  std::variant<std::string, int64_t, bool, std::chrono::milliseconds, std::vector<std::string>>
+      value;
+  SourceLocation where;
+};
+using ConnectorOptions = std::map<std::string, OptionValue>;
+
+enum class Role : uint8_t { kVendor, kPartner };
+
+struct SourceConfig {
+  Role role = Role::kPartner;
+  std::string id;         // "vendor" for the vendor; the partner id otherwise
+  std::string name;
+  std::string connector;  // "salesforce", "hubspot", "rest"
+  std::string file;       // the file it came from
+  std::chrono::milliseconds poll_interval{300000};
+  std::string time_zone = "UTC";  // how this CRM's datetimes are meant
+  std::string currency;           // default currency when records carry none
+  ConnectionConfig connection;
+  FieldMap fields;     // overrides/extends the connector's default field map
+  StageMaps stages;
+  LinkConfig link;
+  ReconcilePolicy policy;  // defaults with this source's overrides applied
+  ConnectorOptions options;
+};
+
+struct DaemonConfig {
+  std::string file;
+  std::string state_dir = "/var/lib/dealsync";
+  std::string credentials_dir;         // fallback when $CREDENTIALS_DIRECTORY is unset
+  std::string admin_listen = "127.0.0.1:8686";
+  CredentialRef admin_token;           // bearer token for mutating admin calls
+  std::string log_level = "info";
+  std::chrono::milliseconds poll_interval{300000};  // default for sources without one
+  std::chrono::milliseconds poll_jitter{5000};
+  std::chrono::milliseconds shutdown_timeout{20000};
+  std::chrono::milliseconds stalled_after{std::chrono::hours(24 * 30)};  // reports: stalled deals
+  std::optional<Money> pipeline_target;  // reports: coverage target per partner
+  ReconcilePolicy reconciliation;      // defaults for every partner
+  CurrencyRates rates;
+};
+
+struct Config {
+  std::string dir;
+  DaemonConfig daemon;
+  SourceConfig vendor;
+  std::vector<SourceConfig> partners;
+
+  const SourceConfig* FindSource(std::string_view id) const;
+};
+
+// Loads and validates <dir>. On failure returns every error found.
+struct ConfigLoadResult {
+  std::optional<Config> config;  // set when errors is empty
+  std::vector<ConfigError> errors;
+};
+ConfigLoadResult LoadConfig(const std::string& dir);
+
+}  // namespace dealsync

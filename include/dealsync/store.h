@@ -1,0 +1,92 @@
+// Store: an ordered key-value store with column families and atomic batches.
+// The RocksDB implementation lives in src/store/ (the only place that includes
+// RocksDB); MemoryStore (src/store/memory_store.h) serves unit tests.
+//
+// Every multi-key state change is one WriteBatch: Write() applies all of it or
+// none of it, durably (fsync'd WAL) before returning OK.
+//
+// Column families and what their keys look like are owned by the module that
+// writes them; the encoding of each is documented in src/engine/keys.h.
+// Thread-safety: Get/Scan/Write may be called from any thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dealsync/status.h"
+
+namespace dealsync {
+
+enum class Column : uint8_t {
+  kMeta = 0,   // schema version, sequence counters
+  kJournal,    // append-only change journal
+  kRecords,    // latest canonical record per (source, native id)
+  kLinks,      // vendor record <-> partner record
+  kBase,       // last agreed value per (link, field)
+  kOutbox,     // pushes waiting to be sent
+  kConflicts,  // conflict records
+  kCursors,    // poll cursor per source
+  kIndex,      // secondary indexes (link keys, unlinked records, dead letters)
+};
+inline constexpr int kColumnCount = 9;
+std::string_view ColumnName(Column c);  // "meta", "journal", ... (RocksDB CF names)
+
+class WriteBatch {
+ public:
+  struct Op {
+    Column column;
+    bool is_delete;
+    std::string key;
+    std::string value;
+  };
+
+  void Put(Column c, std::string_view key, std::string_view value) {
+    ops_.push_back({c, false, std::string(key), std::string(value)});
+  }
+  void Delete(Column c, std::string_view key) { ops_.push_back({c, true, std::string(key), {}}); }
+  bool empty() const { return ops_.empty(); }
+  size_t size() const { return ops_.size(); }
+  const std::vector<Op>& ops() const { return ops_; }
+  void Append(const WriteBatch& other) { ops_.insert(ops_.end(), other.ops_.begin(), other.ops_.end()); }
+
+ private:
+  std::vector<Op> ops_;
+};
+
+// Visitor for Scan: return false to stop early.
+using ScanVisitor = std::function<bool(std::string_view key, std::string_view value)>;
+
+class Store {
+ public:
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
+
+  // nullopt when absent.
+  virtual Result<std::optional<std::string>> Get(Column c, std::string_view key) = 0;
+  virtual Status Write(const WriteBatch& batch) = 0;
+  // Visits keys in byte order that start with `prefix`, beginning at the first
+  // key >= max(prefix, start).
+  virtual Status Scan(Column c, std::string_view prefix, std::string_view start,
+                      const ScanVisitor& visit) = 0;
+  Status Scan(Column c, std::string_view prefix, const ScanVisitor& visit) {
+    return Scan(c, prefix, prefix, visit);
+  }
+  // Approximate number of bytes used by a column (for /metrics).
+  virtual uint64_t ApproximateSize(Column c) = 0;
+};
+
+// The schema this build writes. Opening a store written by a newer schema fails.
+inline constexpr int kStoreSchemaVersion = 1;
+
+// Opens (creating if needed) the RocksDB store under `dir`. Fails with
+// kFailedPrecondition and a clear message when another process holds the lock
+// or when the store was written by a newer schema.
+Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir);
+
+}  // namespace dealsync
