@@ -23,6 +23,8 @@
 
 namespace dealsync {
 
+class ConnectorRegistry;
+
 struct SourceLocation {
   std::string file;
   int line = 0;
@@ -183,6 +185,7 @@ struct ConfigLoadResult {
   std::optional<Config> config;  // set when errors is empty
   std::vector<ConfigError> errors;
 };
-ConfigLoadResult LoadConfig(const std::string& dir);
+// Connector-specific options are checked against `registry`'s option tables.
+ConfigLoadResult LoadConfig(const std::string& dir, const ConnectorRegistry& registry);
 
 }  // namespace dealsync
