@@ -1,0 +1,67 @@
+// RecordMapper: native JSON record <-> canonical Opportunity, driven entirely by
+// a source's [fields] (JSON pointers + formats) and [stages] (per-pipeline maps).
+// Shared by every connector; no connector maps fields by hand.
+//
+// Formats (FieldMapping::format):
+//   string          JSON string (numbers are accepted and printed)
+//   decimal_string  amount as "1234.50"
+//   number          amount as a JSON number (read via its shortest round-trip
+//                   decimal text, never kept as floating point)
+//   minor_units     amount as an integer count of minor units
+//   iso_date        "2026-12-01" (a datetime is converted in the source time zone)
+//   iso_datetime    "2026-12-01T10:00:00Z" (or with offset) -> local date / timestamp
+//   epoch_ms        integer or numeric string, milliseconds since the epoch
+//   epoch_s         integer or numeric string, seconds since the epoch
+//   bool            deleted/archived flag (true/false, or "true"/"false")
+// Thread-safety: immutable after Create(); safe to share.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "dealsync/config.h"
+#include "dealsync/connector.h"
+#include "dealsync/model.h"
+#include "dealsync/status.h"
+
+namespace dealsync::connectors {
+
+class RecordMapper {
+ public:
+  // Merges `defaults` (the connector's) with config.fields (the file's, which
+  // win), loads config.time_zone, and checks every mapping. Errors carry the
+  // field's source location when it came from the file.
+  static Result<RecordMapper> Create(const SourceConfig& config, const FieldMap& defaults);
+
+  // Native record -> canonical. An error names the canonical field, the JSON
+  // pointer, and the offending value, e.g.
+  //   stage: value "Won-ish" at /status is not in [stages] (known: Qualified, ...)
+  Result<Opportunity> ToCanonical(const nlohmann::json& native) const;
+
+  // Canonical target values -> the native JSON body fragment that sets them
+  // (objects created along each pointer; stage written as the pipeline's first
+  // native value; amount in the mapped format, currency when mapped to a field;
+  // close_date in the mapped format). Fields unset in `update` are omitted.
+  Result<nlohmann::json> ToNativePatch(const RecordUpdate& update) const;
+
+  // The mapping for a canonical field, nullptr when unmapped.
+  const FieldMapping* Find(std::string_view canonical_field) const;
+  // Last reference token of the field's pointer ("/properties/dealstage" ->
+  // "dealstage"): the API field name for SOQL SELECT lists or HubSpot properties.
+  std::string ApiName(std::string_view canonical_field) const;
+  std::vector<std::string> ApiNames() const;  // every mapped field, in a stable order
+
+  const TimeZone& time_zone() const { return zone_; }
+
+ private:
+  RecordMapper() = default;
+  std::string source_;
+  std::string default_currency_;
+  FieldMap fields_;
+  StageMaps stages_;
+  TimeZone zone_ = TimeZone::Utc();
+};
+
+}  // namespace dealsync::connectors
