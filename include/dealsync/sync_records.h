@@ -50,7 +50,7 @@ struct Conflict {
   std::string partner_id;
   std::string base_value;
   FieldChange vendor;   // the vendor side's value and when it changed
-  FieldChange partner;  // the partner side's value and when it changed
+  FieldChange partner_change;  // the partner side's value and when it changed (`partner` is the id)
   std::string rule;     // policy rule applied ("furthest_stage_wins", "manual", ...)
   std::string outcome_value;  // value settled on ("" while held)
   std::string explanation;    // one sentence a channel manager can read
