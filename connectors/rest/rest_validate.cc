@@ -1,0 +1,184 @@
+// Semantic checks of a rest partner file. Every message says what to change.
+#include <string>
+
+#include "connectors/rest/rest_options.h"
+
+namespace dealsync::connectors::rest {
+namespace {
+
+class Checker {
+ public:
+  Checker(const SourceConfig& config, std::vector<ConfigError>& errors)
+      : config_(config), errors_(errors) {}
+
+  SourceLocation Where(std::string_view key) const {
+    auto it = config_.options.find(std::string(key));
+    return it != config_.options.end() ? it->second.where : SourceLocation{config_.file, 0, 0};
+  }
+
+  void Add(std::string_view located_at, std::string key_path, std::string message) {
+    errors_.push_back(ConfigError{Where(located_at), std::move(key_path), std::move(message)});
+  }
+  void AddAt(SourceLocation where, std::string key_path, std::string message) {
+    errors_.push_back(ConfigError{std::move(where), std::move(key_path), std::move(message)});
+  }
+
+  const SourceConfig& config() const { return config_; }
+
+ private:
+  const SourceConfig& config_;
+  std::vector<ConfigError>& errors_;
+};
+
+std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+void CheckPointers(Checker& c) {
+  static constexpr std::string_view kPointerKeys[] = {
+      "list.records",          "list.page.next",       "get.records",
+      "update.batch.wrapper",  "update.batch.id_field", "update.batch.results",
+      "update.batch.result_id", "update.batch.result_ok", "update.batch.result_error"};
+  for (std::string_view key : kPointerKeys) {
+    auto it = c.config().options.find(std::string(key));
+    if (it == c.config().options.end()) {
+      continue;
+    }
+    const auto* text = std::get_if<std::string>(&it->second.value);
+    if (text && !IsValidJsonPointer(*text)) {
+      c.Add(key, std::string(key),
+            Quote(*text) + " is not a JSON pointer: write " + Quote("/" + *text) +
+                " (RFC 6901: \"\" for the whole body, \"/a/b\" for a nested member)");
+    }
+  }
+}
+
+void CheckPaths(Checker& c, const RestOptions& o) {
+  const std::pair<std::string_view, const std::string*> paths[] = {
+      {"list.path", &o.list_path}, {"get.path", &o.get_path}, {"update.path", &o.update_path}};
+  for (const auto& [key, value] : paths) {
+    if (!value->empty() && value->front() != '/') {
+      c.Add(key, std::string(key),
+            Quote(*value) + " must start with \"/\" (it is appended to connection.base_url): write " +
+                Quote("/" + *value));
+    }
+  }
+  if (o.get_path.find("{id}") == std::string::npos) {
+    c.Add("get.path", "get.path",
+          Quote(o.get_path) + " has no {id} placeholder: write the path of one record, e.g. " +
+              Quote(o.get_path + "/{id}"));
+  }
+  if (o.update_mode == UpdateMode::kSingle && o.update_path.find("{id}") == std::string::npos) {
+    c.Add("update.path", "update.path",
+          Quote(o.update_path) +
+              " has no {id} placeholder, which update.mode = \"single\" needs: write e.g. " +
+              Quote(o.update_path + "/{id}") + ", or set update.mode = \"batch\"");
+  }
+}
+
+void CheckPaging(Checker& c, const RestOptions& o) {
+  if ((o.page_style == PageStyle::kCursor || o.page_style == PageStyle::kNextUrl) &&
+      o.page_next_pointer.empty()) {
+    c.Add("list.page.style", "list.page",
+          "list.page.next is required when list.page.style = " +
+              Quote(PageStyleName(o.page_style)) + ": set it to the JSON pointer of the next " +
+              (o.page_style == PageStyle::kCursor ? "cursor" : "page URL") +
+              " in a list response, e.g. next = " +
+              Quote(o.page_style == PageStyle::kCursor ? "/meta/next_cursor" : "/links/next"));
+  }
+  if (o.page_size < 1 || o.page_size > 10000) {
+    c.Add("list.page_size", "list.page_size",
+          std::to_string(o.page_size) + " is out of range: use 1..10000 (what the API allows)");
+  }
+  if (o.page_style == PageStyle::kPage && o.page_start < 0) {
+    c.Add("list.page.start", "list.page.start", "must be 0 or 1 (the number of the first page)");
+  }
+  auto format_it = c.config().options.find("list.modified_since.format");
+  if (format_it != c.config().options.end() && !o.modified_since) {
+    const auto* format = std::get_if<std::string>(&format_it->second.value);
+    c.Add("list.modified_since.format", "list.modified_since",
+          "list.modified_since.param is required when list.modified_since.format is set: name "
+          "the query parameter, e.g. modified_since = { param = \"updated_after\", format = " +
+              Quote(format ? *format : "iso8601") + " }");
+  }
+  if (o.overlap.count() < 0) {
+    c.Add("list.overlap", "list.overlap", "must not be negative (e.g. \"2m\")");
+  }
+}
+
+void CheckUpdate(Checker& c, const RestOptions& o) {
+  if (o.update_mode != UpdateMode::kBatch) {
+    return;
+  }
+  if (o.batch_id_field.empty()) {
+    c.Add("update.mode", "update.batch",
+          "update.batch.id_field is required when update.mode = \"batch\": the JSON pointer "
+          "where the record id goes inside one item, e.g. id_field = \"/id\"");
+  }
+  if (o.batch_max_size < 1 || o.batch_max_size > 1000) {
+    c.Add("update.batch.max_size", "update.batch.max_size",
+          std::to_string(o.batch_max_size) + " is out of range: use 1..1000 (the API's limit)");
+  }
+  if (o.batch_results.empty()) {
+    c.Add("update.batch.results", "update.batch.results",
+          "must point at the per-record results array (e.g. \"/results\"): without it "
+          "partial failures cannot be told apart");
+  }
+}
+
+void CheckFields(Checker& c) {
+  const FieldMap& fields = c.config().fields;
+  if (!fields.contains("id")) {
+    c.AddAt(SourceLocation{c.config().file, 0, 0}, "fields.id",
+            "not mapped: the rest connector has no default field map; add id = \"/id\" (the "
+            "JSON pointer of the record id) under [fields]");
+  }
+  if (!fields.contains("modified_at")) {
+    c.AddAt(SourceLocation{c.config().file, 0, 0}, "fields.modified_at",
+            "not mapped: incremental fetch and de-duplication need it; add e.g. modified_at = { "
+            "pointer = \"/updated_at\", format = \"iso_datetime\" } under [fields]");
+  }
+}
+
+void CheckConnection(Checker& c) {
+  const ConnectionConfig& conn = c.config().connection;
+  const SourceLocation file{c.config().file, 0, 0};
+  if (conn.base_url.empty()) {
+    c.AddAt(file, "connection.base_url",
+            "required: the API root every path is appended to, e.g. "
+            "\"https://crm.example.com/api/v2\"");
+  }
+  if (conn.auth.type == AuthConfig::Type::kNone) {
+    c.AddAt(file, "connection.auth",
+            "missing: the rest connector sends every request authenticated; add e.g. auth = { "
+            "type = \"api_key\", header = \"X-Api-Key\", credential = \"<name>\" } (or type "
+            "bearer, basic, oauth2_client_credentials)");
+  }
+  if (conn.auth.type == AuthConfig::Type::kOAuth2ClientCredentials && conn.auth.token_url.empty()) {
+    c.AddAt(file, "connection.auth.token_url",
+            "required for oauth2_client_credentials with the rest connector (there is no "
+            "default token endpoint), e.g. token_url = \"https://crm.example.com/oauth/token\"");
+  }
+}
+
+}  // namespace
+
+void ValidateRestConfig(const SourceConfig& config, std::vector<ConfigError>& errors) {
+  Checker c(config, errors);
+  CheckPointers(c);
+  CheckConnection(c);
+  CheckFields(c);
+  auto options = ParseRestOptions(config);
+  if (!options.ok()) {
+    // Only a value LoadConfig's table check let through (e.g. a bad enum when the
+    // table check was skipped); report it at its key.
+    const std::string m = options.status().message();
+    const auto colon = m.find(": ");
+    std::string key = colon == std::string::npos ? "" : m.substr(0, colon);
+    c.Add(key, key, colon == std::string::npos ? m : m.substr(colon + 2));
+    return;
+  }
+  CheckPaths(c, *options);
+  CheckPaging(c, *options);
+  CheckUpdate(c, *options);
+}
+
+}  // namespace dealsync::connectors::rest
