@@ -34,6 +34,10 @@ class RecordMapper {
   // win), loads config.time_zone, and checks every mapping. Errors carry the
   // field's source location when it came from the file.
   static Result<RecordMapper> Create(const SourceConfig& config, const FieldMap& defaults);
+  // Same, with the connector's default stage maps used when config.stages is
+  // empty (a file that writes [stages] replaces them entirely).
+  static Result<RecordMapper> Create(const SourceConfig& config, const FieldMap& defaults,
+                                     const StageMaps& default_stages);
 
   // Native record -> canonical. An error names the canonical field, the JSON
   // pointer, and the offending value, e.g.
@@ -54,6 +58,8 @@ class RecordMapper {
   std::vector<std::string> ApiNames() const;  // every mapped field, in a stable order
 
   const TimeZone& time_zone() const { return zone_; }
+  const std::string& default_currency() const { return default_currency_; }
+  const StageMaps& stage_maps() const { return stages_; }
 
  private:
   RecordMapper() = default;
@@ -62,6 +68,12 @@ class RecordMapper {
   FieldMap fields_;
   StageMaps stages_;
   TimeZone zone_ = TimeZone::Utc();
+  std::vector<std::pair<std::string, nlohmann::json::json_pointer>> pointers_;  // parsed once
+
+  const nlohmann::json* ValueOf(const nlohmann::json& native, std::string_view field) const;
+  Status ReadAmount(const nlohmann::json& native, Opportunity& out) const;
+  Status ReadStage(const nlohmann::json& native, Opportunity& out) const;
+  Status ReadDates(const nlohmann::json& native, Opportunity& out) const;
 };
 
 }  // namespace dealsync::connectors

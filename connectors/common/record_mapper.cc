@@ -1,0 +1,454 @@
+#include "connectors/common/record_mapper.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <set>
+
+#include "connectors/common/json_util.h"
+
+namespace dealsync::connectors {
+
+using nlohmann::json;
+
+namespace {
+
+struct FieldRule {
+  std::string_view name;
+  std::vector<std::string_view> formats;  // "" is always allowed (the field's default)
+};
+
+const std::vector<FieldRule>& FieldRules() {
+  static const std::vector<FieldRule> rules = {
+      {"id", {"string"}},
+      {"registration_id", {"string"}},
+      {"counterpart_id", {"string"}},
+      {"name", {"string"}},
+      {"account", {"string"}},
+      {"owner", {"string"}},
+      {"pipeline", {"string"}},
+      {"stage", {"string"}},
+      {"currency", {"string"}},
+      {"amount", {"decimal_string", "number", "minor_units"}},
+      {"close_date", {"iso_date", "iso_datetime", "epoch_ms", "epoch_s"}},
+      {"modified_at", {"iso_datetime", "epoch_ms", "epoch_s"}},
+      {"deleted", {"bool"}},
+  };
+  return rules;
+}
+
+const FieldRule* FindRule(std::string_view name) {
+  for (const auto& rule : FieldRules()) {
+    if (rule.name == name) {
+      return &rule;
+    }
+  }
+  return nullptr;
+}
+
+std::string Located(const FieldMapping& m, std::string_view field, std::string_view message) {
+  std::string prefix;
+  if (!m.where.file.empty()) {
+    prefix = m.where.file + ":" + std::to_string(m.where.line) + ":" +
+             std::to_string(m.where.column) + ": ";
+  }
+  return prefix + "fields." + std::string(field) + ": " + std::string(message);
+}
+
+std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) {
+      out += sep;
+    }
+    out += p;
+  }
+  return out;
+}
+
+std::string Upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return s;
+}
+
+// Integer from a JSON integer or a numeric string (epoch values).
+std::optional<int64_t> IntegerOf(const json& v) {
+  if (v.is_number_integer()) {
+    return v.get<int64_t>();
+  }
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (d >= -9.2e18 && d <= 9.2e18 && static_cast<double>(static_cast<int64_t>(d)) == d) {
+      return static_cast<int64_t>(d);
+    }
+    return std::nullopt;
+  }
+  if (v.is_string()) {
+    return ParseInt64(v.get<std::string>());
+  }
+  return std::nullopt;
+}
+
+bool IsBlank(const json& v) { return v.is_null() || (v.is_string() && v.get<std::string>().empty()); }
+
+const PipelineStageMap* StageMapFor(const StageMaps& maps, const std::string& pipeline) {
+  if (auto it = maps.find(pipeline); it != maps.end()) {
+    return &it->second;
+  }
+  if (auto it = maps.find(""); it != maps.end()) {
+    return &it->second;
+  }
+  if (maps.size() == 1) {
+    return &maps.begin()->second;
+  }
+  return nullptr;
+}
+
+std::string KnownNativeStages(const PipelineStageMap& map) {
+  std::vector<std::string> names;
+  for (const auto& [stage, values] : map.native_by_stage) {
+    names.insert(names.end(), values.begin(), values.end());
+  }
+  return Join(names, ", ");
+}
+
+}  // namespace
+
+Result<RecordMapper> RecordMapper::Create(const SourceConfig& config, const FieldMap& defaults) {
+  return Create(config, defaults, StageMaps{});
+}
+
+Result<RecordMapper> RecordMapper::Create(const SourceConfig& config, const FieldMap& defaults,
+                                          const StageMaps& default_stages) {
+  RecordMapper mapper;
+  mapper.source_ = config.id;
+  mapper.default_currency_ = Upper(config.currency);
+  mapper.fields_ = defaults;
+  for (const auto& [name, mapping] : config.fields) {
+    mapper.fields_[name] = mapping;
+  }
+  mapper.stages_ = config.stages.empty() ? default_stages : config.stages;
+
+  std::vector<std::string> errors;
+  for (const auto& [name, mapping] : mapper.fields_) {
+    const FieldRule* rule = FindRule(name);
+    if (rule == nullptr) {
+      errors.push_back(Located(mapping, name,
+                               "unknown canonical field (known: id, registration_id, "
+                               "counterpart_id, name, account, owner, pipeline, stage, amount, "
+                               "currency, close_date, modified_at, deleted)"));
+      continue;
+    }
+    if (!mapping.format.empty() &&
+        std::find(rule->formats.begin(), rule->formats.end(), mapping.format) ==
+            rule->formats.end()) {
+      std::vector<std::string> allowed(rule->formats.begin(), rule->formats.end());
+      errors.push_back(Located(mapping, name,
+                               "format \"" + mapping.format + "\" does not apply (use one of: " +
+                                   Join(allowed, ", ") + ")"));
+    }
+    auto pointer = ParsePointer(mapping.pointer);
+    if (!pointer.ok() || mapping.pointer.empty()) {
+      errors.push_back(Located(mapping, name,
+                               pointer.ok() ? "empty JSON pointer (write e.g. \"/id\")"
+                                            : pointer.status().message()));
+      continue;
+    }
+    mapper.pointers_.emplace_back(name, *pointer);
+  }
+  if (mapper.fields_.find("id") == mapper.fields_.end()) {
+    errors.push_back("fields.id: required (the JSON pointer to the record's id)");
+  }
+  if (mapper.fields_.count("stage") != 0 && mapper.stages_.empty()) {
+    errors.push_back("stages: stage is mapped but no [stages] map is configured");
+  }
+  auto zone = TimeZone::Load(config.time_zone);
+  if (!zone.ok()) {
+    errors.push_back("time_zone: " + zone.status().message());
+  } else {
+    mapper.zone_ = *zone;
+  }
+  if (!errors.empty()) {
+    return InvalidArgument(Join(errors, "\n"));
+  }
+  return mapper;
+}
+
+const FieldMapping* RecordMapper::Find(std::string_view canonical_field) const {
+  auto it = fields_.find(std::string(canonical_field));
+  return it == fields_.end() ? nullptr : &it->second;
+}
+
+std::string RecordMapper::ApiName(std::string_view canonical_field) const {
+  const FieldMapping* m = Find(canonical_field);
+  if (m == nullptr) {
+    return "";
+  }
+  auto tokens = PointerTokens(m->pointer);
+  return tokens.empty() ? "" : tokens.back();
+}
+
+std::vector<std::string> RecordMapper::ApiNames() const {
+  std::vector<std::string> names;
+  for (const auto& [field, mapping] : fields_) {
+    std::string name = ApiName(field);
+    if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) {
+      names.push_back(name);
+    }
+  }
+  return names;
+}
+
+const json* RecordMapper::ValueOf(const json& native, std::string_view field) const {
+  for (const auto& [name, pointer] : pointers_) {
+    if (name == field) {
+      return FindAt(native, pointer);
+    }
+  }
+  return nullptr;
+}
+
+Result<Opportunity> RecordMapper::ToCanonical(const json& native) const {
+  if (!native.is_object()) {
+    return InvalidArgument("record is not a JSON object: " + Excerpt(native));
+  }
+  Opportunity out;
+  out.source = source_;
+  const json* id = ValueOf(native, "id");
+  std::optional<std::string> id_text = id ? StringOf(*id) : std::nullopt;
+  if (!id_text || id_text->empty()) {
+    return InvalidArgument("id: missing or not a string at " + Find("id")->pointer);
+  }
+  out.native_id = *id_text;
+
+  struct TextField {
+    std::string_view name;
+    std::string Opportunity::*member;
+  };
+  static constexpr std::array<TextField, 6> kText = {{
+      {"registration_id", &Opportunity::registration_id},
+      {"counterpart_id", &Opportunity::counterpart_id},
+      {"name", &Opportunity::name},
+      {"account", &Opportunity::account},
+      {"owner", &Opportunity::owner},
+      {"pipeline", &Opportunity::pipeline},
+  }};
+  for (const auto& field : kText) {
+    const json* v = ValueOf(native, field.name);
+    if (v == nullptr || v->is_null()) {
+      continue;
+    }
+    auto text = StringOf(*v);
+    if (!text) {
+      return InvalidArgument(std::string(field.name) + ": value " + Excerpt(*v) + " at " +
+                             Find(field.name)->pointer + " is not a string");
+    }
+    out.*field.member = *text;
+  }
+  DEALSYNC_RETURN_IF_ERROR(ReadStage(native, out));
+  DEALSYNC_RETURN_IF_ERROR(ReadAmount(native, out));
+  DEALSYNC_RETURN_IF_ERROR(ReadDates(native, out));
+  if (const json* del = ValueOf(native, "deleted"); del != nullptr && !del->is_null()) {
+    if (del->is_boolean()) {
+      out.deleted = del->get<bool>();
+    } else if (del->is_string() && (*del == "true" || *del == "false")) {
+      out.deleted = *del == "true";
+    } else {
+      return InvalidArgument("deleted: value " + Excerpt(*del) + " at " +
+                             Find("deleted")->pointer + " is not a boolean");
+    }
+  }
+  out.native_payload = native.dump();
+  return out;
+}
+
+Status RecordMapper::ReadStage(const json& native, Opportunity& out) const {
+  const json* v = ValueOf(native, "stage");
+  if (v == nullptr || IsBlank(*v)) {
+    return Status::Ok();
+  }
+  auto text = StringOf(*v);
+  const std::string& pointer = Find("stage")->pointer;
+  if (!text) {
+    return InvalidArgument("stage: value " + Excerpt(*v) + " at " + pointer + " is not a string");
+  }
+  out.native_stage = *text;
+  const PipelineStageMap* map = StageMapFor(stages_, out.pipeline);
+  if (map == nullptr) {
+    return InvalidArgument("stage: pipeline \"" + out.pipeline + "\" has no [stages." +
+                           out.pipeline + "] map");
+  }
+  for (const auto& [stage, values] : map->native_by_stage) {
+    if (std::find(values.begin(), values.end(), *text) != values.end()) {
+      out.stage = stage;
+      return Status::Ok();
+    }
+  }
+  return InvalidArgument("stage: value \"" + *text + "\" at " + pointer +
+                         " is not in [stages] (known: " + KnownNativeStages(*map) + ")");
+}
+
+Status RecordMapper::ReadAmount(const json& native, Opportunity& out) const {
+  const json* v = ValueOf(native, "amount");
+  if (v == nullptr || IsBlank(*v)) {
+    return Status::Ok();
+  }
+  const FieldMapping& m = *Find("amount");
+  std::string currency = default_currency_;
+  if (const json* c = ValueOf(native, "currency"); c != nullptr && !IsBlank(*c)) {
+    auto code = StringOf(*c);
+    if (!code) {
+      return InvalidArgument("currency: value " + Excerpt(*c) + " at " + Find("currency")->pointer +
+                             " is not a string");
+    }
+    currency = Upper(*code);
+  }
+  if (currency.empty()) {
+    return InvalidArgument("amount: record has no currency and the source sets no default currency");
+  }
+  Result<Money> money = InvalidArgument("unreachable");
+  if (m.format == "minor_units") {
+    auto minor = IntegerOf(*v);
+    if (!minor) {
+      return InvalidArgument("amount: value " + Excerpt(*v) + " at " + m.pointer +
+                             " is not an integer count of minor units");
+    }
+    money = MoneyFromMinorUnits(*minor, currency);
+  } else if (v->is_string() && m.format != "number") {
+    money = ParseMoney(v->get<std::string>(), currency);
+  } else if (v->is_number() && m.format != "decimal_string") {
+    // nlohmann prints a double as its shortest round-trip decimal text.
+    money = ParseMoneyNumber(v->dump(), currency);
+  } else {
+    return InvalidArgument("amount: value " + Excerpt(*v) + " at " + m.pointer + " is not a " +
+                           (m.format.empty() ? std::string("decimal") : m.format));
+  }
+  if (!money.ok()) {
+    return InvalidArgument("amount: value " + Excerpt(*v) + " at " + m.pointer + ": " +
+                           money.status().message());
+  }
+  out.amount = *money;
+  return Status::Ok();
+}
+
+Status RecordMapper::ReadDates(const json& native, Opportunity& out) const {
+  if (const json* v = ValueOf(native, "close_date"); v != nullptr && !IsBlank(*v)) {
+    const FieldMapping& m = *Find("close_date");
+    Result<CalendarDate> date = InvalidArgument("unreachable");
+    if (m.format == "epoch_ms" || m.format == "epoch_s") {
+      auto n = IntegerOf(*v);
+      date = n ? DateFromEpochMs(m.format == "epoch_s" ? *n * 1000 : *n, zone_)
+               : Result<CalendarDate>(InvalidArgument("not an integer"));
+    } else if (v->is_string()) {
+      date = DateFromIsoDateOrDateTime(v->get<std::string>(), zone_);
+    } else if (v->is_number_integer()) {  // unformatted epoch ms, as HubSpot sometimes sends
+      date = DateFromEpochMs(v->get<int64_t>(), zone_);
+    } else {
+      date = InvalidArgument("not a date");
+    }
+    if (!date.ok()) {
+      return InvalidArgument("close_date: value " + Excerpt(*v) + " at " + m.pointer + ": " +
+                             date.status().message());
+    }
+    out.close_date = *date;
+  }
+  const json* v = ValueOf(native, "modified_at");
+  if (v == nullptr) {
+    return Status::Ok();
+  }
+  const FieldMapping& m = *Find("modified_at");
+  Result<Timestamp> ts = InvalidArgument("missing");
+  if (m.format == "epoch_ms" || m.format == "epoch_s") {
+    auto n = IntegerOf(*v);
+    if (n) {
+      ts = TimestampFromEpochMs(m.format == "epoch_s" ? *n * 1000 : *n);
+    }
+  } else if (v->is_string()) {
+    ts = ParseTimestamp(v->get<std::string>());
+  }
+  if (!ts.ok()) {
+    return InvalidArgument("modified_at: value " + Excerpt(*v) + " at " + m.pointer + ": " +
+                           ts.status().message());
+  }
+  out.modified_at = *ts;
+  return Status::Ok();
+}
+
+Result<json> RecordMapper::ToNativePatch(const RecordUpdate& update) const {
+  json patch = json::object();
+  auto pointer_of = [&](std::string_view field) -> const json::json_pointer* {
+    for (const auto& [name, pointer] : pointers_) {
+      if (name == field) {
+        return &pointer;
+      }
+    }
+    return nullptr;
+  };
+  auto require = [&](std::string_view field) -> Result<const json::json_pointer*> {
+    const json::json_pointer* p = pointer_of(field);
+    if (p == nullptr) {
+      return FailedPrecondition(std::string(field) + ": not mapped in [fields], cannot write it");
+    }
+    return p;
+  };
+  if (update.stage) {
+    auto p = require("stage");
+    DEALSYNC_RETURN_IF_ERROR(p.status());
+    const PipelineStageMap* map = StageMapFor(stages_, update.pipeline);
+    std::optional<std::string> native;
+    if (map != nullptr) {
+      auto it = map->native_by_stage.find(*update.stage);
+      if (it != map->native_by_stage.end() && !it->second.empty()) {
+        native = it->second.front();
+      }
+    }
+    if (!native) {
+      return FailedPrecondition("stage: " + std::string(StageName(*update.stage)) +
+                                " has no native value in pipeline \"" + update.pipeline + "\"");
+    }
+    patch[**p] = *native;
+  }
+  if (update.amount) {
+    auto p = require("amount");
+    DEALSYNC_RETURN_IF_ERROR(p.status());
+    const Money& money = *update.amount;
+    const std::string& format = Find("amount")->format;
+    if (format == "minor_units") {
+      patch[**p] = money.minor;
+    } else if (format == "number") {
+      // The exact decimal text becomes a JSON number; a double holds it exactly
+      // up to 15 significant digits, beyond any deal amount.
+      patch[**p] = json::parse(FormatDecimal(money));
+    } else {
+      patch[**p] = FormatDecimal(money);
+    }
+    if (const json::json_pointer* c = pointer_of("currency")) {
+      patch[*c] = money.currency;
+    } else if (money.currency != default_currency_) {
+      return FailedPrecondition("amount: currency " + money.currency +
+                                " differs from the source's currency " + default_currency_ +
+                                " and no currency field is mapped (never converted silently)");
+    }
+  }
+  if (update.close_date) {
+    auto p = require("close_date");
+    DEALSYNC_RETURN_IF_ERROR(p.status());
+    const std::string& format = Find("close_date")->format;
+    // Datetime formats get the first instant of the day in the source's zone,
+    // so reading the value back yields the same calendar date.
+    Timestamp start = zone_.StartOfDay(*update.close_date);
+    if (format == "iso_datetime") {
+      patch[**p] = FormatTimestamp(start);
+    } else if (format == "epoch_ms") {
+      patch[**p] = EpochMs(start);
+    } else if (format == "epoch_s") {
+      patch[**p] = EpochMs(start) / 1000;
+    } else {
+      patch[**p] = FormatDate(*update.close_date);
+    }
+  }
+  return patch;
+}
+
+}  // namespace dealsync::connectors
