@@ -6,7 +6,9 @@ namespace dealsync::connectors {
 
 using nlohmann::json;
 
-std::string EncodeCursor(const json& state) { return state.dump(); }
+std::string EncodeCursor(const json& state) {
+  return state.dump();
+}
 
 Result<json> DecodeCursor(std::string_view cursor, std::string_view connector) {
   if (cursor.empty()) {

@@ -10,8 +10,8 @@ Result<json> ParseJsonBody(std::string_view body, std::string_view context) {
   try {
     return json::parse(body.begin(), body.end());
   } catch (const json::exception& e) {
-    return Unavailable(std::string(context) + ": response is not valid JSON (" + e.what() +
-                       ", " + std::to_string(body.size()) + " bytes)");
+    return Unavailable(std::string(context) + ": response is not valid JSON (" + e.what() + ", " +
+                       std::to_string(body.size()) + " bytes)");
   }
 }
 

@@ -25,7 +25,8 @@ Result<nlohmann::json> ParseJsonBody(std::string_view body, std::string_view con
 Result<nlohmann::json::json_pointer> ParsePointer(std::string_view pointer);
 
 // The value at `pointer`, or nullptr when absent (never throws).
-const nlohmann::json* FindAt(const nlohmann::json& doc, const nlohmann::json::json_pointer& pointer);
+const nlohmann::json* FindAt(const nlohmann::json& doc,
+                             const nlohmann::json::json_pointer& pointer);
 const nlohmann::json* FindKey(const nlohmann::json& object, std::string_view key);
 
 // Reads a string member; a number is printed. nullopt when absent or null.

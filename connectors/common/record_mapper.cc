@@ -90,7 +90,9 @@ std::optional<int64_t> IntegerOf(const json& v) {
   return std::nullopt;
 }
 
-bool IsBlank(const json& v) { return v.is_null() || (v.is_string() && v.get<std::string>().empty()); }
+bool IsBlank(const json& v) {
+  return v.is_null() || (v.is_string() && v.get<std::string>().empty());
+}
 
 const PipelineStageMap* StageMapFor(const StageMaps& maps, const std::string& pipeline) {
   if (auto it = maps.find(pipeline); it != maps.end()) {
@@ -140,19 +142,18 @@ Result<RecordMapper> RecordMapper::Create(const SourceConfig& config, const Fiel
                                "currency, close_date, modified_at, deleted)"));
       continue;
     }
-    if (!mapping.format.empty() &&
-        std::find(rule->formats.begin(), rule->formats.end(), mapping.format) ==
-            rule->formats.end()) {
+    if (!mapping.format.empty() && std::find(rule->formats.begin(), rule->formats.end(),
+                                             mapping.format) == rule->formats.end()) {
       std::vector<std::string> allowed(rule->formats.begin(), rule->formats.end());
       errors.push_back(Located(mapping, name,
-                               "format \"" + mapping.format + "\" does not apply (use one of: " +
-                                   Join(allowed, ", ") + ")"));
+                               "format \"" + mapping.format +
+                                   "\" does not apply (use one of: " + Join(allowed, ", ") + ")"));
     }
     auto pointer = ParsePointer(mapping.pointer);
     if (!pointer.ok() || mapping.pointer.empty()) {
-      errors.push_back(Located(mapping, name,
-                               pointer.ok() ? "empty JSON pointer (write e.g. \"/id\")"
-                                            : pointer.status().message()));
+      errors.push_back(Located(
+          mapping, name,
+          pointer.ok() ? "empty JSON pointer (write e.g. \"/id\")" : pointer.status().message()));
       continue;
     }
     mapper.pointers_.emplace_back(name, *pointer);
@@ -255,8 +256,8 @@ Result<Opportunity> RecordMapper::ToCanonical(const json& native) const {
     } else if (del->is_string() && (*del == "true" || *del == "false")) {
       out.deleted = *del == "true";
     } else {
-      return InvalidArgument("deleted: value " + Excerpt(*del) + " at " +
-                             Find("deleted")->pointer + " is not a boolean");
+      return InvalidArgument("deleted: value " + Excerpt(*del) + " at " + Find("deleted")->pointer +
+                             " is not a boolean");
     }
   }
   out.native_payload = native.dump();
@@ -305,7 +306,8 @@ Status RecordMapper::ReadAmount(const json& native, Opportunity& out) const {
     currency = Upper(*code);
   }
   if (currency.empty()) {
-    return InvalidArgument("amount: record has no currency and the source sets no default currency");
+    return InvalidArgument(
+        "amount: record has no currency and the source sets no default currency");
   }
   Result<Money> money = InvalidArgument("unreachable");
   if (m.format == "minor_units") {

@@ -91,9 +91,10 @@ TEST(VendorErrorTest, EveryKnownShape) {
 
 TEST(VendorErrorTest, ErrorFromResponseKeepsHttpCodeAndRetryAfter) {
   Status s = ErrorFromResponse(
-      Response(429,
-               R"({"status":"error","message":"You have reached your secondly limit.","errorType":"RATE_LIMIT","correlationId":"c-2"})",
-               {{"Retry-After", "2"}}),
+      Response(
+          429,
+          R"({"status":"error","message":"You have reached your secondly limit.","errorType":"RATE_LIMIT","correlationId":"c-2"})",
+          {{"Retry-After", "2"}}),
       "hubspot search");
   EXPECT_EQ(s.code(), StatusCode::kResourceExhausted);
   ASSERT_TRUE(s.retry_after());

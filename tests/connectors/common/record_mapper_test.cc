@@ -102,13 +102,13 @@ TEST(RecordMapperTest, CloseDateAcrossDstTransitionsInNewYork) {
     const char* instant;
     CalendarDate want;
   } cases[] = {
-      {"2026-03-08T04:59:59Z", {2026, 3, 7}},   // 23:59:59 EST, spring-forward day next
-      {"2026-03-08T05:00:00Z", {2026, 3, 8}},   // 00:00 EST
-      {"2026-03-09T03:59:59Z", {2026, 3, 8}},   // 23:59:59 EDT
-      {"2026-03-09T04:00:00Z", {2026, 3, 9}},   // 00:00 EDT
-      {"2026-11-01T03:59:59Z", {2026, 10, 31}}, // 23:59:59 EDT, fall-back day next
-      {"2026-11-01T04:00:00Z", {2026, 11, 1}},  // 00:00 EDT
-      {"2026-11-02T04:59:59Z", {2026, 11, 1}},  // 23:59:59 EST (a 25-hour day)
+      {"2026-03-08T04:59:59Z", {2026, 3, 7}},    // 23:59:59 EST, spring-forward day next
+      {"2026-03-08T05:00:00Z", {2026, 3, 8}},    // 00:00 EST
+      {"2026-03-09T03:59:59Z", {2026, 3, 8}},    // 23:59:59 EDT
+      {"2026-03-09T04:00:00Z", {2026, 3, 9}},    // 00:00 EDT
+      {"2026-11-01T03:59:59Z", {2026, 10, 31}},  // 23:59:59 EDT, fall-back day next
+      {"2026-11-01T04:00:00Z", {2026, 11, 1}},   // 00:00 EDT
+      {"2026-11-02T04:59:59Z", {2026, 11, 1}},   // 23:59:59 EST (a 25-hour day)
       {"2026-11-02T05:00:00Z", {2026, 11, 2}},
       {"2026-11-01T06:30:00+01:00", {2026, 11, 1}},  // offsets are honoured
   };
@@ -125,7 +125,8 @@ TEST(RecordMapperTest, CloseDateAsEpochMillisInTheSourceZone) {
   RecordMapper ny = Mapper(Config("America/New_York"));
   json deal = HubspotDeal();
   // 2026-11-01T04:30:00Z = 00:30 EDT on Nov 1.
-  deal["properties"]["closedate"] = std::to_string(EpochMs(*ParseTimestamp("2026-11-01T04:30:00Z")));
+  deal["properties"]["closedate"] =
+      std::to_string(EpochMs(*ParseTimestamp("2026-11-01T04:30:00Z")));
   FieldMap fields = HubspotFields();
   fields["close_date"] = F("/properties/closedate", "epoch_ms");
   RecordMapper epoch = Mapper(Config("America/New_York"), fields);
@@ -251,8 +252,7 @@ TEST(RecordMapperTest, RejectsNameTheFieldAndValue) {
     auto opp = mapper.ToCanonical(deal);
     ASSERT_FALSE(opp.ok()) << c.pointer;
     EXPECT_EQ(opp.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_NE(opp.status().message().find(c.expect), std::string::npos)
-        << opp.status().message();
+    EXPECT_NE(opp.status().message().find(c.expect), std::string::npos) << opp.status().message();
   }
   EXPECT_FALSE(mapper.ToCanonical(json::array()).ok());
   EXPECT_FALSE(mapper.ToCanonical(json("text")).ok());
@@ -309,8 +309,9 @@ TEST(RecordMapperTest, SalesforceShapesAndRelationshipFields) {
 // Every write format reads back as the value written (round trip), including
 // close dates on DST transition days and in a zone where midnight is skipped.
 TEST(RecordMapperTest, PatchRoundTripsForEveryFormat) {
-  const char* zones[] = {"UTC", "America/New_York", "Europe/Berlin", "America/Santiago",
-                         "Pacific/Chatham", "Asia/Kolkata"};
+  const char* zones[] = {
+      "UTC",         "America/New_York", "Europe/Berlin", "America/Santiago", "Pacific/Chatham",
+      "Asia/Kolkata"};
   const CalendarDate dates[] = {{2026, 3, 8}, {2026, 11, 1}, {2026, 3, 29}, {2026, 10, 25},
                                 {2026, 9, 6}, {2026, 4, 5},  {2024, 2, 29}, {2026, 12, 31}};
   const char* amount_formats[] = {"decimal_string", "number", "minor_units", ""};
