@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,6 +77,16 @@ struct Resolution {
   std::string resolved_by;
 };
 
+// A record whose link key matched several records on the other side; never
+// auto-linked, an operator decides (SetLink).
+struct LinkAmbiguity {
+  std::string source;
+  std::string native_id;
+  std::string key_kind;   // "registration_id", "counterpart_id", "match_key"
+  std::string key_value;
+  std::vector<std::string> candidates;  // "<source>/<native id>"
+};
+
 struct EngineCounters {
   uint64_t journal_entries = 0;
   uint64_t outbox_depth = 0;
@@ -85,6 +96,7 @@ struct EngineCounters {
   uint64_t conflicts_resolved_by_operator = 0;
   uint64_t links = 0;
   uint64_t unlinked_records = 0;
+  uint64_t ambiguous_records = 0;
 };
 
 class SyncEngine {
@@ -129,6 +141,11 @@ class SyncEngine {
   Result<std::vector<Opportunity>> UnlinkedRecords(std::string_view source);
 
   Result<EngineCounters> Counters();
+
+  // Pushes that gave up (reason in last_error), for `target` ("" = all).
+  Result<std::vector<OutboxEntry>> DeadLetters(std::string_view target);
+  // Records whose link keys matched more than one candidate.
+  Result<std::vector<LinkAmbiguity>> ListAmbiguities();
 
  private:
   struct Impl;

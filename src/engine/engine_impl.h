@@ -1,0 +1,101 @@
+// SyncEngine::Impl: the engine's internals, split by meaning across
+// state.cc (typed reads/writes), ingest.cc (journal), linker.cc, reconcile_link.cc,
+// outbox.cc and engine.cc (public operations and queries).
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "dealsync/clock.h"
+#include "dealsync/engine.h"
+#include "src/engine/records.h"
+#include "src/engine/reconciler.h"
+#include "src/engine/txn.h"
+
+namespace dealsync {
+
+// What one reconciliation pass over a link wrote.
+struct ReconcileCounts {
+  size_t conflicts = 0;
+  size_t pushes_queued = 0;
+};
+
+struct SyncEngine::Impl {
+  Impl(Store& s, Config c, Clock& k) : store(s), config(std::move(c)), clock(k) {}
+
+  Store& store;
+  Config config;
+  Clock& clock;
+
+  // ---- configuration ------------------------------------------------------
+  bool IsVendor(std::string_view source) const { return source == config.vendor.id; }
+  const SourceConfig* Source(std::string_view id) const;
+  const ReconcilePolicy& PolicyFor(std::string_view partner) const;
+  const CurrencyRates& Rates() const { return config.daemon.rates; }
+
+  // ---- state (state.cc) -----------------------------------------------------
+  Result<uint64_t> NextSeq(Txn& txn, std::string_view counter);
+  Result<std::optional<StoredRecord>> LoadRecord(Txn& txn, std::string_view source,
+                                                 std::string_view native_id);
+  void SaveRecord(Txn& txn, const StoredRecord& r);
+  Result<std::optional<Link>> LoadLink(Txn& txn, std::string_view link_id);
+  // Link ids of a record (one per partner at most).
+  Result<std::vector<std::string>> LinksOfRecord(Txn& txn, std::string_view source,
+                                                 std::string_view native_id);
+  Result<std::optional<BaseValue>> LoadBase(Txn& txn, std::string_view link_id, Field f);
+  void SaveBase(Txn& txn, std::string_view link_id, Field f, std::string_view value);
+  Result<std::optional<Conflict>> LoadConflict(Txn& txn, std::string_view id);
+  // Assigns e.seq and stages the entry.
+  Status AppendJournal(Txn& txn, JournalEntry& e);
+
+  // ---- journal (ingest.cc) -------------------------------------------------
+  Result<IngestStats> Ingest(std::string_view source, const FetchPage& page);
+
+  // ---- linker (linker.cc) --------------------------------------------------
+  // Re-indexes the record's link keys (removing the old ones of `before`).
+  Status IndexRecord(Txn& txn, const StoredRecord* before, const StoredRecord& after);
+  // Links the record where its keys find exactly one counterpart; returns all
+  // its links (existing and new).
+  Result<std::vector<Link>> LinkRecord(Txn& txn, const StoredRecord& r);
+  Status CreateLink(Txn& txn, const Link& link);
+  // Removes the link, its base values and pending pushes; `broken_by` non-empty
+  // marks the pair as broken by an operator (never re-made automatically).
+  Status RemoveLink(Txn& txn, const Link& link, std::string_view broken_by);
+  Status RefreshUnlinked(Txn& txn, std::string_view source, std::string_view native_id);
+  Result<size_t> ReportDeletion(Txn& txn, const StoredRecord& r);
+
+  // ---- reconciliation (reconcile_link.cc) -------------------------------------
+  Result<ReconcileCounts> ReconcileLink(Txn& txn, const Link& link);
+  Conflict MakeConflict(const Link& link, Field f, const StoredRecord& vendor,
+                        const StoredRecord& partner, const std::optional<BaseValue>& base,
+                        const ReconcileDecision& d);
+  // Queues `value` for field `f` of the target record; returns true when the
+  // outbox changed.
+  Result<bool> QueueFieldPush(Txn& txn, const Link& link, const StoredRecord& target, Field f,
+                              std::string_view value, std::string_view reason);
+  Status DropFieldPush(Txn& txn, std::string_view target, std::string_view native_id, Field f);
+  // Pushes `value` to each side of the link not already holding it (or agrees).
+  Result<size_t> SettleField(Txn& txn, const Link& link, const StoredRecord& vendor,
+                             const StoredRecord& partner, Field f, std::string_view value,
+                             std::string_view reason);
+
+  // ---- push bookkeeping (outbox.cc) ------------------------------------------
+  Result<std::vector<OutboxEntry>> DuePushes(std::string_view target, size_t max, Timestamp now);
+  Result<PushStats> RecordPushResults(std::string_view target,
+                                      const std::vector<OutboxEntry>& sent,
+                                      const std::vector<UpdateOutcome>& outcomes,
+                                      const Status& batch_error);
+  Status AckPush(Txn& txn, const StoredOutbox& stored, const UpdateOutcome* outcome);
+  Result<bool> FailPush(Txn& txn, StoredOutbox stored, const Status& error);  // true: dead letter
+};
+
+// Field helpers shared by the engine files.
+inline constexpr std::array<Field, 3> kAllFields = {Field::kStage, Field::kAmount,
+                                                    Field::kCloseDate};
+inline size_t FieldIndex(Field f) { return static_cast<size_t>(f); }
+std::string UpdateFieldText(const RecordUpdate& u, Field f);
+Status SetUpdateField(RecordUpdate& u, Field f, std::string_view text);  // "" clears
+bool UpdateHasFields(const RecordUpdate& u);
+
+}  // namespace dealsync

@@ -1,0 +1,195 @@
+// IngestPage: classifies every record of a page (new version, duplicate, echo of
+// our own push), journals real changes and rejects, links and reconciles the
+// affected links, and moves the cursor -- all in one WriteBatch.
+#include <set>
+
+#include "src/engine/engine_impl.h"
+#include "src/engine/keys.h"
+#include "src/engine/records_json.h"
+
+namespace dealsync {
+
+namespace keys = engine_keys;
+
+namespace {
+
+enum class VersionKind : uint8_t { kNew, kChange, kDelete, kDuplicate, kEcho, kTouch };
+
+bool SameReconciledValues(const Opportunity& a, const Opportunity& b) {
+  for (Field f : kAllFields) {
+    if (FieldValueText(a, f) != FieldValueText(b, f)) {
+      return false;
+    }
+  }
+  return a.deleted == b.deleted;
+}
+
+bool SameDescriptiveValues(const Opportunity& a, const Opportunity& b) {
+  return a.registration_id == b.registration_id && a.counterpart_id == b.counterpart_id &&
+         a.name == b.name && a.account == b.account && a.owner == b.owner &&
+         a.pipeline == b.pipeline;
+}
+
+// True when every reconciled field that differs from `stored` carries exactly
+// the value we queued for this record: the remote is showing our own push.
+bool MatchesPendingPush(const Opportunity& incoming, const Opportunity& stored,
+                        const std::optional<StoredOutbox>& pending) {
+  if (!pending || incoming.deleted != stored.deleted) {
+    return false;
+  }
+  bool any = false;
+  for (Field f : kAllFields) {
+    const std::string now = FieldValueText(incoming, f);
+    if (now == FieldValueText(stored, f)) {
+      continue;
+    }
+    if (UpdateFieldText(pending->entry.update, f) != now) {
+      return false;
+    }
+    any = true;
+  }
+  return any;
+}
+
+}  // namespace
+
+Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const FetchPage& page) {
+  if (Source(source) == nullptr) {
+    return InvalidArgument("unknown source \"" + std::string(source) + "\"");
+  }
+  IngestStats stats;
+  stats.records = page.records.size();
+  Txn txn(store);
+  std::set<std::string> touched_links;
+
+  for (const RecordReject& reject : page.rejects) {
+    JournalEntry e;
+    e.kind = JournalKind::kReject;
+    e.source = std::string(source);
+    e.native_id = reject.native_id;
+    e.message = reject.message;
+    e.native_payload = reject.native_payload;
+    DEALSYNC_RETURN_IF_ERROR(AppendJournal(txn, e));
+    ++stats.rejects;
+  }
+
+  for (const Opportunity& incoming_ref : page.records) {
+    Opportunity incoming = incoming_ref;
+    incoming.source = std::string(source);
+    if (incoming.native_id.empty()) {
+      return InvalidArgument("record without native id from " + std::string(source));
+    }
+    Result<std::optional<StoredRecord>> stored_r = LoadRecord(txn, source, incoming.native_id);
+    if (!stored_r.ok()) {
+      return stored_r.status();
+    }
+    const std::optional<StoredRecord>& stored = *stored_r;
+
+    VersionKind kind = VersionKind::kNew;
+    if (stored) {
+      const Opportunity& old = stored->opp;
+      const bool same_values = SameReconciledValues(incoming, old);
+      if (incoming.modified_at < old.modified_at ||
+          (incoming.modified_at == old.modified_at && same_values &&
+           SameDescriptiveValues(incoming, old))) {
+        kind = VersionKind::kDuplicate;  // re-delivered or older version
+      } else if (same_values) {
+        kind = (!stored->pushed_trace.empty()) ? VersionKind::kEcho
+               : SameDescriptiveValues(incoming, old) ? VersionKind::kTouch
+                                                      : VersionKind::kChange;
+      } else {
+        Result<std::optional<std::string>> pending_raw =
+            txn.Get(Column::kOutbox, keys::OutboxKey(source, incoming.native_id));
+        if (!pending_raw.ok()) {
+          return pending_raw.status();
+        }
+        std::optional<StoredOutbox> pending;
+        if (*pending_raw) {
+          Result<StoredOutbox> decoded = DecodeOutbox(**pending_raw);
+          if (decoded.ok()) {
+            pending = std::move(*decoded);
+          }
+        }
+        kind = MatchesPendingPush(incoming, old, pending) ? VersionKind::kEcho
+               : (incoming.deleted && !old.deleted)       ? VersionKind::kDelete
+                                                          : VersionKind::kChange;
+      }
+    } else if (incoming.deleted) {
+      kind = VersionKind::kDelete;
+    }
+    if (kind == VersionKind::kDuplicate) {
+      ++stats.duplicates;
+      continue;
+    }
+
+    StoredRecord next;
+    next.opp = incoming;
+    if (stored) {
+      next.journal_seq = stored->journal_seq;
+      next.changed = stored->changed;
+    }
+    if (kind == VersionKind::kEcho) {
+      ++stats.echoes;
+    } else if (kind != VersionKind::kTouch) {
+      JournalEntry e;
+      e.kind = kind == VersionKind::kDelete ? JournalKind::kDelete : JournalKind::kChange;
+      e.source = std::string(source);
+      e.native_id = incoming.native_id;
+      e.modified_at = incoming.modified_at;
+      e.native_payload = incoming.native_payload;
+      for (Field f : kAllFields) {
+        e.before[FieldIndex(f)] = stored ? FieldValueText(stored->opp, f) : "";
+        e.after[FieldIndex(f)] = FieldValueText(incoming, f);
+      }
+      DEALSYNC_RETURN_IF_ERROR(AppendJournal(txn, e));
+      ++stats.changes_journaled;
+      next.journal_seq = e.seq;
+      for (Field f : kAllFields) {
+        if (e.before[FieldIndex(f)] != e.after[FieldIndex(f)] || !stored) {
+          next.changed[FieldIndex(f)] = {e.seq, incoming.modified_at, incoming.owner};
+        }
+      }
+    }
+    SaveRecord(txn, next);
+    DEALSYNC_RETURN_IF_ERROR(IndexRecord(txn, stored ? &*stored : nullptr, next));
+
+    if (next.opp.deleted) {
+      if (kind == VersionKind::kDelete) {
+        Result<size_t> reported = ReportDeletion(txn, next);
+        if (!reported.ok()) {
+          return reported.status();
+        }
+        stats.conflicts += *reported;
+      }
+      continue;
+    }
+    Result<std::vector<Link>> links = LinkRecord(txn, next);
+    if (!links.ok()) {
+      return links.status();
+    }
+    for (const Link& l : *links) {
+      touched_links.insert(l.id);
+    }
+  }
+
+  for (const std::string& id : touched_links) {
+    Result<std::optional<Link>> link = LoadLink(txn, id);
+    if (!link.ok()) {
+      return link.status();
+    }
+    if (!*link) {
+      continue;
+    }
+    Result<ReconcileCounts> counts = ReconcileLink(txn, **link);
+    if (!counts.ok()) {
+      return counts.status();
+    }
+    stats.conflicts += counts->conflicts;
+    stats.pushes_queued += counts->pushes_queued;
+  }
+  txn.Put(Column::kCursors, source, page.next_cursor);
+  DEALSYNC_RETURN_IF_ERROR(txn.Commit());
+  return stats;
+}
+
+}  // namespace dealsync

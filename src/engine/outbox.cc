@@ -1,0 +1,180 @@
+// Push bookkeeping: which outbox entries are due, and what a push outcome does.
+// Success removes the entry, advances the base of every pushed field and
+// records that the target now holds the pushed values (so their echo is not a
+// change). Failure backs off exponentially; after max_attempts, or at once for
+// errors that a retry cannot fix, the entry becomes a dead letter.
+#include <algorithm>
+
+#include "src/engine/engine_impl.h"
+#include "src/engine/keys.h"
+#include "src/engine/records_json.h"
+
+namespace dealsync {
+
+namespace keys = engine_keys;
+
+namespace {
+
+bool RetryCannotFix(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kFailedPrecondition:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+Result<std::vector<OutboxEntry>> SyncEngine::Impl::DuePushes(std::string_view target, size_t max,
+                                                             Timestamp now) {
+  std::vector<OutboxEntry> due;
+  Status corrupt = Status::Ok();
+  Status s = store.Scan(Column::kOutbox, keys::Prefix({target}),
+                        [&](std::string_view, std::string_view v) {
+                          Result<StoredOutbox> o = DecodeOutbox(v);
+                          if (!o.ok()) {
+                            corrupt = o.status();
+                            return false;
+                          }
+                          if (o->entry.not_before <= now) {
+                            due.push_back(std::move(o->entry));
+                          }
+                          return due.size() < max;
+                        });
+  DEALSYNC_RETURN_IF_ERROR(s);
+  DEALSYNC_RETURN_IF_ERROR(corrupt);
+  return due;
+}
+
+Status SyncEngine::Impl::AckPush(Txn& txn, const StoredOutbox& stored,
+                                 const UpdateOutcome* outcome) {
+  const OutboxEntry& e = stored.entry;
+  txn.Delete(Column::kOutbox, e.key);
+  Result<std::optional<Link>> link = LoadLink(txn, e.link_id);
+  if (!link.ok()) {
+    return link.status();
+  }
+  if (*link) {
+    for (Field f : kAllFields) {
+      if (std::string v = UpdateFieldText(e.update, f); !v.empty()) {
+        SaveBase(txn, e.link_id, f, v);
+      }
+    }
+  }
+  Result<std::optional<StoredRecord>> rec = LoadRecord(txn, e.target, e.update.native_id);
+  if (!rec.ok()) {
+    return rec.status();
+  }
+  if (!*rec || (*rec)->journal_seq != stored.target_seq) {
+    return Status::Ok();  // we saw a newer version meanwhile: it is reconciled on its own
+  }
+  StoredRecord r = std::move(**rec);
+  JournalEntry j;
+  j.kind = JournalKind::kPushed;
+  j.source = e.target;
+  j.native_id = e.update.native_id;
+  j.message = e.reason;
+  j.trace_id = e.update.trace_id;
+  for (Field f : kAllFields) {
+    j.before[FieldIndex(f)] = FieldValueText(r.opp, f);
+    if (std::string v = UpdateFieldText(e.update, f); !v.empty()) {
+      DEALSYNC_RETURN_IF_ERROR(SetFieldFromText(r.opp, f, v));
+    }
+    j.after[FieldIndex(f)] = FieldValueText(r.opp, f);
+  }
+  if (outcome != nullptr && outcome->modified_at && *outcome->modified_at > r.opp.modified_at) {
+    r.opp.modified_at = *outcome->modified_at;
+  }
+  j.modified_at = r.opp.modified_at;
+  DEALSYNC_RETURN_IF_ERROR(AppendJournal(txn, j));
+  r.journal_seq = j.seq;
+  r.pushed_trace = e.update.trace_id;
+  SaveRecord(txn, r);
+  return Status::Ok();
+}
+
+Result<bool> SyncEngine::Impl::FailPush(Txn& txn, StoredOutbox stored, const Status& error) {
+  OutboxEntry& e = stored.entry;
+  const SourceConfig* target = Source(e.target);
+  const RetryConfig retry = target ? target->connection.retry : RetryConfig{};
+  ++e.attempts;
+  e.last_error = error.ToString();
+  if (RetryCannotFix(error) || e.attempts >= std::max(1, retry.max_attempts)) {
+    txn.Delete(Column::kOutbox, e.key);
+    txn.Put(Column::kIndex, keys::DeadLetterKey(e.target, e.update.native_id),
+            EncodeOutbox(stored));
+    return true;
+  }
+  auto backoff = retry.initial_backoff;
+  for (int i = 1; i < e.attempts && backoff < retry.max_backoff; ++i) {
+    backoff *= 2;
+  }
+  backoff = std::min(backoff, retry.max_backoff);
+  if (error.retry_after() && *error.retry_after() > backoff) {
+    backoff = *error.retry_after();
+  }
+  e.not_before = clock.Now() + backoff;
+  txn.Put(Column::kOutbox, e.key, EncodeOutbox(stored));
+  return false;
+}
+
+Result<PushStats> SyncEngine::Impl::RecordPushResults(std::string_view target,
+                                                      const std::vector<OutboxEntry>& sent,
+                                                      const std::vector<UpdateOutcome>& outcomes,
+                                                      const Status& batch_error) {
+  PushStats stats;
+  Txn txn(store);
+  for (size_t i = 0; i < sent.size(); ++i) {
+    ++stats.sent;
+    const OutboxEntry& s = sent[i];
+    if (s.target != target) {
+      return InvalidArgument("outbox entry " + s.update.native_id + " is for " + s.target +
+                             ", not " + std::string(target));
+    }
+    Status result = batch_error;
+    const UpdateOutcome* outcome = nullptr;
+    if (result.ok()) {
+      if (i < outcomes.size()) {
+        outcome = &outcomes[i];
+        result = outcome->status;
+      } else {
+        result = Internal("connector returned no outcome for " + s.update.native_id);
+      }
+    }
+    Result<std::optional<std::string>> raw = txn.Get(Column::kOutbox, s.key);
+    if (!raw.ok()) {
+      return raw.status();
+    }
+    std::optional<StoredOutbox> stored;
+    if (*raw) {
+      Result<StoredOutbox> d = DecodeOutbox(**raw);
+      if (d.ok() && d->entry.update.trace_id == s.update.trace_id) {
+        stored = std::move(*d);
+      }
+    }
+    if (result.ok()) {
+      ++stats.succeeded;
+      if (stored) {
+        DEALSYNC_RETURN_IF_ERROR(AckPush(txn, *stored, outcome));
+      }
+      continue;  // superseded by a newer decision: that one is pushed next
+    }
+    if (!stored) {
+      ++stats.failed;
+      continue;
+    }
+    Result<bool> dead = FailPush(txn, std::move(*stored), result);
+    if (!dead.ok()) {
+      return dead.status();
+    }
+    ++(*dead ? stats.dead_lettered : stats.failed);
+  }
+  DEALSYNC_RETURN_IF_ERROR(txn.Commit());
+  return stats;
+}
+
+}  // namespace dealsync
