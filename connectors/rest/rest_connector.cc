@@ -78,8 +78,8 @@ Result<json> RestConnector::ParseBody(const HttpResponse& response, std::string_
     auto type = response.header("Content-Type");
     // Proxies and overloaded servers answer HTML or cut bodies short: retryable.
     return Unavailable(context_ + " " + std::string(what) + ": the response is not JSON (" +
-                       (type ? "Content-Type " + std::string(*type) : "no Content-Type") +
-                       "): \"" + Excerpt(response.body) + "\"");
+                       (type ? "Content-Type " + std::string(*type) : "no Content-Type") + "): \"" +
+                       Excerpt(response.body) + "\"");
   }
   return body;
 }
@@ -97,10 +97,10 @@ void RestConnector::MapRecord(const json& native, size_t index, RestCursor& curs
                               FetchPage& page) const {
   auto record = mapper_.ToCanonical(native);
   if (!record.ok()) {
-    page.rejects.push_back(RecordReject{NativeId(native),
-                                        "record #" + std::to_string(index) + " of the page: " +
-                                            record.status().message(),
-                                        native.dump()});
+    page.rejects.push_back(RecordReject{
+        NativeId(native),
+        "record #" + std::to_string(index) + " of the page: " + record.status().message(),
+        native.dump()});
     return;
   }
   Opportunity& o = *record;
@@ -147,8 +147,8 @@ Awaitable<Result<FetchPage>> RestConnector::FetchChanges(std::string cursor_text
   const json* records = ResolvePointer(*body, options_.records_pointer);
   if (records == nullptr) {
     co_return FailedPrecondition(context_ + " " + what + ": list.records = \"" +
-                                 options_.records_pointer +
-                                 "\" matches nothing in the response (" + Members(*body) + ")");
+                                 options_.records_pointer + "\" matches nothing in the response (" +
+                                 Members(*body) + ")");
   }
   if (!records->is_array()) {
     co_return FailedPrecondition(context_ + " " + what + ": list.records = \"" +
@@ -175,7 +175,8 @@ Awaitable<Result<FetchPage>> RestConnector::FetchChanges(std::string cursor_text
   co_return page;
 }
 
-Awaitable<Result<std::vector<Opportunity>>> RestConnector::FetchByIds(std::vector<std::string> ids) {
+Awaitable<Result<std::vector<Opportunity>>> RestConnector::FetchByIds(
+    std::vector<std::string> ids) {
   std::vector<Opportunity> found;
   for (const std::string& id : ids) {
     std::string url = JoinUrl(config_.connection.base_url, ExpandId(options_.get_path, id));

@@ -178,9 +178,12 @@ std::optional<std::pair<std::string, std::string>> SplitParam(std::string_view t
 
 std::optional<PageStyle> ParsePageStyle(std::string_view s) {
   static constexpr std::pair<std::string_view, PageStyle> kStyles[] = {
-      {"none", PageStyle::kNone},     {"cursor", PageStyle::kCursor},
-      {"page", PageStyle::kPage},     {"offset", PageStyle::kOffset},
-      {"link_header", PageStyle::kLinkHeader}, {"next_url", PageStyle::kNextUrl}};
+      {"none", PageStyle::kNone},
+      {"cursor", PageStyle::kCursor},
+      {"page", PageStyle::kPage},
+      {"offset", PageStyle::kOffset},
+      {"link_header", PageStyle::kLinkHeader},
+      {"next_url", PageStyle::kNextUrl}};
   for (const auto& [name, style] : kStyles) {
     if (name == s) {
       return style;
@@ -190,27 +193,35 @@ std::optional<PageStyle> ParsePageStyle(std::string_view s) {
 }
 
 std::optional<TimeFormat> ParseTimeFormat(std::string_view s) {
-  if (s == "iso8601") return TimeFormat::kIso8601;
-  if (s == "epoch_s") return TimeFormat::kEpochS;
-  if (s == "epoch_ms") return TimeFormat::kEpochMs;
+  if (s == "iso8601")
+    return TimeFormat::kIso8601;
+  if (s == "epoch_s")
+    return TimeFormat::kEpochS;
+  if (s == "epoch_ms")
+    return TimeFormat::kEpochMs;
   return std::nullopt;
 }
 
 std::string DefaultPageParam(PageStyle style) {
   switch (style) {
-    case PageStyle::kCursor: return "cursor";
-    case PageStyle::kPage: return "page";
-    case PageStyle::kOffset: return "offset";
-    default: return "";
+    case PageStyle::kCursor:
+      return "cursor";
+    case PageStyle::kPage:
+      return "page";
+    case PageStyle::kOffset:
+      return "offset";
+    default:
+      return "";
   }
 }
 
 // Assigns `*out` from `r` or returns its error from the enclosing function.
-#define REST_ASSIGN(out, expr)              \
-  do {                                      \
-    auto _r = (expr);                       \
-    if (!_r.ok()) return _r.status();       \
-    out = std::move(*_r);                   \
+#define REST_ASSIGN(out, expr) \
+  do {                         \
+    auto _r = (expr);          \
+    if (!_r.ok())              \
+      return _r.status();      \
+    out = std::move(*_r);      \
   } while (false)
 
 Status ParseList(const OptionReader& in, RestOptions& o) {
@@ -294,21 +305,30 @@ Status ParseGetAndUpdate(const OptionReader& in, RestOptions& o) {
 
 std::string_view PageStyleName(PageStyle s) {
   switch (s) {
-    case PageStyle::kNone: return "none";
-    case PageStyle::kCursor: return "cursor";
-    case PageStyle::kPage: return "page";
-    case PageStyle::kOffset: return "offset";
-    case PageStyle::kLinkHeader: return "link_header";
-    case PageStyle::kNextUrl: return "next_url";
+    case PageStyle::kNone:
+      return "none";
+    case PageStyle::kCursor:
+      return "cursor";
+    case PageStyle::kPage:
+      return "page";
+    case PageStyle::kOffset:
+      return "offset";
+    case PageStyle::kLinkHeader:
+      return "link_header";
+    case PageStyle::kNextUrl:
+      return "next_url";
   }
   return "?";
 }
 
 std::string_view TimeFormatName(TimeFormat f) {
   switch (f) {
-    case TimeFormat::kIso8601: return "iso8601";
-    case TimeFormat::kEpochS: return "epoch_s";
-    case TimeFormat::kEpochMs: return "epoch_ms";
+    case TimeFormat::kIso8601:
+      return "iso8601";
+    case TimeFormat::kEpochS:
+      return "epoch_s";
+    case TimeFormat::kEpochMs:
+      return "epoch_ms";
   }
   return "?";
 }

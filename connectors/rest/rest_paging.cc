@@ -80,7 +80,8 @@ Result<std::string> BodyToken(const RestOptions& options, const json& body) {
     return v->dump();
   }
   return InvalidArgument("list.page.next = \"" + options.page_next_pointer + "\" points at " +
-                         JsonKind(*v) + " in the list response, expected a string (or null on "
+                         JsonKind(*v) +
+                         " in the list response, expected a string (or null on "
                          "the last page)");
 }
 
@@ -121,13 +122,20 @@ void SetAtPointer(json& root, std::string_view pointer, json value) {
 
 std::string JsonKind(const json& value) {
   switch (value.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::string: return "a string";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::discarded: return "nothing";
-    default: return "a number";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::discarded:
+      return "nothing";
+    default:
+      return "a number";
   }
 }
 
@@ -175,8 +183,8 @@ std::string RestCursor::Encode() const {
   for (const auto& [id, ms] : remembered) {
     pairs.push_back(json::array({id, ms}));
   }
-  json j = {{"v", 1}, {"w", watermark_ms}, {"s", pass_since_ms}, {"m", pass_max_ms},
-            {"n", next},  {"r", std::move(pairs)}};
+  json j = {{"v", 1},           {"w", watermark_ms}, {"s", pass_since_ms},
+            {"m", pass_max_ms}, {"n", next},         {"r", std::move(pairs)}};
   return j.dump();
 }
 
@@ -307,9 +315,12 @@ std::optional<std::string> ParseLinkNext(std::string_view header) {
 
 std::string FormatSince(int64_t epoch_ms, TimeFormat format) {
   switch (format) {
-    case TimeFormat::kEpochMs: return std::to_string(epoch_ms);
-    case TimeFormat::kEpochS: return std::to_string(epoch_ms / 1000);
-    case TimeFormat::kIso8601: break;
+    case TimeFormat::kEpochMs:
+      return std::to_string(epoch_ms);
+    case TimeFormat::kEpochS:
+      return std::to_string(epoch_ms / 1000);
+    case TimeFormat::kIso8601:
+      break;
   }
   using namespace std::chrono;
   const sys_seconds t = floor<seconds>(sys_time<milliseconds>(milliseconds(epoch_ms)));
@@ -364,7 +375,8 @@ std::string ListUrl(const RestOptions& o, std::string_view base_url, const RestC
     case PageStyle::kOffset:
       AppendQuery(url, o.page_param, cursor.next.empty() ? "0" : cursor.next);
       break;
-    default: break;
+    default:
+      break;
   }
   return url;
 }
@@ -374,41 +386,50 @@ Result<std::string> NextPageToken(const RestOptions& o, std::string_view base_ur
                                   const HttpHeaders& headers, size_t record_count) {
   std::string next;
   switch (o.page_style) {
-    case PageStyle::kNone: return std::string();
+    case PageStyle::kNone:
+      return std::string();
     case PageStyle::kCursor: {
       auto token = BodyToken(o, body);
-      if (!token.ok()) return token.status();
+      if (!token.ok())
+        return token.status();
       next = std::move(*token);
       break;
     }
     case PageStyle::kPage: {
       // An empty page ends the pass: a short page may only mean the server caps
       // the page size below ours, so it is not taken as the end.
-      if (record_count == 0) return std::string();
+      if (record_count == 0)
+        return std::string();
       const int64_t current =
           cursor.next.empty() ? o.page_start : ParseInt(cursor.next).value_or(o.page_start);
       return std::to_string(current + 1);
     }
     case PageStyle::kOffset: {
-      if (record_count == 0) return std::string();
+      if (record_count == 0)
+        return std::string();
       const int64_t current = cursor.next.empty() ? 0 : ParseInt(cursor.next).value_or(0);
       return std::to_string(current + static_cast<int64_t>(record_count));
     }
     case PageStyle::kLinkHeader: {
       auto link = FindHeader(headers, "Link");
       auto target = link ? ParseLinkNext(*link) : std::nullopt;
-      if (!target) return std::string();
+      if (!target)
+        return std::string();
       auto url = ResolveNextUrl(base_url, *target);
-      if (!url.ok()) return url.status();
+      if (!url.ok())
+        return url.status();
       next = std::move(*url);
       break;
     }
     case PageStyle::kNextUrl: {
       auto token = BodyToken(o, body);
-      if (!token.ok()) return token.status();
-      if (token->empty()) return std::string();
+      if (!token.ok())
+        return token.status();
+      if (token->empty())
+        return std::string();
       auto url = ResolveNextUrl(base_url, *token);
-      if (!url.ok()) return url.status();
+      if (!url.ok())
+        return url.status();
       next = std::move(*url);
       break;
     }

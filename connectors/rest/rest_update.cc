@@ -18,7 +18,9 @@ bool IsWholeCallFailure(const Status& s) {
          s.code() == StatusCode::kResourceExhausted;
 }
 
-std::string IdText(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+std::string IdText(const json& v) {
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
 
 // A batch result's error: a string, or an object/array shown as JSON.
 std::string ErrorText(const json* v) {
@@ -76,8 +78,8 @@ Awaitable<Result<std::vector<UpdateOutcome>>> RestConnector::UpdateSingle(
     } else {
       // Many APIs answer with the updated record: take its modified_at when it maps.
       json body = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-      if (const json* record = body.is_discarded() ? nullptr
-                                                   : ResolvePointer(body, options_.get_records);
+      if (const json* record =
+              body.is_discarded() ? nullptr : ResolvePointer(body, options_.get_records);
           record != nullptr && record->is_object()) {
         if (auto mapped = mapper_.ToCanonical(*record); mapped.ok()) {
           outcome.modified_at = mapped->modified_at;
@@ -175,16 +177,16 @@ Awaitable<Result<std::vector<UpdateOutcome>>> RestConnector::SendBatch(
     UpdateOutcome& outcome = outcomes[index];
     auto it = by_id.find(outcome.native_id);
     if (it == by_id.end()) {
-      outcome.status = Unavailable(context_ + " " + what + ": no result for id \"" +
-                                   outcome.native_id + "\" at update.batch.result_id = \"" +
-                                   options_.batch_result_id + "\"");
+      outcome.status =
+          Unavailable(context_ + " " + what + ": no result for id \"" + outcome.native_id +
+                      "\" at update.batch.result_id = \"" + options_.batch_result_id + "\"");
       continue;
     }
     if (!IsOk(ResolvePointer(*it->second, options_.batch_result_ok))) {
       // Record-level refusals (validation, locks) need someone to act: not retried as is.
-      outcome.status = FailedPrecondition(
-          "rejected by the partner API: " +
-          ErrorText(ResolvePointer(*it->second, options_.batch_result_error)));
+      outcome.status =
+          FailedPrecondition("rejected by the partner API: " +
+                             ErrorText(ResolvePointer(*it->second, options_.batch_result_error)));
     }
   }
   co_return outcomes;

@@ -30,12 +30,14 @@ class Checker {
   std::vector<ConfigError>& errors_;
 };
 
-std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string Quote(std::string_view s) {
+  return "\"" + std::string(s) + "\"";
+}
 
 void CheckPointers(Checker& c) {
   static constexpr std::string_view kPointerKeys[] = {
-      "list.records",          "list.page.next",       "get.records",
-      "update.batch.wrapper",  "update.batch.id_field", "update.batch.results",
+      "list.records",           "list.page.next",         "get.records",
+      "update.batch.wrapper",   "update.batch.id_field",  "update.batch.results",
       "update.batch.result_id", "update.batch.result_ok", "update.batch.result_error"};
   for (std::string_view key : kPointerKeys) {
     auto it = c.config().options.find(std::string(key));
@@ -57,7 +59,8 @@ void CheckPaths(Checker& c, const RestOptions& o) {
   for (const auto& [key, value] : paths) {
     if (!value->empty() && value->front() != '/') {
       c.Add(key, std::string(key),
-            Quote(*value) + " must start with \"/\" (it is appended to connection.base_url): write " +
+            Quote(*value) +
+                " must start with \"/\" (it is appended to connection.base_url): write " +
                 Quote("/" + *value));
     }
   }
@@ -151,11 +154,6 @@ void CheckConnection(Checker& c) {
             "missing: the rest connector sends every request authenticated; add e.g. auth = { "
             "type = \"api_key\", header = \"X-Api-Key\", credential = \"<name>\" } (or type "
             "bearer, basic, oauth2_client_credentials)");
-  }
-  if (conn.auth.type == AuthConfig::Type::kOAuth2ClientCredentials && conn.auth.token_url.empty()) {
-    c.AddAt(file, "connection.auth.token_url",
-            "required for oauth2_client_credentials with the rest connector (there is no "
-            "default token endpoint), e.g. token_url = \"https://crm.example.com/oauth/token\"");
   }
 }
 
