@@ -1,0 +1,45 @@
+// The config loader's internal pieces, one reader per part of the schema.
+#pragma once
+
+#include <string>
+
+#include "dealsync/config.h"
+#include "dealsync/connector.h"
+#include "src/config/toml_reader.h"
+
+namespace dealsync::config_internal {
+
+inline constexpr std::string_view kInlineSecretMessage =
+    "secrets must not be written in config files; use credential = \"name\" (systemd "
+    "credential), { env = \"VAR\" } or { file = \"/path\" }";
+
+// Reads a credential reference: "name", { env = "VAR" } or { file = "/path" }.
+std::optional<CredentialRef> ReadCredential(TableReader& table, std::string_view key);
+// Reports keys that look like inline secrets (token, secret, password, api_key,
+// client_secret, key) holding a string, except the ones in `references`.
+void RejectInlineSecrets(TableReader& table, const std::vector<std::string>& references);
+
+// [policy] / [reconciliation]: overrides `policy` field by field.
+void ReadPolicy(TableReader& table, ReconcilePolicy& policy);
+
+// dealsync.toml. Relative paths are resolved against `dir`.
+DaemonConfig ReadDaemon(ErrorSink& sink, const toml::table& root, const std::string& dir);
+
+// [connection] of a source file.
+void ReadConnection(TableReader& table, const std::string& dir, ConnectionConfig& connection);
+// [fields], [stages], [link].
+void ReadFields(TableReader& table, FieldMap& fields);
+void ReadStages(TableReader& root, StageMaps& stages);
+void ReadLink(TableReader& table, LinkConfig& link);
+
+// Every key of `root` not read yet, as connector options: sub-tables and
+// inline tables flatten to dotted keys, checked against the factory's option table.
+void ReadConnectorOptions(TableReader& root, const ConnectorFactory& factory,
+                          ConnectorOptions& options);
+
+// vendor.toml or one partners.d file; nullopt when it has errors.
+std::optional<SourceConfig> ReadSource(ErrorSink& sink, const toml::table& root, Role role,
+                                       const DaemonConfig& daemon, const std::string& dir,
+                                       const ConnectorRegistry& registry);
+
+}  // namespace dealsync::config_internal

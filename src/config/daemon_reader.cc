@@ -1,0 +1,169 @@
+// dealsync.toml: daemon settings, reconciliation defaults, currency rates, reports.
+#include <charconv>
+#include <filesystem>
+
+#include "src/config/config_internal.h"
+#include "src/config/units.h"
+
+namespace dealsync::config_internal {
+namespace {
+
+const std::vector<std::string> kLogLevels = {"trace", "debug", "info", "warn", "error"};
+
+std::string ResolvePath(const std::string& dir, const std::string& path) {
+  if (path.empty() || path.front() == '/') {
+    return path;
+  }
+  return (std::filesystem::path(dir) / path).lexically_normal().string();
+}
+
+// "host:port" or "[v6]:port"; the port must be 0..65535 (0 picks a free port).
+bool IsValidListenAddress(std::string_view address) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == address.size()) {
+    return false;
+  }
+  std::string_view host = address.substr(0, colon);
+  std::string_view port = address.substr(colon + 1);
+  if (host.front() == '[' ? host.back() != ']' : host.find(':') != std::string_view::npos) {
+    return false;
+  }
+  int value = -1;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  return ec == std::errc() && end == port.data() + port.size() && value >= 0 && value <= 65535;
+}
+
+void ReadAdmin(TableReader& root, DaemonConfig& daemon) {
+  const toml::table* table = root.Table("admin");
+  if (table == nullptr) {
+    return;
+  }
+  TableReader admin(root.sink(), *table, "admin");
+  if (auto listen = admin.String("listen")) {
+    if (IsValidListenAddress(*listen)) {
+      daemon.admin_listen = *listen;
+    } else {
+      admin.Error("listen", *admin.Get("listen"),
+                  "invalid listen address \"" + *listen +
+                      "\" (expected host:port, e.g. \"127.0.0.1:8686\" or \"[::1]:8686\")");
+    }
+  }
+  if (auto token = ReadCredential(admin, "token")) {
+    daemon.admin_token = *token;
+  }
+  RejectInlineSecrets(admin, {"token"});
+  admin.Finish();
+}
+
+void ReadCurrency(TableReader& root, CurrencyRates& rates) {
+  const toml::table* table = root.Table("currency");
+  if (table == nullptr) {
+    return;
+  }
+  TableReader currency(root.sink(), *table, "currency");
+  if (auto code = currency.String("reporting")) {
+    if (CurrencyMinorDigits(*code)) {
+      rates.reporting_currency = *code;
+    } else {
+      currency.Error("reporting", *currency.Get("reporting"),
+                     "unknown currency \"" + *code + "\" (expected an ISO 4217 code such as USD)");
+    }
+  }
+  if (const toml::table* rate_table = currency.Table("rates")) {
+    for (auto&& [key, value] : *rate_table) {
+      const std::string path = "currency.rates." + std::string(key.str());
+      if (!CurrencyMinorDigits(key.str())) {
+        root.sink().Add(key.source(), path,
+                        "unknown currency \"" + std::string(key.str()) +
+                            "\" (expected an ISO 4217 code such as EUR)");
+        continue;
+      }
+      const auto* text = value.as_string();
+      if (text == nullptr) {
+        root.sink().Add(value.source(), path,
+                        "expected a decimal string such as \"1.08\" (rates are exact; no "
+                        "floating point), found " +
+                            std::string(TypeName(value)));
+        continue;
+      }
+      Result<int64_t> nano = ParseScaledDecimal(text->get(), 9);
+      if (!nano.ok() || *nano == 0) {
+        root.sink().Add(value.source(), path,
+                        nano.ok() ? "rate must be greater than zero" : nano.status().message());
+        continue;
+      }
+      rates.nano_rates[std::string(key.str())] = *nano;
+    }
+  }
+  currency.Finish();
+}
+
+void ReadReports(TableReader& root, DaemonConfig& daemon) {
+  const toml::table* table = root.Table("reports");
+  if (table == nullptr) {
+    return;
+  }
+  TableReader reports(root.sink(), *table, "reports");
+  if (auto d = reports.Duration("stalled_after", /*allow_zero=*/false)) {
+    daemon.stalled_after = *d;
+  }
+  if (auto target = reports.String("pipeline_target")) {
+    Result<Money> money = ParseMoneyWithCurrency(*target);
+    if (money.ok()) {
+      daemon.pipeline_target = *money;
+    } else {
+      reports.Error("pipeline_target", *reports.Get("pipeline_target"), money.status().message());
+    }
+  }
+  reports.Finish();
+}
+
+}  // namespace
+
+DaemonConfig ReadDaemon(ErrorSink& sink, const toml::table& root_table, const std::string& dir) {
+  DaemonConfig daemon;
+  daemon.file = sink.file();
+  TableReader root(sink, root_table, "");
+  if (auto v = root.String("state_dir")) {
+    if (v->empty()) {
+      root.Error("state_dir", *root.Get("state_dir"), "state_dir must not be empty");
+    } else {
+      daemon.state_dir = ResolvePath(dir, *v);
+    }
+  }
+  if (auto v = root.String("credentials_dir")) {
+    daemon.credentials_dir = ResolvePath(dir, *v);
+  }
+  if (auto v = root.Enum("log_level", kLogLevels)) {
+    daemon.log_level = *v;
+  }
+  ReadAdmin(root, daemon);
+  if (const toml::table* table = root.Table("poll")) {
+    TableReader poll(sink, *table, "poll");
+    if (auto d = poll.Duration("interval", /*allow_zero=*/false)) {
+      daemon.poll_interval = *d;
+    }
+    if (auto d = poll.Duration("jitter", /*allow_zero=*/true)) {
+      daemon.poll_jitter = *d;
+    }
+    poll.Finish();
+  }
+  if (const toml::table* table = root.Table("shutdown")) {
+    TableReader shutdown(sink, *table, "shutdown");
+    if (auto d = shutdown.Duration("timeout", /*allow_zero=*/false)) {
+      daemon.shutdown_timeout = *d;
+    }
+    shutdown.Finish();
+  }
+  if (const toml::table* table = root.Table("reconciliation")) {
+    TableReader reconciliation(sink, *table, "reconciliation");
+    ReadPolicy(reconciliation, daemon.reconciliation);
+    reconciliation.Finish();
+  }
+  ReadCurrency(root, daemon.rates);
+  ReadReports(root, daemon);
+  root.Finish();
+  return daemon;
+}
+
+}  // namespace dealsync::config_internal
