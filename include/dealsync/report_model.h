@@ -16,7 +16,7 @@
 namespace dealsync {
 
 struct RateUsed {
-  std::string currency;  // converted from
+  std::string currency;   // converted from
   int64_t nano_rate = 0;  // 1 unit = nano_rate / 1e9 reporting units
 };
 
@@ -29,13 +29,13 @@ struct ConflictLine {
 
 // A deal named in a list (only on one side, stalled, slipped, stage move).
 struct DealLine {
-  std::string side;        // "vendor" or "partner": whose record this is
-  std::string native_id;   // that side's id
-  std::string other_id;    // the linked record's id on the other side, "" if none
+  std::string side;       // "vendor" or "partner": whose record this is
+  std::string native_id;  // that side's id
+  std::string other_id;   // the linked record's id on the other side, "" if none
   std::string name;
   std::string account;
   std::optional<Stage> stage;
-  std::optional<Money> amount;        // as the CRM holds it
+  std::optional<Money> amount;          // as the CRM holds it
   std::optional<int64_t> amount_minor;  // in the reporting currency
   std::optional<CalendarDate> close_date;
   std::string detail;  // why it is listed, in words ("in solution for 45 days")
@@ -44,18 +44,18 @@ struct DealLine {
 
 // One side's view of a partner's deals.
 struct SideMetrics {
-  int deals = 0;       // records counted (not deleted)
-  int open_deals = 0;  // not closed
+  int deals = 0;               // records counted (not deleted)
+  int open_deals = 0;          // not closed
   int64_t pipeline_minor = 0;  // sum of open amounts
   int64_t weighted_minor = 0;  // sum of open amount x stage probability
   int won_deals = 0;
   int lost_deals = 0;
   int64_t won_minor = 0;
-  std::optional<int64_t> win_rate_bp;          // won / (won + lost)
-  std::optional<int64_t> average_won_minor;    // won value / won deals
-  std::optional<int64_t> coverage_bp;          // pipeline / target
-  std::array<int, kStageCount> in_stage{};     // deals currently in each stage
-  std::array<int, kStageCount> reached{};      // open or won deals at or past each stage
+  std::optional<int64_t> win_rate_bp;        // won / (won + lost)
+  std::optional<int64_t> average_won_minor;  // won value / won deals
+  std::optional<int64_t> coverage_bp;        // pipeline / target
+  std::array<int, kStageCount> in_stage{};   // deals currently in each stage
+  std::array<int, kStageCount> reached{};    // open or won deals at or past each stage
   int unpriced = 0;  // deals left out of money totals (no amount or no rate)
 };
 
@@ -63,8 +63,8 @@ struct PartnerReview {
   std::string id;
   std::string name;
   int linked_deals = 0;
-  SideMetrics vendor;   // the vendor's records linked to this partner
-  SideMetrics partner;  // every record in the partner's CRM
+  SideMetrics vendor;               // the vendor's records linked to this partner
+  SideMetrics partner;              // every record in the partner's CRM
   int64_t pipeline_diff_minor = 0;  // partner - vendor
   int64_t weighted_diff_minor = 0;
   int held_conflicts = 0;
@@ -72,8 +72,8 @@ struct PartnerReview {
   int operator_resolved_conflicts = 0;
   std::vector<DealLine> only_partner;  // in the partner CRM, not linked to a vendor deal
   std::vector<DealLine> stalled;
-  std::vector<DealLine> stage_moves;   // skips and regressions
-  std::vector<DealLine> slipped;       // close date moved later or passed while open
+  std::vector<DealLine> stage_moves;  // skips and regressions
+  std::vector<DealLine> slipped;      // close date moved later or passed while open
 };
 
 struct Report {

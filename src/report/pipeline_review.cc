@@ -14,19 +14,25 @@ int64_t DaysBetween(Timestamp from, Timestamp to) {
   return floor<days>(to - from).count();
 }
 
-CalendarDate Today(Timestamp now) { return CalendarDate::FromSysDays(floor<days>(now)); }
+CalendarDate Today(Timestamp now) {
+  return CalendarDate::FromSysDays(floor<days>(now));
+}
 
 int64_t DaysBetween(const CalendarDate& from, const CalendarDate& to) {
   return (to.ToSysDays() - from.ToSysDays()).count();
 }
 
-std::string DateOf(Timestamp t) { return FormatDate(CalendarDate::FromSysDays(floor<days>(t))); }
+std::string DateOf(Timestamp t) {
+  return FormatDate(CalendarDate::FromSysDays(floor<days>(t)));
+}
 
 std::string StageText(std::optional<Stage> s) {
   return s ? std::string(StageName(*s)) : std::string("no stage");
 }
 
-bool IsOpen(const Opportunity& o) { return !o.stage || !IsTerminal(*o.stage); }
+bool IsOpen(const Opportunity& o) {
+  return !o.stage || !IsTerminal(*o.stage);
+}
 
 using RecordIndex = std::map<std::string, const Opportunity*, std::less<>>;
 
@@ -127,7 +133,8 @@ void AddConflictFindings(const Conflict& c, const ReportPartnerInfo& partner,
   for (bool vendor_side : {true, false}) {
     const FieldChange& change = ChangeOf(c, vendor_side);
     const std::string who = vendor_side ? "vendor" : "partner";
-    const std::string when = change.modified_at == Timestamp{} ? "" : " on " + DateOf(change.modified_at);
+    const std::string when =
+        change.modified_at == Timestamp{} ? "" : " on " + DateOf(change.modified_at);
     if (c.field == Field::kStage) {
       std::optional<Stage> from = ParseStage(c.base_value);
       std::optional<Stage> to = ParseStage(change.value);
@@ -291,7 +298,8 @@ PartnerReview BuildPartnerReview(const ReportInput& input, const ReportPartnerIn
       partner_records.push_back(&r);
       if (vendor_by_partner.count(r.native_id) == 0) {
         review.only_partner.push_back(MakeDealLine(r, "partner", "", money));
-        review.only_partner.back().detail = "not registered with the vendor / no linked vendor deal";
+        review.only_partner.back().detail =
+            "not registered with the vendor / no linked vendor deal";
       }
     }
   }
@@ -307,9 +315,15 @@ PartnerReview BuildPartnerReview(const ReportInput& input, const ReportPartnerIn
   const RecordIndex partner_index = IndexById(partner_records);
   for (const Conflict* c : conflicts) {
     switch (c->status) {
-      case ConflictStatus::kHeldForReview: ++review.held_conflicts; break;
-      case ConflictStatus::kAutoResolved: ++review.auto_resolved_conflicts; break;
-      case ConflictStatus::kResolvedByOperator: ++review.operator_resolved_conflicts; break;
+      case ConflictStatus::kHeldForReview:
+        ++review.held_conflicts;
+        break;
+      case ConflictStatus::kAutoResolved:
+        ++review.auto_resolved_conflicts;
+        break;
+      case ConflictStatus::kResolvedByOperator:
+        ++review.operator_resolved_conflicts;
+        break;
     }
     AddConflictFindings(*c, partner, vendor_index, partner_index, money, review);
   }

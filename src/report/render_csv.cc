@@ -14,7 +14,9 @@ using report_internal::CsvRecord;
 using report_internal::CsvText;
 using report_internal::ParseMoneyText;
 
-std::string TimestampCell(Timestamp t) { return t == Timestamp{} ? "" : FormatTimestamp(t); }
+std::string TimestampCell(Timestamp t) {
+  return t == Timestamp{} ? "" : FormatTimestamp(t);
+}
 
 // Appends the value and currency cells of a field value. Amounts split into a
 // decimal and a currency; other fields keep the currency cell empty.
@@ -41,9 +43,15 @@ std::string JoinFlags(const std::vector<std::string>& flags) {
 std::vector<std::string> ConflictRow(const ConflictLine& line, const std::string& currency) {
   const Conflict& c = line.conflict;
   std::vector<std::string> row{
-      CsvPlain(report_internal::StatusText(c.status)), CsvText(c.id),         CsvText(c.partner),
-      CsvText(line.partner_name),             CsvText(c.deal_name),  CsvText(c.account),
-      CsvText(c.vendor_id),                   CsvText(c.partner_id), CsvPlain(FieldName(c.field)),
+      CsvPlain(report_internal::StatusText(c.status)),
+      CsvText(c.id),
+      CsvText(c.partner),
+      CsvText(line.partner_name),
+      CsvText(c.deal_name),
+      CsvText(c.account),
+      CsvText(c.vendor_id),
+      CsvText(c.partner_id),
+      CsvPlain(FieldName(c.field)),
   };
   AppendValue(c.field, c.base_value, row);
   AppendValue(c.field, c.vendor.value, row);
@@ -100,14 +108,36 @@ std::vector<std::string> SideRow(const std::string& id, const std::string& name,
 
 std::string RenderConflictsCsv(const Report& report) {
   std::string out = CsvRecord({
-      "status",           "conflict_id",        "partner",           "partner_name",
-      "deal_name",        "account",            "vendor_deal_id",    "partner_deal_id",
-      "field",            "base_value",         "base_currency",     "vendor_value",
-      "vendor_currency",  "vendor_changed_at",  "vendor_changed_by", "partner_value",
-      "partner_currency", "partner_changed_at", "partner_changed_by", "rule",
-      "result_value",     "result_currency",    "flags",             "explanation",
-      "detected_at",      "age_days",           "resolved_by",       "resolved_at",
-      "value_at_stake",   "value_at_stake_currency",
+      "status",
+      "conflict_id",
+      "partner",
+      "partner_name",
+      "deal_name",
+      "account",
+      "vendor_deal_id",
+      "partner_deal_id",
+      "field",
+      "base_value",
+      "base_currency",
+      "vendor_value",
+      "vendor_currency",
+      "vendor_changed_at",
+      "vendor_changed_by",
+      "partner_value",
+      "partner_currency",
+      "partner_changed_at",
+      "partner_changed_by",
+      "rule",
+      "result_value",
+      "result_currency",
+      "flags",
+      "explanation",
+      "detected_at",
+      "age_days",
+      "resolved_by",
+      "resolved_at",
+      "value_at_stake",
+      "value_at_stake_currency",
   });
   for (const ConflictLine& line : report.conflicts) {
     out += CsvRecord(ConflictRow(line, report.reporting_currency));
@@ -116,10 +146,21 @@ std::string RenderConflictsCsv(const Report& report) {
 }
 
 std::string RenderPipelineCsv(const Report& report) {
-  std::vector<std::string> header{
-      "partner",       "partner_name",     "view",       "deals",       "open_deals",
-      "pipeline",      "weighted_forecast", "won_deals", "lost_deals",  "won_value",
-      "win_rate_percent", "average_won_deal", "coverage_percent", "unpriced_deals", "currency"};
+  std::vector<std::string> header{"partner",
+                                  "partner_name",
+                                  "view",
+                                  "deals",
+                                  "open_deals",
+                                  "pipeline",
+                                  "weighted_forecast",
+                                  "won_deals",
+                                  "lost_deals",
+                                  "won_value",
+                                  "win_rate_percent",
+                                  "average_won_deal",
+                                  "coverage_percent",
+                                  "unpriced_deals",
+                                  "currency"};
   for (Stage s : AllStages()) {
     header.push_back("in_" + std::string(StageName(s)));
   }

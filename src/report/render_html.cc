@@ -4,9 +4,9 @@
 #include <sstream>
 
 #include "dealsync/report.h"
-#include "src/report/report_money.h"
 #include "src/report/escape.h"
 #include "src/report/html_style.h"
+#include "src/report/report_money.h"
 #include "src/report/svg_charts.h"
 
 namespace dealsync {
@@ -192,8 +192,8 @@ void HtmlWriter::ConflictTable(bool held) {
 }
 
 void HtmlWriter::Change(const char* side, const FieldChange& change) {
-  out_ << "<td>" << (change.value.empty() ? "<span class=\"empty\">empty</span>"
-                                          : HtmlEscape(change.value));
+  out_ << "<td>"
+       << (change.value.empty() ? "<span class=\"empty\">empty</span>" : HtmlEscape(change.value));
   if (change.modified_at != Timestamp{} || !change.modified_by.empty()) {
     out_ << "<span class=\"who\">" << side << (change.modified_by.empty() ? "" : " ")
          << HtmlEscape(change.modified_by) << ", " << When(change.modified_at) << "</span>";
@@ -206,7 +206,8 @@ void HtmlWriter::ConflictRow(const ConflictLine& line) {
   const std::string status(report_internal::StatusText(c.status));
   out_ << "<tr class=\"" << (c.status == ConflictStatus::kHeldForReview ? "held" : "settled")
        << "\"><td><strong>" << HtmlEscape(c.deal_name) << "</strong><span class=\"ids\">"
-       << HtmlEscape(c.account) << (r_.scope == "all" ? " &middot; " + HtmlEscape(line.partner_name) : "")
+       << HtmlEscape(c.account)
+       << (r_.scope == "all" ? " &middot; " + HtmlEscape(line.partner_name) : "")
        << "</span><span class=\"ids\">vendor " << HtmlEscape(c.vendor_id) << " &middot; partner "
        << HtmlEscape(c.partner_id) << "</span><span class=\"ids\">" << HtmlEscape(c.id)
        << "</span></td><td>" << FieldName(c.field) << "</td><td>"
@@ -215,7 +216,8 @@ void HtmlWriter::ConflictRow(const ConflictLine& line) {
   Change("changed by vendor", c.vendor);
   Change("changed by partner", c.partner_change);
   out_ << "<td>" << HtmlEscape(c.rule) << " &rarr; "
-       << (c.outcome_value.empty() ? "<em>waiting</em>" : "<strong>" + HtmlEscape(c.outcome_value) + "</strong>");
+       << (c.outcome_value.empty() ? "<em>waiting</em>"
+                                   : "<strong>" + HtmlEscape(c.outcome_value) + "</strong>");
   if (!c.explanation.empty()) {
     out_ << "<span class=\"who\">" << HtmlEscape(c.explanation) << "</span>";
   }
@@ -256,8 +258,9 @@ void HtmlWriter::Pipeline() {
 }
 
 void HtmlWriter::MetricsTable(const SideMetrics& v, const SideMetrics& p, bool with_coverage) {
-  out_ << "<table class=\"metrics\">\n<thead><tr><th></th><th class=\"num\">Vendor view</th><th "
-       << "class=\"num\">Partner view</th><th class=\"num\">Difference</th></tr></thead>\n<tbody>\n";
+  out_
+      << "<table class=\"metrics\">\n<thead><tr><th></th><th class=\"num\">Vendor view</th><th "
+      << "class=\"num\">Partner view</th><th class=\"num\">Difference</th></tr></thead>\n<tbody>\n";
   auto row = [&](const char* label, const std::string& a, const std::string& b,
                  const std::string& diff, bool negative) {
     out_ << "<tr><th>" << label << "</th><td class=\"num\">" << a << "</td><td class=\"num\">" << b
@@ -311,7 +314,8 @@ void HtmlWriter::DealTable(const char* title, const std::vector<DealLine>& deals
     return;
   }
   out_ << "<table class=\"deals\">\n<thead><tr><th>Deal</th><th>Side</th><th>Stage</th><th "
-       << "class=\"num\">Amount</th><th class=\"num\">" << HtmlEscape(currency_) << "</th><th>Close "
+       << "class=\"num\">Amount</th><th class=\"num\">" << HtmlEscape(currency_)
+       << "</th><th>Close "
        << "date</th><th>Why it is listed</th></tr></thead>\n<tbody>\n";
   for (const DealLine& d : deals) {
     out_ << "<tr><td><strong>" << HtmlEscape(d.name) << "</strong><span class=\"ids\">"
@@ -333,8 +337,7 @@ void HtmlWriter::PartnerSection(const PartnerReview& p) {
        << p.auto_resolved_conflicts << " settled by policy, " << p.operator_resolved_conflicts
        << " settled by a manager</span></h3>\n";
   MetricsTable(p.vendor, p.partner, true);
-  out_ << report_internal::StageDistributionSvg(p.vendor, p.partner,
-                                                "Deals per stage, " + p.name)
+  out_ << report_internal::StageDistributionSvg(p.vendor, p.partner, "Deals per stage, " + p.name)
        << "\n";
   ConversionTable(p.vendor, p.partner);
   DealTable("Only in the partner's CRM", p.only_partner, "Every partner deal is linked.");
@@ -345,23 +348,27 @@ void HtmlWriter::PartnerSection(const PartnerReview& p) {
 }
 
 void HtmlWriter::Footer() {
-  out_ << "<footer>\n<p>How these numbers are computed:</p>\n<ul>\n"
-       << "<li>Weighted forecast = amount &times; stage probability (prospect 10%, qualified 20%, "
-       << "discovery 30%, solution 50%, proposal 70%), summed over open deals.</li>\n"
-       << "<li>Win rate = won / (won + lost) deals. Average won deal = won value / won deals.</li>\n"
-       << "<li>Stalled: an open deal unchanged in its stage for more than " << r_.stalled_after_days
-       << " days (time of the record's last change in its CRM).</li>\n"
-       << "<li>Reached: open and won deals at or past a stage; lost deals are not counted past "
-       << "entry because the stage they were lost in is not known.</li>\n"
-       << "<li>Stage skips, regressions and moved close dates come from the conflicts recorded "
-       << "for each deal; past-due close dates from each side's current records.</li>\n"
-       << "<li>All amounts converted to " << HtmlEscape(currency_)
-       << " with the rates listed at the top, each amount rounded once to the cent (minor unit).</li>\n</ul>\n"
-       << "<p>Generated by dealsync at " << When(r_.generated_at) << ".</p>\n</footer>\n";
+  out_
+      << "<footer>\n<p>How these numbers are computed:</p>\n<ul>\n"
+      << "<li>Weighted forecast = amount &times; stage probability (prospect 10%, qualified 20%, "
+      << "discovery 30%, solution 50%, proposal 70%), summed over open deals.</li>\n"
+      << "<li>Win rate = won / (won + lost) deals. Average won deal = won value / won deals.</li>\n"
+      << "<li>Stalled: an open deal unchanged in its stage for more than " << r_.stalled_after_days
+      << " days (time of the record's last change in its CRM).</li>\n"
+      << "<li>Reached: open and won deals at or past a stage; lost deals are not counted past "
+      << "entry because the stage they were lost in is not known.</li>\n"
+      << "<li>Stage skips, regressions and moved close dates come from the conflicts recorded "
+      << "for each deal; past-due close dates from each side's current records.</li>\n"
+      << "<li>All amounts converted to " << HtmlEscape(currency_)
+      << " with the rates listed at the top, each amount rounded once to the cent (minor "
+         "unit).</li>\n</ul>\n"
+      << "<p>Generated by dealsync at " << When(r_.generated_at) << ".</p>\n</footer>\n";
 }
 
 }  // namespace
 
-std::string RenderReportHtml(const Report& report) { return HtmlWriter(report).Render(); }
+std::string RenderReportHtml(const Report& report) {
+  return HtmlWriter(report).Render();
+}
 
 }  // namespace dealsync

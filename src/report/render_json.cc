@@ -21,7 +21,9 @@ Json PercentJson(std::optional<int64_t> bp) {
   return bp ? Json(FormatBasisPoints(*bp)) : Json(nullptr);
 }
 
-Json TimestampJson(Timestamp t) { return t == Timestamp{} ? Json(nullptr) : Json(FormatTimestamp(t)); }
+Json TimestampJson(Timestamp t) {
+  return t == Timestamp{} ? Json(nullptr) : Json(FormatTimestamp(t));
+}
 
 Json ChangeJson(const FieldChange& change) {
   return Json{{"value", change.value},
@@ -42,7 +44,7 @@ Json ConflictJson(const ConflictLine& line, const std::string& currency) {
       {"partner_id", c.partner_id},
       {"field", std::string(FieldName(c.field))},
       {"base_value", c.base_value},
-      {"vendor", ChangeJson(c.vendor)},
+      {"vendor_change", ChangeJson(c.vendor)},
       {"partner_change", ChangeJson(c.partner_change)},
       {"rule", c.rule},
       {"result", c.outcome_value},
@@ -90,8 +92,9 @@ Json DealJson(const DealLine& d, const std::string& currency) {
       {"name", d.name},
       {"account", d.account},
       {"stage", d.stage ? Json(std::string(StageName(*d.stage))) : Json(nullptr)},
-      {"amount", d.amount ? Json{{"amount", FormatDecimal(*d.amount)}, {"currency", d.amount->currency}}
-                          : Json(nullptr)},
+      {"amount", d.amount
+                     ? Json{{"amount", FormatDecimal(*d.amount)}, {"currency", d.amount->currency}}
+                     : Json(nullptr)},
       {"amount_reporting", MoneyJson(d.amount_minor, currency)},
       {"close_date", d.close_date ? Json(FormatDate(*d.close_date)) : Json(nullptr)},
       {"days", d.days},
@@ -132,8 +135,7 @@ std::string RenderReportJson(const Report& report) {
   const std::string& currency = report.reporting_currency;
   Json rates = Json::array();
   for (const RateUsed& r : report.rates_used) {
-    rates.push_back({{"currency", r.currency},
-                     {"rate", FormatNanoRate(r.nano_rate)}});
+    rates.push_back({{"currency", r.currency}, {"rate", FormatNanoRate(r.nano_rate)}});
   }
   Json out{
       {"report", "dealsync conflicts and joint pipeline review"},

@@ -104,8 +104,7 @@ Result<Report> BuildReport(const ReportInput& input, const ReportOptions& option
   report.scope_name = "All partners";
   report.generated_at = input.now;
   report.reporting_currency = input.rates.reporting_currency;
-  report.stalled_after_days =
-      std::chrono::floor<std::chrono::days>(input.stalled_after).count();
+  report.stalled_after_days = std::chrono::floor<std::chrono::days>(input.stalled_after).count();
   if (input.pipeline_target) {
     report.pipeline_target_minor = money.ToMinor(input.pipeline_target);
   }

@@ -27,9 +27,8 @@ Result<ReportInput> LoadReportInput(SyncEngine& engine, const Config& config, Ti
   input.now = now;
   DEALSYNC_RETURN_IF_ERROR(CollectRecords(engine, config.vendor.id, input.vendor_records));
   for (const SourceConfig& partner : config.partners) {
-    input.partners.push_back(
-        {partner.id, partner.name.empty() ? partner.id : partner.name,
-         partner.policy.stage.skip_flag_threshold});
+    input.partners.push_back({partner.id, partner.name.empty() ? partner.id : partner.name,
+                              partner.policy.stage.skip_flag_threshold});
     Result<std::vector<Link>> links = engine.ListLinks(partner.id);
     if (!links.ok()) {
       return links.status().Annotate("reading links of " + partner.id);

@@ -36,9 +36,12 @@ namespace report_internal {
 
 std::string_view StatusText(ConflictStatus s) {
   switch (s) {
-    case ConflictStatus::kAutoResolved: return "auto_resolved";
-    case ConflictStatus::kHeldForReview: return "held_for_review";
-    case ConflictStatus::kResolvedByOperator: return "resolved_by_operator";
+    case ConflictStatus::kAutoResolved:
+      return "auto_resolved";
+    case ConflictStatus::kHeldForReview:
+      return "held_for_review";
+    case ConflictStatus::kResolvedByOperator:
+      return "resolved_by_operator";
   }
   return "unknown";
 }

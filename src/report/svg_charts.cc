@@ -16,8 +16,8 @@ std::string Attr(const char* name, int64_t value) {
 }
 
 std::string Rect(int64_t x, int64_t y, int64_t w, int64_t h, const char* fill) {
-  return "<rect" + Attr("x", x) + Attr("y", y) + Attr("width", w) + Attr("height", h) +
-         " fill=\"" + fill + "\"/>";
+  return "<rect" + Attr("x", x) + Attr("y", y) + Attr("width", w) + Attr("height", h) + " fill=\"" +
+         fill + "\"/>";
 }
 
 std::string Text(int64_t x, int64_t y, const std::string& text, const char* anchor = "start",
@@ -73,8 +73,8 @@ std::string PipelineByPartnerSvg(const std::vector<PartnerReview>& partners,
   for (const PartnerReview& p : partners) {
     max_value = std::max({max_value, p.vendor.pipeline_minor, p.partner.pipeline_minor});
   }
-  std::string svg = Open(width, height, "Open pipeline per partner, vendor view vs partner view (" +
-                                            currency + ")");
+  std::string svg = Open(
+      width, height, "Open pipeline per partner, vendor view vs partner view (" + currency + ")");
   svg += Legend(kLabelWidth, 14);
   int64_t y = kTop;
   for (const PartnerReview& p : partners) {
@@ -83,8 +83,8 @@ std::string PipelineByPartnerSvg(const std::vector<PartnerReview>& partners,
     for (const SideMetrics* side : {&p.vendor, &p.partner}) {
       const int64_t value = std::max<int64_t>(0, side->pipeline_minor);
       const int64_t bar = value * kBarArea / max_value;
-      svg += Rect(kLabelWidth, bar_y, std::max<int64_t>(bar, 1),
-                  16, side == &p.vendor ? kVendorColour : kPartnerColour);
+      svg += Rect(kLabelWidth, bar_y, std::max<int64_t>(bar, 1), 16,
+                  side == &p.vendor ? kVendorColour : kPartnerColour);
       svg += Text(kLabelWidth + bar + 6, bar_y + 12, ShortAmount(side->pipeline_minor, currency),
                   "start", " class=\"value\"");
       bar_y += 18;

@@ -1,0 +1,121 @@
+// dealsyncctl report: writes the conflicts and joint pipeline review report.
+//   dealsyncctl report --config DIR [--partner ID] --format html|csv|pipeline-csv|json --out FILE
+// Reads the state directory of the configured daemon (RocksDB). The store is
+// locked while dealsyncd runs on it; the message then says so.
+#include <CLI/CLI.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "dealsync/config.h"
+#include "dealsync/connector.h"
+#include "dealsync/engine.h"
+#include "dealsync/report.h"
+#include "dealsync/store.h"
+#include "src/cli/engine_session.h"
+
+namespace dealsync::cli {
+namespace {
+
+struct ReportArgs {
+  std::string config_dir;
+  std::string partner;
+  std::string format = "html";
+  std::string out;
+};
+
+Result<std::string> Render(const Report& report, const std::string& format) {
+  if (format == "html") {
+    return RenderReportHtml(report);
+  }
+  if (format == "csv") {
+    return RenderConflictsCsv(report);
+  }
+  if (format == "pipeline-csv") {
+    return RenderPipelineCsv(report);
+  }
+  if (format == "json") {
+    return RenderReportJson(report);
+  }
+  return InvalidArgument("unknown format \"" + format +
+                         "\" (known: html, csv, pipeline-csv, json)");
+}
+
+int RunReport(const ReportArgs& args) {
+  Result<std::unique_ptr<EngineSession>> session = OpenEngineSession(args.config_dir);
+  if (!session.ok()) {
+    std::cerr << "dealsyncctl report: " << session.status().message() << "\n";
+    return 1;
+  }
+  EngineSession& s = **session;
+  Result<ReportInput> input = LoadReportInput(*s.engine, s.config, s.clock.Now());
+  if (!input.ok()) {
+    std::cerr << "dealsyncctl report: " << input.status().message() << "\n";
+    return 1;
+  }
+  Result<Report> report = BuildReport(*input, ReportOptions{args.partner});
+  if (!report.ok()) {
+    std::cerr << "dealsyncctl report: " << report.status().message() << "\n";
+    return 1;
+  }
+  Result<std::string> text = Render(*report, args.format);
+  if (!text.ok()) {
+    std::cerr << "dealsyncctl report: " << text.status().message() << "\n";
+    return 2;
+  }
+  std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
+  out << *text;
+  out.close();
+  if (!out) {
+    std::cerr << "dealsyncctl report: cannot write " << args.out << "\n";
+    return 1;
+  }
+  int held = 0;
+  for (const ConflictLine& line : report->conflicts) {
+    held += line.conflict.status == ConflictStatus::kHeldForReview ? 1 : 0;
+  }
+  std::cout << "Wrote " << args.out << " (" << args.format << ", " << report->scope_name
+            << "): " << report->conflicts.size() << " conflicts, " << held << " held for review, "
+            << report->partners.size() << " partner(s).\n";
+  return 0;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EngineSession>> OpenEngineSession(const std::string& config_dir) {
+  ConfigLoadResult loaded = LoadConfig(config_dir, ConnectorRegistry::Default());
+  if (!loaded.config) {
+    for (const ConfigError& e : loaded.errors) {
+      std::cerr << e.ToString() << "\n";
+    }
+    return InvalidArgument("the configuration in " + config_dir + " has " +
+                           std::to_string(loaded.errors.size()) + " error(s)");
+  }
+  auto session = std::make_unique<EngineSession>();
+  session->config = std::move(*loaded.config);
+  Result<std::unique_ptr<Store>> store = OpenRocksStore(session->config.daemon.state_dir);
+  if (!store.ok()) {
+    return store.status().Annotate("opening the state directory " +
+                                   session->config.daemon.state_dir);
+  }
+  session->store = std::move(*store);
+  session->engine = std::make_unique<SyncEngine>(*session->store, session->config, session->clock);
+  return session;
+}
+
+void AddReportCommand(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ReportArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "report", "Write the conflicts and joint pipeline review report (HTML, CSV or JSON)");
+  cmd->add_option("--config", args->config_dir, "Configuration directory")->required();
+  cmd->add_option("--partner", args->partner, "Only this partner (default: all partners)");
+  cmd->add_option("--format", args->format,
+                  "html (default), csv (one row per conflict), pipeline-csv (one row per "
+                  "partner and side) or json")
+      ->check(CLI::IsMember({"html", "csv", "pipeline-csv", "json"}));
+  cmd->add_option("--out", args->out, "File to write")->required();
+  cmd->callback([args, &exit_code] { exit_code = RunReport(*args); });
+}
+
+}  // namespace dealsync::cli
