@@ -10,7 +10,11 @@ out=${1:-$build_dir/report-demo.png}
 width=${REPORT_WIDTH:-1280}
 height=${REPORT_HEIGHT:-3600}
 export CCACHE_DIR=${CCACHE_DIR:-$PWD/.cache/ccache}
-[[ -f "$build_dir/build.ninja" ]] || cmake -S . -B "$build_dir" -G Ninja >/dev/null
+if [[ -f "$build_dir/build.ninja" ]]; then
+  cmake "$build_dir" >/dev/null  # picks up test folders added since the last configure
+else
+  cmake -S . -B "$build_dir" -G Ninja >/dev/null
+fi
 cmake --build "$build_dir" -j 2 --target dealsync_report_demo >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

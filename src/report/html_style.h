@@ -39,7 +39,11 @@ td.neg { color: var(--flag); }
         padding: 0 5px; border-radius: 3px; margin: 2px 2px 0 0; }
 tr.held td:first-child { box-shadow: inset 3px 0 0 var(--held); }
 .empty { color: var(--muted); font-style: italic; }
-.partner { margin-top: 28px; }
+.partner { margin-top: 36px; padding-top: 4px; border-top: 1px solid var(--line); }
+.partner h3 { font-size: 18px; }
+table.metrics, table.conversion { max-width: 780px; }
+table.metrics th[scope=row], table.conversion th[scope=row] { background: none; color: var(--ink);
+                                                             font-weight: 500; font-size: 13px; }
 .chart { display: block; max-width: 100%; height: auto; margin: 8px 0; }
 .chart text { font: 11px Arial, sans-serif; fill: var(--ink); }
 .chart text.value { fill: var(--muted); }

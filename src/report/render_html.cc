@@ -32,6 +32,28 @@ std::string Grouped(const std::string& decimal) {
   return out;
 }
 
+// "closed_won" -> "closed won": words for people; the CSV/JSON keep the codes.
+std::string Words(std::string_view code) {
+  std::string out(code);
+  for (char& ch : out) {
+    ch = ch == '_' ? ' ' : ch;
+  }
+  return out;
+}
+
+// A field value as people read it: grouped amounts, stage names in words.
+std::string DisplayValue(Field field, const std::string& text) {
+  if (field == Field::kAmount) {
+    if (std::optional<dealsync::Money> m = report_internal::ParseMoneyText(text)) {
+      return Grouped(FormatDecimal(*m)) + "&nbsp;" + HtmlEscape(m->currency);
+    }
+  }
+  if (field == Field::kStage && ParseStage(text)) {
+    return HtmlEscape(Words(text));
+  }
+  return HtmlEscape(text);
+}
+
 class HtmlWriter {
  public:
   explicit HtmlWriter(const Report& report) : r_(report), currency_(report.reporting_currency) {}
@@ -54,7 +76,7 @@ class HtmlWriter {
   void Summary();
   void ConflictTable(bool held);
   void ConflictRow(const ConflictLine& line);
-  void Change(const char* side, const FieldChange& change);
+  void Change(const char* side, Field field, const FieldChange& change);
   void Pipeline();
   void PartnerSection(const PartnerReview& p);
   void MetricsTable(const SideMetrics& vendor, const SideMetrics& partner, bool with_coverage);
@@ -191,9 +213,10 @@ void HtmlWriter::ConflictTable(bool held) {
   out_ << "</section>\n";
 }
 
-void HtmlWriter::Change(const char* side, const FieldChange& change) {
+void HtmlWriter::Change(const char* side, Field field, const FieldChange& change) {
   out_ << "<td>"
-       << (change.value.empty() ? "<span class=\"empty\">empty</span>" : HtmlEscape(change.value));
+       << (change.value.empty() ? "<span class=\"empty\">empty</span>"
+                                : DisplayValue(field, change.value));
   if (change.modified_at != Timestamp{} || !change.modified_by.empty()) {
     out_ << "<span class=\"who\">" << side << (change.modified_by.empty() ? "" : " ")
          << HtmlEscape(change.modified_by) << ", " << When(change.modified_at) << "</span>";
@@ -210,14 +233,16 @@ void HtmlWriter::ConflictRow(const ConflictLine& line) {
        << (r_.scope == "all" ? " &middot; " + HtmlEscape(line.partner_name) : "")
        << "</span><span class=\"ids\">vendor " << HtmlEscape(c.vendor_id) << " &middot; partner "
        << HtmlEscape(c.partner_id) << "</span><span class=\"ids\">" << HtmlEscape(c.id)
-       << "</span></td><td>" << FieldName(c.field) << "</td><td>"
-       << (c.base_value.empty() ? "<span class=\"empty\">none</span>" : HtmlEscape(c.base_value))
+       << "</span></td><td>" << Words(FieldName(c.field)) << "</td><td>"
+       << (c.base_value.empty() ? "<span class=\"empty\">none</span>"
+                                : DisplayValue(c.field, c.base_value))
        << "</td>";
-  Change("changed by vendor", c.vendor);
-  Change("changed by partner", c.partner_change);
+  Change("changed by vendor", c.field, c.vendor);
+  Change("changed by partner", c.field, c.partner_change);
   out_ << "<td>" << HtmlEscape(c.rule) << " &rarr; "
-       << (c.outcome_value.empty() ? "<em>waiting</em>"
-                                   : "<strong>" + HtmlEscape(c.outcome_value) + "</strong>");
+       << (c.outcome_value.empty()
+               ? "<em>waiting for a decision</em>"
+               : "<strong>" + DisplayValue(c.field, c.outcome_value) + "</strong>");
   if (!c.explanation.empty()) {
     out_ << "<span class=\"who\">" << HtmlEscape(c.explanation) << "</span>";
   }
@@ -226,9 +251,9 @@ void HtmlWriter::ConflictRow(const ConflictLine& line) {
          << (c.resolved_at ? ", " + When(*c.resolved_at) : "") << "</span>";
   }
   out_ << "</td><td class=\"num\">" << Money(line.stake_minor) << "</td><td><span class=\"badge "
-       << status << "\">" << HtmlEscape(status) << "</span>";
+       << status << "\">" << Words(status) << "</span>";
   for (const std::string& flag : c.flags) {
-    out_ << " <span class=\"flag\">" << HtmlEscape(flag) << "</span>";
+    out_ << " <span class=\"flag\">" << HtmlEscape(Words(flag)) << "</span>";
   }
   out_ << "</td><td class=\"num\">" << line.age_days << " d</td></tr>\n";
 }
@@ -263,8 +288,9 @@ void HtmlWriter::MetricsTable(const SideMetrics& v, const SideMetrics& p, bool w
       << "class=\"num\">Partner view</th><th class=\"num\">Difference</th></tr></thead>\n<tbody>\n";
   auto row = [&](const char* label, const std::string& a, const std::string& b,
                  const std::string& diff, bool negative) {
-    out_ << "<tr><th>" << label << "</th><td class=\"num\">" << a << "</td><td class=\"num\">" << b
-         << "</td><td class=\"num" << (negative ? " neg" : "") << "\">" << diff << "</td></tr>\n";
+    out_ << "<tr><th scope=\"row\">" << label << "</th><td class=\"num\">" << a
+         << "</td><td class=\"num\">" << b << "</td><td class=\"num" << (negative ? " neg" : "")
+         << "\">" << diff << "</td></tr>\n";
   };
   auto count = [](int n) { return std::to_string(n); };
   const std::string cur = " (" + HtmlEscape(currency_) + ")";
@@ -297,10 +323,10 @@ void HtmlWriter::ConversionTable(const SideMetrics& v, const SideMetrics& p) {
   for (Stage s : AllStages()) {
     const int i = static_cast<int>(s);
     const bool lost = s == Stage::kClosedLost;
-    out_ << "<tr><th>" << StageName(s) << "</th><td class=\"num\">" << DefaultProbabilityPercent(s)
-         << "%</td><td class=\"num\">" << v.in_stage[i] << "</td><td class=\"num\">"
-         << (lost ? "&mdash;" : std::to_string(v.reached[i])) << "</td><td class=\"num\">"
-         << p.in_stage[i] << "</td><td class=\"num\">"
+    out_ << "<tr><th scope=\"row\">" << Words(StageName(s)) << "</th><td class=\"num\">"
+         << DefaultProbabilityPercent(s) << "%</td><td class=\"num\">" << v.in_stage[i]
+         << "</td><td class=\"num\">" << (lost ? "&mdash;" : std::to_string(v.reached[i]))
+         << "</td><td class=\"num\">" << p.in_stage[i] << "</td><td class=\"num\">"
          << (lost ? "&mdash;" : std::to_string(p.reached[i])) << "</td></tr>\n";
   }
   out_ << "</tbody>\n</table>\n";
@@ -321,7 +347,7 @@ void HtmlWriter::DealTable(const char* title, const std::vector<DealLine>& deals
     out_ << "<tr><td><strong>" << HtmlEscape(d.name) << "</strong><span class=\"ids\">"
          << HtmlEscape(d.account) << " &middot; " << HtmlEscape(d.native_id)
          << (d.other_id.empty() ? "" : " &harr; " + HtmlEscape(d.other_id)) << "</span></td><td>"
-         << HtmlEscape(d.side) << "</td><td>" << (d.stage ? StageName(*d.stage) : "&mdash;")
+         << HtmlEscape(d.side) << "</td><td>" << (d.stage ? Words(StageName(*d.stage)) : "&mdash;")
          << "</td><td class=\"num\">" << NativeMoney(d.amount) << "</td><td class=\"num\">"
          << Money(d.amount_minor) << "</td><td>"
          << (d.close_date ? FormatDate(*d.close_date) : "&mdash;") << "</td><td>"

@@ -38,6 +38,14 @@ std::string Open(int64_t width, int64_t height, const std::string& title) {
          HtmlEscape(title) + "</title>";
 }
 
+std::string StageLabel(Stage s) {
+  std::string out(StageName(s));
+  for (char& ch : out) {
+    ch = ch == '_' ? ' ' : ch;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string ShortAmount(int64_t minor, const std::string& currency) {
@@ -125,8 +133,7 @@ std::string StageDistributionSvg(const SideMetrics& vendor, const SideMetrics& p
                   " class=\"value\"");
     }
     svg += Text(group_x + kBarWidth + 2, baseline + 16,
-                std::string(StageName(AllStages()[static_cast<size_t>(i)])), "middle",
-                " class=\"label\"");
+                StageLabel(AllStages()[static_cast<size_t>(i)]), "middle", " class=\"label\"");
   }
   svg += "</svg>";
   return svg;
