@@ -74,6 +74,8 @@ struct SyncEngine::Impl {
   // outbox changed.
   Result<bool> QueueFieldPush(Txn& txn, const Link& link, const StoredRecord& target, Field f,
                               std::string_view value, std::string_view reason);
+  // The value queued for field `f` of `target`, when queued against its current version.
+  Result<std::optional<std::string>> PendingValue(Txn& txn, const StoredRecord& target, Field f);
   Status DropFieldPush(Txn& txn, std::string_view target, std::string_view native_id, Field f);
   // Pushes `value` to each side of the link not already holding it (or agrees).
   Result<size_t> SettleField(Txn& txn, const Link& link, const StoredRecord& vendor,
@@ -87,6 +89,7 @@ struct SyncEngine::Impl {
                                       const std::vector<UpdateOutcome>& outcomes,
                                       const Status& batch_error);
   Status AckPush(Txn& txn, const StoredOutbox& stored, const UpdateOutcome* outcome);
+  Status RememberSupersededWrite(Txn& txn, const OutboxEntry& sent);
   Result<bool> FailPush(Txn& txn, StoredOutbox stored, const Status& error);  // true: dead letter
 };
 

@@ -30,25 +30,33 @@ bool SameDescriptiveValues(const Opportunity& a, const Opportunity& b) {
          a.pipeline == b.pipeline;
 }
 
-// True when every reconciled field that differs from `stored` carries exactly
-// the value we queued for this record: the remote is showing our own push.
-bool MatchesPendingPush(const Opportunity& incoming, const Opportunity& stored,
-                        const std::optional<StoredOutbox>& pending) {
-  if (!pending || incoming.deleted != stored.deleted) {
-    return false;
-  }
+// Which reconciled fields of `incoming` differ from `stored`, and which of those
+// carry a value we wrote ourselves: a superseded push (stored.sent) or the push
+// still queued for this record (its ack was lost, e.g. a crash after the send).
+struct FieldDiff {
+  std::array<bool, 3> differs{};
+  std::array<bool, 3> ours{};
   bool any = false;
+  bool all_ours = true;
+};
+
+FieldDiff Diff(const Opportunity& incoming, const StoredRecord& stored,
+               const std::optional<StoredOutbox>& pending) {
+  FieldDiff d;
   for (Field f : kAllFields) {
+    const size_t i = FieldIndex(f);
     const std::string now = FieldValueText(incoming, f);
-    if (now == FieldValueText(stored, f)) {
+    if (now == FieldValueText(stored.opp, f)) {
       continue;
     }
-    if (UpdateFieldText(pending->entry.update, f) != now) {
-      return false;
-    }
-    any = true;
+    d.differs[i] = true;
+    d.any = true;
+    d.ours[i] = (!stored.sent[i].empty() && stored.sent[i] == now) ||
+                (pending && UpdateFieldText(pending->entry.update, f) == now);
+    d.all_ours = d.all_ours && d.ours[i];
   }
-  return any;
+  d.all_ours = d.all_ours && d.any && incoming.deleted == stored.opp.deleted;
+  return d;
 }
 
 }  // namespace
@@ -86,17 +94,19 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
     const std::optional<StoredRecord>& stored = *stored_r;
 
     VersionKind kind = VersionKind::kNew;
+    FieldDiff diff;
     if (stored) {
       const Opportunity& old = stored->opp;
       const bool same_values = SameReconciledValues(incoming, old);
-      if (incoming.modified_at < old.modified_at ||
-          (incoming.modified_at == old.modified_at && same_values &&
-           SameDescriptiveValues(incoming, old))) {
-        kind = VersionKind::kDuplicate;  // re-delivered or older version
+      if (incoming.modified_at < old.modified_at) {
+        kind = VersionKind::kDuplicate;  // an older version (overlap window)
+      } else if (same_values && !stored->pushed_trace.empty()) {
+        kind = VersionKind::kEcho;  // the remote confirms what our ack recorded
+      } else if (incoming.modified_at == old.modified_at && same_values &&
+                 SameDescriptiveValues(incoming, old)) {
+        kind = VersionKind::kDuplicate;  // re-delivered
       } else if (same_values) {
-        kind = (!stored->pushed_trace.empty()) ? VersionKind::kEcho
-               : SameDescriptiveValues(incoming, old) ? VersionKind::kTouch
-                                                      : VersionKind::kChange;
+        kind = SameDescriptiveValues(incoming, old) ? VersionKind::kTouch : VersionKind::kChange;
       } else {
         Result<std::optional<std::string>> pending_raw =
             txn.Get(Column::kOutbox, keys::OutboxKey(source, incoming.native_id));
@@ -110,9 +120,10 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
             pending = std::move(*decoded);
           }
         }
-        kind = MatchesPendingPush(incoming, old, pending) ? VersionKind::kEcho
-               : (incoming.deleted && !old.deleted)       ? VersionKind::kDelete
-                                                          : VersionKind::kChange;
+        diff = Diff(incoming, *stored, pending);
+        kind = diff.all_ours                           ? VersionKind::kEcho
+               : (incoming.deleted && !old.deleted) ? VersionKind::kDelete
+                                                    : VersionKind::kChange;
       }
     } else if (incoming.deleted) {
       kind = VersionKind::kDelete;
@@ -127,6 +138,15 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
     if (stored) {
       next.journal_seq = stored->journal_seq;
       next.changed = stored->changed;
+      next.sent = stored->sent;
+      next.echo = stored->echo;
+      for (Field f : kAllFields) {
+        const size_t i = FieldIndex(f);
+        if (diff.differs[i]) {
+          next.echo[i] = diff.ours[i] && stored->sent[i] == FieldValueText(incoming, f);
+          next.sent[i].clear();
+        }
+      }
     }
     if (kind == VersionKind::kEcho) {
       ++stats.echoes;
@@ -145,7 +165,8 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
       ++stats.changes_journaled;
       next.journal_seq = e.seq;
       for (Field f : kAllFields) {
-        if (e.before[FieldIndex(f)] != e.after[FieldIndex(f)] || !stored) {
+        if ((e.before[FieldIndex(f)] != e.after[FieldIndex(f)] && !diff.ours[FieldIndex(f)]) ||
+            !stored) {
           next.changed[FieldIndex(f)] = {e.seq, incoming.modified_at, incoming.owner};
         }
       }

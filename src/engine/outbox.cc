@@ -83,6 +83,8 @@ Status SyncEngine::Impl::AckPush(Txn& txn, const StoredOutbox& stored,
     j.before[FieldIndex(f)] = FieldValueText(r.opp, f);
     if (std::string v = UpdateFieldText(e.update, f); !v.empty()) {
       DEALSYNC_RETURN_IF_ERROR(SetFieldFromText(r.opp, f, v));
+      r.echo[FieldIndex(f)] = false;
+      r.sent[FieldIndex(f)].clear();
     }
     j.after[FieldIndex(f)] = FieldValueText(r.opp, f);
   }
@@ -93,6 +95,24 @@ Status SyncEngine::Impl::AckPush(Txn& txn, const StoredOutbox& stored,
   DEALSYNC_RETURN_IF_ERROR(AppendJournal(txn, j));
   r.journal_seq = j.seq;
   r.pushed_trace = e.update.trace_id;
+  SaveRecord(txn, r);
+  return Status::Ok();
+}
+
+Status SyncEngine::Impl::RememberSupersededWrite(Txn& txn, const OutboxEntry& sent) {
+  Result<std::optional<StoredRecord>> rec = LoadRecord(txn, sent.target, sent.update.native_id);
+  if (!rec.ok()) {
+    return rec.status();
+  }
+  if (!*rec) {
+    return Status::Ok();
+  }
+  StoredRecord r = std::move(**rec);
+  for (Field f : kAllFields) {
+    if (std::string v = UpdateFieldText(sent.update, f); !v.empty()) {
+      r.sent[FieldIndex(f)] = v;
+    }
+  }
   SaveRecord(txn, r);
   return Status::Ok();
 }
@@ -160,8 +180,12 @@ Result<PushStats> SyncEngine::Impl::RecordPushResults(std::string_view target,
       ++stats.succeeded;
       if (stored) {
         DEALSYNC_RETURN_IF_ERROR(AckPush(txn, *stored, outcome));
+      } else {
+        // Superseded by a newer decision (pushed next); remember what this
+        // write put on the remote so its echo is not taken for a user's edit.
+        DEALSYNC_RETURN_IF_ERROR(RememberSupersededWrite(txn, s));
       }
-      continue;  // superseded by a newer decision: that one is pushed next
+      continue;
     }
     if (!stored) {
       ++stats.failed;

@@ -159,6 +159,25 @@ Result<size_t> SyncEngine::Impl::SettleField(Txn& txn, const Link& link,
   return queued;
 }
 
+Result<std::optional<std::string>> SyncEngine::Impl::PendingValue(Txn& txn,
+                                                                 const StoredRecord& target,
+                                                                 Field f) {
+  Result<std::optional<std::string>> raw =
+      txn.Get(Column::kOutbox, keys::OutboxKey(target.opp.source, target.opp.native_id));
+  if (!raw.ok()) {
+    return raw.status();
+  }
+  if (!*raw) {
+    return std::optional<std::string>();
+  }
+  Result<StoredOutbox> o = DecodeOutbox(**raw);
+  if (!o.ok() || o->target_seq != target.journal_seq) {
+    return std::optional<std::string>();  // the target changed since: not a standing decision
+  }
+  std::string v = UpdateFieldText(o->entry.update, f);
+  return v.empty() ? std::optional<std::string>() : std::optional<std::string>(v);
+}
+
 Result<ReconcileCounts> SyncEngine::Impl::ReconcileLink(Txn& txn, const Link& link) {
   ReconcileCounts counts;
   Result<std::optional<StoredRecord>> vendor = LoadRecord(txn, config.vendor.id, link.vendor_id);
@@ -185,8 +204,30 @@ Result<ReconcileCounts> SyncEngine::Impl::ReconcileLink(Txn& txn, const Link& li
     if (*base) {
       in.base = (*base)->value;
     }
-    in.vendor = {FieldValueText(v.opp, f), v.changed[FieldIndex(f)].modified_at};
-    in.partner = {FieldValueText(p.opp, f), p.changed[FieldIndex(f)].modified_at};
+    in.vendor = {FieldValueText(v.opp, f), v.changed[FieldIndex(f)].modified_at,
+                 v.echo[FieldIndex(f)]};
+    in.partner = {FieldValueText(p.opp, f), p.changed[FieldIndex(f)].modified_at,
+                  p.echo[FieldIndex(f)]};
+    // Our superseded write came back to one side while the decision that
+    // superseded it is still queued for the other: that decision stands.
+    if (const StoredRecord* echoing = v.echo[FieldIndex(f)]   ? &v
+                                      : p.echo[FieldIndex(f)] ? &p
+                                                              : nullptr) {
+      const StoredRecord& other = echoing == &v ? p : v;
+      Result<std::optional<std::string>> decided = PendingValue(txn, other, f);
+      if (!decided.ok()) {
+        return decided.status();
+      }
+      if (*decided) {
+        Result<size_t> q = SettleField(txn, link, v, p, f, **decided,
+                                       "restores the decided value after a superseded write");
+        if (!q.ok()) {
+          return q.status();
+        }
+        counts.pushes_queued += *q;
+        continue;
+      }
+    }
     ReconcileDecision d = Reconcile(in, policy, Rates());
 
     if (d.Reportable()) {

@@ -261,14 +261,24 @@ ReconcileDecision Reconcile(const ReconcileInput& in, const ReconcilePolicy& pol
     return d;
   }
   const bool vendor_changed =
-      in.base ? !same(*in.base, in.vendor.value) : !in.vendor.value.empty();
-  const bool partner_changed =
-      in.base ? !same(*in.base, in.partner.value) : !in.partner.value.empty();
+      !in.vendor.echo && (in.base ? !same(*in.base, in.vendor.value) : !in.vendor.value.empty());
+  const bool partner_changed = !in.partner.echo && (in.base ? !same(*in.base, in.partner.value)
+                                                            : !in.partner.value.empty());
   if (vendor_changed && partner_changed) {
     return BothChanged(in, policy);
   }
   if (vendor_changed || partner_changed) {
     return OneSideChanged(in, policy, vendor_changed);
+  }
+  if (in.base && (in.vendor.echo || in.partner.echo) && !in.base->empty()) {
+    d.action = ReconcileAction::kPushToBoth;  // only sides not holding the base get it
+    d.rule = "restore_agreed";
+    d.value = *in.base;
+    d.explanation = "A superseded write of ours reached the " +
+                    std::string(in.vendor.echo ? "vendor" : "partner") + " (" +
+                    (in.vendor.echo ? in.vendor.value : in.partner.value) +
+                    ") after a newer decision; the agreed value " + *in.base + " is restored.";
+    return d;
   }
   d.explanation = "Both values are within tolerance of the agreed value; nothing to do.";
   return d;

@@ -15,6 +15,7 @@ namespace dealsync {
 struct SideValue {
   std::string value;
   Timestamp modified_at{};  // remote modified timestamp of the version that set `value`
+  bool echo = false;        // `value` was written by us (a superseded push), not by a user
 };
 
 struct ReconcileInput {

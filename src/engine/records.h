@@ -25,6 +25,11 @@ struct StoredRecord {
   uint64_t journal_seq = 0;                  // journal entry of this version (0: none yet)
   std::array<FieldStamp, 3> changed;         // per Field: when its value last changed
   std::string pushed_trace;                  // set when we updated it from a push ack
+  // Values a superseded push of ours wrote to the remote (its ack arrived after
+  // a newer decision): seeing them come back is our own write, not a user's.
+  std::array<std::string, 3> sent;
+  // The field's current value is such a write of ours, not a user change.
+  std::array<bool, 3> echo{};
 };
 
 enum class JournalKind : uint8_t { kChange, kDelete, kReject, kPushed };

@@ -181,7 +181,9 @@ std::string EncodeRecord(const StoredRecord& r) {
   return json{{"opp", OpportunityToJson(r.opp)},
               {"seq", r.journal_seq},
               {"changed", stamps},
-              {"pushed_trace", r.pushed_trace}}
+              {"pushed_trace", r.pushed_trace},
+              {"sent", r.sent},
+              {"echo", r.echo}}
       .dump();
 }
 
@@ -196,6 +198,8 @@ Result<StoredRecord> DecodeRecord(std::string_view text) {
                       stamps[i].at("by").get<std::string>()};
     }
     r.pushed_trace = j.at("pushed_trace").get<std::string>();
+    r.sent = j.at("sent").get<std::array<std::string, 3>>();
+    r.echo = j.at("echo").get<std::array<bool, 3>>();
     return r;
   });
 }

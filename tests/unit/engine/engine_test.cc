@@ -81,8 +81,8 @@ TEST_F(LinkedPair, BothSidesEditSameFieldBetweenPolls) {
 }
 
 TEST_F(LinkedPair, EqualEditsAgreeWithoutPush) {
-  h.vendor.Edit("V1", [](Opportunity& o) { o.stage = Stage::kProposal; });
-  h.partner.Edit("P1", [](Opportunity& o) { o.stage = Stage::kProposal; });
+  h.vendor.Edit("V1", [](Opportunity& o) { o.stage = Stage::kDiscovery; });
+  h.partner.Edit("P1", [](Opportunity& o) { o.stage = Stage::kDiscovery; });
   h.Settle();
   EXPECT_TRUE(h.vendor.applied().empty());
   EXPECT_TRUE(h.partner.applied().empty());
@@ -292,7 +292,12 @@ TEST_F(LinkedPair, SameFieldEditWhilePushInFlightIsReconciled) {
   // latest_change_wins (default for dates): the partner's later edit wins everywhere.
   EXPECT_EQ(Value(h.vendor.Get("V1"), Field::kCloseDate), "2026-12-20");
   EXPECT_EQ(Value(h.partner.Get("P1"), Field::kCloseDate), "2026-12-20");
-  EXPECT_EQ(Conflicts(*h.engine, Field::kCloseDate).size(), 1u);
+  // The vendor's slip is flagged on its own; the two-sided conflict is recorded once.
+  std::vector<Conflict> c = Conflicts(*h.engine, Field::kCloseDate);
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].flags, std::vector<std::string>{"close_date_slip"});
+  EXPECT_EQ(c[1].rule, "latest_change_wins");
+  EXPECT_EQ(c[1].outcome_value, "2026-12-20");
 }
 
 TEST(EngineLinking, AmbiguousCandidatesAreReportedNotLinked) {
