@@ -30,7 +30,7 @@ using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using X509Ptr = std::unique_ptr<X509, X509Free>;
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 
-constexpr long kValidFromSeconds = -3600;          // tolerate small clock skew
+constexpr long kValidFromSeconds = -3600;           // tolerate small clock skew
 constexpr long kValidForSeconds = 30L * 24 * 3600;  // long enough for any test run
 
 // The last OpenSSL error as text, for messages.
@@ -99,11 +99,13 @@ Result<X509Ptr> MakeCert(const CertSpec& spec, EVP_PKEY* key, X509* issuer_cert,
   X509_set_issuer_name(cert.get(), X509_get_subject_name(issuer));
 
   if (spec.is_ca) {
-    DEALSYNC_RETURN_IF_ERROR(AddExtension(cert.get(), issuer, NID_basic_constraints, "critical,CA:TRUE"));
+    DEALSYNC_RETURN_IF_ERROR(
+        AddExtension(cert.get(), issuer, NID_basic_constraints, "critical,CA:TRUE"));
     DEALSYNC_RETURN_IF_ERROR(
         AddExtension(cert.get(), issuer, NID_key_usage, "critical,keyCertSign,cRLSign"));
   } else {
-    DEALSYNC_RETURN_IF_ERROR(AddExtension(cert.get(), issuer, NID_basic_constraints, "critical,CA:FALSE"));
+    DEALSYNC_RETURN_IF_ERROR(
+        AddExtension(cert.get(), issuer, NID_basic_constraints, "critical,CA:FALSE"));
     DEALSYNC_RETURN_IF_ERROR(
         AddExtension(cert.get(), issuer, NID_key_usage, "critical,digitalSignature"));
     DEALSYNC_RETURN_IF_ERROR(AddExtension(cert.get(), issuer, NID_ext_key_usage, "serverAuth"));
@@ -179,8 +181,8 @@ Status WriteTestPki(const std::string& dir) {
   }
   DEALSYNC_RETURN_IF_ERROR(WriteCertFile(root / TestPkiFiles::kCa, ca->get()));
   DEALSYNC_RETURN_IF_ERROR(IssueLeaf(root, {"localhost", false, "IP:127.0.0.1,DNS:localhost", 2},
-                                     TestPkiFiles::kServerCert, TestPkiFiles::kServerKey,
-                                     ca->get(), ca_key->get()));
+                                     TestPkiFiles::kServerCert, TestPkiFiles::kServerKey, ca->get(),
+                                     ca_key->get()));
   DEALSYNC_RETURN_IF_ERROR(IssueLeaf(root, {"wrong.example", false, "DNS:wrong.example", 3},
                                      TestPkiFiles::kWrongHostCert, TestPkiFiles::kWrongHostKey,
                                      ca->get(), ca_key->get()));

@@ -13,8 +13,8 @@ namespace dealsync {
 
 // File names written by WriteTestPki, relative to its directory.
 struct TestPkiFiles {
-  static constexpr const char* kCa = "ca.pem";                  // trusted test CA
-  static constexpr const char* kServerCert = "server.pem";      // SAN IP:127.0.0.1, DNS:localhost
+  static constexpr const char* kCa = "ca.pem";              // trusted test CA
+  static constexpr const char* kServerCert = "server.pem";  // SAN IP:127.0.0.1, DNS:localhost
   static constexpr const char* kServerKey = "server.key";
   static constexpr const char* kWrongHostCert = "wronghost.pem";  // SAN DNS:wrong.example only
   static constexpr const char* kWrongHostKey = "wronghost.key";

@@ -135,7 +135,8 @@ template <typename Stream>
 Awaitable<void> WriteTruncated(Stream& stream, BeastResponse& res) {
   beast::error_code ec;
   http::response_serializer<http::string_body> serializer(res);
-  co_await http::async_write_header(stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+  co_await http::async_write_header(stream, serializer,
+                                    asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
     co_return;
   }
@@ -180,9 +181,11 @@ Awaitable<void> Serve(std::shared_ptr<State> state, Stream& stream, bool tls) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(state->options.max_body_bytes);
     lowest.expires_after(idle);
-    co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    co_await http::async_read(stream, buffer, parser,
+                              asio::redirect_error(asio::use_awaitable, ec));
     if (ec == http::error::body_limit) {
-      BeastResponse res = ToBeastResponse(PlainResponse(413, "request body too large\n"), 11, false);
+      BeastResponse res =
+          ToBeastResponse(PlainResponse(413, "request body too large\n"), 11, false);
       co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
       break;
     }
@@ -297,7 +300,9 @@ Status Listen(State& state) {
 HttpServer::HttpServer(asio::any_io_executor executor, ServerOptions options, Handler handler)
     : state_(std::make_shared<State>(executor, std::move(options), std::move(handler))) {}
 
-HttpServer::~HttpServer() { Stop(); }
+HttpServer::~HttpServer() {
+  Stop();
+}
 
 Result<uint16_t> HttpServer::Start() {
   if (state_->started) {
@@ -326,9 +331,17 @@ void HttpServer::Stop() {
   }
 }
 
-uint16_t HttpServer::port() const { return state_->port; }
-bool HttpServer::tls() const { return state_->ssl.has_value(); }
-uint64_t HttpServer::accepted_connections() const { return state_->accepted; }
-uint64_t HttpServer::handled_requests() const { return state_->handled; }
+uint16_t HttpServer::port() const {
+  return state_->port;
+}
+bool HttpServer::tls() const {
+  return state_->ssl.has_value();
+}
+uint64_t HttpServer::accepted_connections() const {
+  return state_->accepted;
+}
+uint64_t HttpServer::handled_requests() const {
+  return state_->handled;
+}
 
 }  // namespace dealsync

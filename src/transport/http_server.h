@@ -34,8 +34,8 @@ namespace dealsync {
 
 struct ServerOptions {
   std::string bind_address = "127.0.0.1";  // loopback unless told otherwise
-  uint16_t port = 0;                        // 0: the OS picks; Start() returns it
-  std::string cert_file;                    // PEM chain; TLS when cert_file and key_file set
+  uint16_t port = 0;                       // 0: the OS picks; Start() returns it
+  std::string cert_file;                   // PEM chain; TLS when cert_file and key_file set
   std::string key_file;
   size_t max_body_bytes = 16 * 1024 * 1024;
   std::chrono::milliseconds idle_timeout{30000};  // per read/write; then the connection closes

@@ -9,12 +9,12 @@ namespace dealsync::testing {
 
 struct TestCerts {
   std::string dir;
-  std::string ca_file;           // trust this CA to accept server_cert
-  std::string server_cert;       // SAN IP:127.0.0.1, DNS:localhost
+  std::string ca_file;      // trust this CA to accept server_cert
+  std::string server_cert;  // SAN IP:127.0.0.1, DNS:localhost
   std::string server_key;
-  std::string wronghost_cert;    // signed by the CA, SAN DNS:wrong.example only
+  std::string wronghost_cert;  // signed by the CA, SAN DNS:wrong.example only
   std::string wronghost_key;
-  std::string selfsigned_cert;   // right names, untrusted issuer
+  std::string selfsigned_cert;  // right names, untrusted issuer
   std::string selfsigned_key;
 };
 
