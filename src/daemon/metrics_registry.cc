@@ -23,7 +23,9 @@ bool ValidName(std::string_view name) {
   return true;
 }
 
-std::string_view TypeName(MetricType t) { return t == MetricType::kCounter ? "counter" : "gauge"; }
+std::string_view TypeName(MetricType t) {
+  return t == MetricType::kCounter ? "counter" : "gauge";
+}
 
 }  // namespace
 
@@ -135,8 +137,7 @@ bool MetricsRegistry::Set(std::string_view name, const MetricLabels& labels, dou
 
 void MetricsRegistry::RemoveSeries(std::string_view name, std::string_view label,
                                    std::string_view value) {
-  const std::string needle =
-      std::string(label) + "=\"" + EscapeLabelValue(value) + "\"";
+  const std::string needle = std::string(label) + "=\"" + EscapeLabelValue(value) + "\"";
   std::lock_guard lock(mu_);
   auto it = families_.find(name);
   if (it == families_.end()) {
@@ -146,7 +147,8 @@ void MetricsRegistry::RemoveSeries(std::string_view name, std::string_view label
   for (auto s = series.begin(); s != series.end();) {
     // Match a whole label pair: preceded by '{' or ',' and followed by ',' or '}'.
     const size_t at = s->first.find(needle);
-    const bool whole = at != std::string::npos && (s->first[at - 1] == '{' || s->first[at - 1] == ',') &&
+    const bool whole = at != std::string::npos &&
+                       (s->first[at - 1] == '{' || s->first[at - 1] == ',') &&
                        (s->first[at + needle.size()] == ',' || s->first[at + needle.size()] == '}');
     s = whole ? series.erase(s) : std::next(s);
   }

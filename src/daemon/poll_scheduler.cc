@@ -8,10 +8,14 @@ using std::chrono::milliseconds;
 
 std::string_view PollStateName(PollState s) {
   switch (s) {
-    case PollState::kWaitingFirst: return "waiting_first";
-    case PollState::kIdle: return "idle";
-    case PollState::kDraining: return "draining";
-    case PollState::kBackingOff: return "backing_off";
+    case PollState::kWaitingFirst:
+      return "waiting_first";
+    case PollState::kIdle:
+      return "idle";
+    case PollState::kDraining:
+      return "draining";
+    case PollState::kBackingOff:
+      return "backing_off";
   }
   return "unknown";
 }
@@ -19,14 +23,16 @@ std::string_view PollStateName(PollState s) {
 PollScheduler::PollScheduler(PollSchedulerConfig config, Random& random)
     : config_(config), random_(random) {
   config_.max_backoff = std::max(config_.max_backoff, config_.interval);
-  config_.initial_backoff = std::clamp(config_.initial_backoff, milliseconds(1), config_.max_backoff);
+  config_.initial_backoff =
+      std::clamp(config_.initial_backoff, milliseconds(1), config_.max_backoff);
 }
 
 milliseconds PollScheduler::Jitter(milliseconds upto) {
   if (upto.count() <= 0) {
     return milliseconds(0);
   }
-  return milliseconds(static_cast<int64_t>(random_.Uniform(static_cast<uint64_t>(upto.count()) + 1)));
+  return milliseconds(
+      static_cast<int64_t>(random_.Uniform(static_cast<uint64_t>(upto.count()) + 1)));
 }
 
 NextPoll PollScheduler::Start() {

@@ -10,7 +10,8 @@ namespace {
 
 TEST(MetricsRegistryTest, RendersHelpTypeAndSortedSeries) {
   MetricsRegistry m;
-  ASSERT_TRUE(m.Declare("dealsync_polls_total", MetricType::kCounter, "Polls by source and result."));
+  ASSERT_TRUE(
+      m.Declare("dealsync_polls_total", MetricType::kCounter, "Polls by source and result."));
   ASSERT_TRUE(m.Declare("dealsync_outbox_depth", MetricType::kGauge, "Queued pushes."));
   ASSERT_TRUE(m.Increment("dealsync_polls_total", {{"source", "vendor"}, {"result", "ok"}}));
   ASSERT_TRUE(m.Increment("dealsync_polls_total", {{"result", "error"}, {"source", "acme"}}, 2));
@@ -42,12 +43,12 @@ TEST(MetricsRegistryTest, RejectsMisuseWithoutCrashing) {
   EXPECT_FALSE(m.Declare("bad-name", MetricType::kGauge, ""));
   EXPECT_FALSE(m.Increment("undeclared_total"));
   ASSERT_TRUE(m.Declare("g", MetricType::kGauge, "g"));
-  EXPECT_FALSE(m.Increment("g"));                 // not a counter
+  EXPECT_FALSE(m.Increment("g"));                           // not a counter
   EXPECT_FALSE(m.Declare("g", MetricType::kCounter, "g"));  // type clash
   EXPECT_TRUE(m.Declare("g", MetricType::kGauge, "g"));     // same type: no-op
   ASSERT_TRUE(m.Declare("c_total", MetricType::kCounter, "c"));
-  EXPECT_FALSE(m.Set("c_total", 3));              // not a gauge
-  EXPECT_FALSE(m.Increment("c_total", {}, -1));   // counters never go down
+  EXPECT_FALSE(m.Set("c_total", 3));             // not a gauge
+  EXPECT_FALSE(m.Increment("c_total", {}, -1));  // counters never go down
   EXPECT_EQ(m.Value("c_total"), 0);
 }
 

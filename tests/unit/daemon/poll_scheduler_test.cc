@@ -64,8 +64,8 @@ TEST(PollSchedulerTest, FailuresBackOffExponentiallyUpToTheCap) {
     EXPECT_EQ(next.state, PollState::kBackingOff);
     delays.push_back(next.delay.count());
   }
-  EXPECT_EQ(delays, (std::vector<int64_t>{1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000,
-                                          60000}));
+  EXPECT_EQ(delays,
+            (std::vector<int64_t>{1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000}));
   EXPECT_EQ(s.consecutive_failures(), 9);
 }
 

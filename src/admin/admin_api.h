@@ -1,0 +1,96 @@
+// AdminApi: the admin HTTP routes as a pure function of a request
+// (HttpResponse Handle(const HttpRequest&)), over a small AdminBackend
+// interface the daemon implements. No sockets here: the daemon hosts the
+// handler on the transport's HTTP server; tests call Handle() directly.
+//
+//   GET    /healthz                          process is alive
+//   GET    /readyz                           store open and every source polled recently
+//   GET    /metrics                          Prometheus text format 0.0.4
+//   GET    /api/v1/links?partner=P           links (of one partner or all)
+//   POST   /api/v1/links                     {"partner","vendor_id","partner_id","by"}   (token)
+//   DELETE /api/v1/links/{link id}?by=NAME                                            (token)
+//   GET    /api/v1/conflicts?partner=&status=&field=
+//   GET    /api/v1/conflicts/{id}
+//   POST   /api/v1/conflicts/{id}/resolve    {"take":"vendor"|"partner"|"value","value","by"}
+//   (token)
+//
+// Ids contain '/' (a link id is "<partner>/<vendor id>/<partner id>"), so a
+// path id is percent-encoded by clients ("%2F"); the router decodes it after
+// splitting the path. Every error is JSON: {"error":{"code":"...","message":"..."}}.
+// Mutations need "Authorization: Bearer <admin token>" (constant-time compare):
+// 401 without credentials, 403 with a wrong token or when no token is configured.
+// Thread-safety: Handle() calls the backend; it is as thread-safe as the backend.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dealsync/clock.h"
+#include "dealsync/engine.h"
+#include "dealsync/http.h"
+#include "dealsync/sync_records.h"
+
+namespace dealsync {
+
+struct SourceHealth {
+  std::string id;
+  std::chrono::milliseconds poll_interval{0};
+  std::optional<Timestamp> last_successful_poll;  // nullopt: never succeeded yet
+  std::string last_error;                         // "" when the last poll succeeded
+};
+
+class AdminBackend {
+ public:
+  AdminBackend() = default;
+  AdminBackend(const AdminBackend&) = delete;
+  AdminBackend& operator=(const AdminBackend&) = delete;
+  virtual ~AdminBackend() = default;
+
+  virtual bool StoreOpen() = 0;
+  virtual std::vector<SourceHealth> Sources() = 0;
+  virtual std::string RenderMetrics() = 0;
+
+  virtual Result<std::vector<Link>> ListLinks(std::string_view partner) = 0;
+  virtual Status SetLink(std::string_view partner, std::string_view vendor_id,
+                         std::string_view partner_id, std::string_view by) = 0;
+  virtual Status BreakLink(std::string_view link_id, std::string_view by) = 0;
+  virtual Result<std::vector<Conflict>> ListConflicts(const ConflictFilter& filter) = 0;
+  virtual Result<Conflict> GetConflict(std::string_view id) = 0;
+  virtual Status ResolveConflict(std::string_view id, const Resolution& resolution) = 0;
+};
+
+struct AdminApiOptions {
+  std::string admin_token;  // "" disables every mutating call (403)
+  // A source is ready while its last successful poll is within this many
+  // intervals; one that never succeeded is not ready.
+  int ready_within_intervals = 3;
+};
+
+class AdminApi {
+ public:
+  AdminApi(AdminBackend& backend, Clock& clock, AdminApiOptions options);
+
+  HttpResponse Handle(const HttpRequest& request);
+
+ private:
+  HttpResponse Readyz();
+  HttpResponse Links(const HttpRequest& request, std::string_view query);
+  HttpResponse LinkDelete(const HttpRequest& request, std::string_view id, std::string_view query);
+  HttpResponse Conflicts(std::string_view query);
+  HttpResponse ConflictResolve(const HttpRequest& request, std::string_view id);
+  std::optional<HttpResponse> RejectUnauthorized(const HttpRequest& request) const;
+
+  AdminBackend& backend_;
+  Clock& clock_;
+  AdminApiOptions options_;
+};
+
+inline constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+// Constant-time comparison (time depends only on the lengths).
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace dealsync

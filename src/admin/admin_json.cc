@@ -1,0 +1,186 @@
+#include "src/admin/admin_json.h"
+
+#include <cctype>
+
+namespace dealsync::admin {
+
+using nlohmann::json;
+
+namespace {
+
+json ChangeToJson(const FieldChange& change) {
+  json j = {{"value", change.value}, {"journal_seq", change.journal_seq}};
+  j["modified_at"] = FormatTimestamp(change.modified_at);
+  if (!change.modified_by.empty()) {
+    j["modified_by"] = change.modified_by;
+  }
+  return j;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string_view ConflictStatusText(ConflictStatus s) {
+  switch (s) {
+    case ConflictStatus::kAutoResolved:
+      return "auto_resolved";
+    case ConflictStatus::kHeldForReview:
+      return "held_for_review";
+    case ConflictStatus::kResolvedByOperator:
+      return "resolved_by_operator";
+  }
+  return "unknown";
+}
+
+std::optional<ConflictStatus> ConflictStatusFromText(std::string_view s) {
+  for (ConflictStatus c : {ConflictStatus::kAutoResolved, ConflictStatus::kHeldForReview,
+                           ConflictStatus::kResolvedByOperator}) {
+    if (ConflictStatusText(c) == s) {
+      return c;
+    }
+  }
+  return std::nullopt;
+}
+
+json LinkToJson(const Link& link) {
+  return {{"id", link.id},
+          {"partner", link.partner},
+          {"vendor_id", link.vendor_id},
+          {"partner_id", link.partner_id},
+          {"key_kind", link.key_kind},
+          {"key_value", link.key_value},
+          {"created_at", FormatTimestamp(link.created_at)}};
+}
+
+json ConflictToJson(const Conflict& c) {
+  json j = {{"id", c.id},
+            {"link_id", c.link_id},
+            {"partner", c.partner},
+            {"field", std::string(FieldName(c.field))},
+            {"deal_name", c.deal_name},
+            {"account", c.account},
+            {"vendor_id", c.vendor_id},
+            {"partner_id", c.partner_id},
+            {"base_value", c.base_value},
+            {"vendor", ChangeToJson(c.vendor)},
+            {"partner_change", ChangeToJson(c.partner_change)},
+            {"rule", c.rule},
+            {"outcome_value", c.outcome_value},
+            {"explanation", c.explanation},
+            {"flags", c.flags},
+            {"status", std::string(ConflictStatusText(c.status))},
+            {"detected_at", FormatTimestamp(c.detected_at)},
+            {"value_at_stake_minor", c.value_at_stake_minor}};
+  if (!c.resolved_by.empty()) {
+    j["resolved_by"] = c.resolved_by;
+  }
+  if (c.resolved_at) {
+    j["resolved_at"] = FormatTimestamp(*c.resolved_at);
+  }
+  return j;
+}
+
+HttpResponse JsonResponse(int status, const json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.headers = {{"Content-Type", "application/json"}, {"Cache-Control", "no-store"}};
+  // Replace invalid UTF-8 from remote data instead of throwing.
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  return r;
+}
+
+HttpResponse JsonError(int status, std::string_view code, std::string_view message) {
+  return JsonResponse(status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+int HttpStatusFor(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kAborted:
+    case StatusCode::kFailedPrecondition:
+      return 409;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kPermissionDenied:
+      return 403;
+    case StatusCode::kResourceExhausted:
+      return 429;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kDeadlineExceeded:
+      return 504;
+    case StatusCode::kDataLoss:
+    case StatusCode::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+HttpResponse ErrorFromStatus(const Status& status) {
+  std::string code(StatusCodeName(status.code()));
+  for (char& ch : code) {
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  return JsonError(HttpStatusFor(status), code, status.message());
+}
+
+std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      if (i + 2 >= s.size()) {
+        return std::nullopt;  // truncated escape
+      }
+      const int hi = HexValue(s[i + 1]);
+      const int lo = HexValue(s[i + 2]);
+      if (hi < 0 || lo < 0) {
+        return std::nullopt;
+      }
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (s[i] == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view query) {
+  std::map<std::string, std::string> out;
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (part.empty()) {
+      continue;
+    }
+    const size_t eq = part.find('=');
+    auto key = PercentDecode(part.substr(0, eq), true);
+    auto value = PercentDecode(
+        eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1), true);
+    if (!key || !value || !out.emplace(std::move(*key), std::move(*value)).second) {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+}  // namespace dealsync::admin

@@ -1,0 +1,39 @@
+// JSON views of links and conflicts for the admin API, and the HTTP helpers
+// the routes share (JSON bodies, JSON errors, Status -> HTTP status).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "dealsync/http.h"
+#include "dealsync/status.h"
+#include "dealsync/sync_records.h"
+
+namespace dealsync::admin {
+
+// Same names as ConflictStatusName()/ParseConflictStatus() (sync_records.h); kept
+// here so the admin routes do not link the engine.
+std::string_view ConflictStatusText(ConflictStatus s);
+std::optional<ConflictStatus> ConflictStatusFromText(std::string_view s);
+
+nlohmann::json LinkToJson(const Link& link);
+nlohmann::json ConflictToJson(const Conflict& conflict);
+
+HttpResponse JsonResponse(int status, const nlohmann::json& body);
+// {"error":{"code":code,"message":message}}
+HttpResponse JsonError(int status, std::string_view code, std::string_view message);
+// Maps a Status code to an HTTP status (kNotFound -> 404, kInvalidArgument -> 400, ...).
+int HttpStatusFor(const Status& status);
+HttpResponse ErrorFromStatus(const Status& status);
+
+// "%2F" -> "/", and '+' -> ' ' when `plus_is_space` (query components).
+// nullopt on a malformed escape.
+std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space);
+// "a=1&b=x%20y" -> {a:1, b:"x y"}; nullopt on a malformed escape or a repeated key.
+std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view query);
+
+}  // namespace dealsync::admin

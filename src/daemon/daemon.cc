@@ -1,0 +1,391 @@
+#include "src/daemon/daemon.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "src/daemon/daemon_metrics.h"
+#include "src/daemon/source_runner.h"
+#include "src/transport/http_server.h"
+
+namespace dealsync {
+
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+
+namespace {
+
+constexpr milliseconds kStatusEvery{5000};
+constexpr int kMaxOnceRounds = 10;
+
+std::string ReadFileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// "127.0.0.1:8686" or "[::1]:8686" -> host, port.
+Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size()) {
+    return InvalidArgument("daemon.admin_listen must be host:port, got \"" + listen + "\"");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  int port = 0;
+  for (char c : listen.substr(colon + 1)) {
+    if (c < '0' || c > '9' || port > 65535) {
+      return InvalidArgument("daemon.admin_listen has a bad port: \"" + listen + "\"");
+    }
+    port = port * 10 + (c - '0');
+  }
+  if (port > 65535) {
+    return InvalidArgument("daemon.admin_listen has a bad port: \"" + listen + "\"");
+  }
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+std::vector<const SourceConfig*> AllSources(const Config& c) {
+  std::vector<const SourceConfig*> out{&c.vendor};
+  for (const SourceConfig& p : c.partners) {
+    out.push_back(&p);
+  }
+  return out;
+}
+
+Awaitable<HttpResponse> HandleAdmin(AdminApi* api, HttpRequest request) {
+  co_return api->Handle(request);
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonDeps deps, DaemonOptions options)
+    : deps_(std::move(deps)),
+      options_(std::move(options)),
+      status_timer_(io_),
+      watchdog_timer_(io_),
+      drain_deadline_(io_) {
+  DeclareDaemonMetrics(metrics_);
+}
+
+Daemon::~Daemon() {
+  for (auto& [id, runner] : runners_) {
+    runner->Stop();
+  }
+}
+
+Result<Daemon::LoadedConfig> Daemon::Load() {
+  ConfigLoadResult result = LoadConfig(options_.config_dir, deps_.registry);
+  if (!result.errors.empty() || !result.config) {
+    for (const ConfigError& e : result.errors) {
+      spdlog::error("config: {}", e.ToString());
+    }
+    return InvalidArgument(std::to_string(result.errors.size()) + " configuration error(s) in " +
+                           options_.config_dir);
+  }
+  LoadedConfig loaded{std::move(*result.config), "", {}};
+  const DaemonConfig& d = loaded.config.daemon;
+  if (!d.admin_token.empty()) {
+    Result<std::string> token = ResolveCredential(d.admin_token, d.credentials_dir);
+    if (!token.ok()) {
+      // The message names the credential (Describe()), never its content.
+      spdlog::error("config: daemon.admin_token ({}): {}", d.admin_token.Describe(),
+                    token.status().message());
+      return token.status();
+    }
+    loaded.admin_token = std::move(*token);
+  }
+  const std::string daemon_file = ReadFileText(d.file);
+  for (const SourceConfig* s : AllSources(loaded.config)) {
+    loaded.fingerprints[s->id] = daemon_file + '\0' + ReadFileText(s->file);
+  }
+  return loaded;
+}
+
+void Daemon::ApplyLogLevel() {
+  const std::string level = options_.log_level.value_or(loaded_->config.daemon.log_level);
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+Result<std::shared_ptr<SourceRunner>> Daemon::CreateRunner(const SourceConfig& source) {
+  const ConnectorFactory* factory = deps_.registry.Find(source.connector);
+  if (factory == nullptr) {
+    return InvalidArgument(source.id + ": " + deps_.registry.UnknownMessage(source.connector));
+  }
+  SourceRunnerParts parts;
+  parts.config = std::make_unique<SourceConfig>(source);
+  Result<std::unique_ptr<HttpTransport>> client =
+      deps_.make_http_client(io_.get_executor(), source.connection);
+  if (!client.ok()) {
+    return client.status().Annotate(source.id + ": HTTP client");
+  }
+  parts.client = std::move(*client);
+  parts.counting = std::make_unique<CountingTransport>(*parts.client, metrics_, source.id);
+  Result<std::unique_ptr<HttpTransport>> transport = deps_.make_transport(
+      io_.get_executor(), *parts.config, *parts.counting, loaded_->config.daemon.credentials_dir);
+  if (!transport.ok()) {
+    return transport.status().Annotate(source.id + ": transport");
+  }
+  parts.transport = std::move(*transport);
+  Result<std::unique_ptr<Connector>> connector =
+      factory->Create(ConnectorContext{*parts.config, *parts.transport, deps_.clock});
+  if (!connector.ok()) {
+    return connector.status().Annotate(source.id + ": connector");
+  }
+  parts.connector = std::move(*connector);
+
+  PollSchedulerConfig schedule;
+  schedule.interval = source.poll_interval;
+  schedule.jitter = loaded_->config.daemon.poll_jitter;
+  SourceRunner::Hooks hooks;
+  hooks.pushes_queued = [this] { WakeAllPushers(); };
+  const std::string id = source.id;
+  hooks.finished = [this, id] { RunnerFinished(id); };
+  return std::make_shared<SourceRunner>(io_.get_executor(), std::move(parts), *engine_, deps_.clock,
+                                        deps_.random, metrics_, schedule, std::move(hooks));
+}
+
+Status Daemon::StartAllSources() {
+  std::vector<std::shared_ptr<SourceRunner>> created;
+  for (const SourceConfig* s : AllSources(loaded_->config)) {
+    Result<std::shared_ptr<SourceRunner>> runner = CreateRunner(*s);
+    if (!runner.ok()) {
+      return runner.status();
+    }
+    created.push_back(std::move(*runner));
+  }
+  for (auto& runner : created) {
+    if (options_.once) {
+      runners_[runner->id()] = runner;
+    } else {
+      StartRunner(runner);
+    }
+  }
+  return Status::Ok();
+}
+
+void Daemon::StartRunner(std::shared_ptr<SourceRunner> runner) {
+  runners_[runner->id()] = runner;
+  runner->Start();
+}
+
+void Daemon::RunnerFinished(const std::string& id) {
+  // Post: we are inside the runner's completion handler; erase it afterwards.
+  asio::post(io_, [this, id] {
+    std::erase_if(retiring_, [](const auto& r) { return r->finished(); });
+    if (auto w = waiting_.find(id); w != waiting_.end()) {
+      auto replacement = w->second;
+      waiting_.erase(w);
+      if (!stopping_) {
+        spdlog::info("source {}: restarting with the reloaded configuration", id);
+        StartRunner(std::move(replacement));
+      }
+    } else if (!runners_.contains(id)) {
+      RemoveSourceSeries(metrics_, id);
+    }
+    if (stopping_ && retiring_.empty() &&
+        std::all_of(runners_.begin(), runners_.end(),
+                    [](const auto& r) { return r.second->finished(); })) {
+      spdlog::info("all sources drained; exiting");
+      io_.stop();
+    }
+  });
+}
+
+Status Daemon::StartAdminServer() {
+  auto listen = ParseListen(loaded_->config.daemon.admin_listen);
+  if (!listen.ok()) {
+    return listen.status();
+  }
+  ServerOptions server_options;
+  server_options.bind_address = listen->first;
+  server_options.port = listen->second;
+  server_options.max_body_bytes = 1024 * 1024;
+  admin_server_ = std::make_unique<HttpServer>(
+      io_.get_executor(), server_options,
+      [this](HttpRequest request) { return HandleAdmin(admin_api_.get(), std::move(request)); });
+  Result<uint16_t> port = admin_server_->Start();
+  if (!port.ok()) {
+    return port.status().Annotate("admin server on " + loaded_->config.daemon.admin_listen);
+  }
+  spdlog::info("admin API listening on {}:{}", listen->first, *port);
+  return Status::Ok();
+}
+
+int Daemon::Run() {
+  Result<LoadedConfig> loaded = Load();
+  if (!loaded.ok()) {
+    spdlog::critical("invalid configuration, not starting: {}", loaded.status().message());
+    return kExitConfig;
+  }
+  loaded_ = std::move(*loaded);
+  ApplyLogLevel();
+  const DaemonConfig& d = loaded_->config.daemon;
+  Result<std::unique_ptr<Store>> store = deps_.open_store(d.state_dir);
+  if (!store.ok()) {
+    spdlog::critical("cannot open the state store in {}: {}", d.state_dir,
+                     store.status().ToString());
+    return kExitFailure;
+  }
+  store_ = std::move(*store);
+  engine_ = std::make_unique<SyncEngine>(*store_, loaded_->config, deps_.clock);
+  if (Status s = StartAllSources(); !s.ok()) {
+    spdlog::critical("cannot start: {}", s.ToString());
+    return kExitConfig;
+  }
+  metrics_.Set(metric::kUp, 1);
+
+  if (options_.once) {
+    int code = kExitFailure;
+    asio::co_spawn(io_, RunOnce(), [&](std::exception_ptr e, int c) {
+      code = e ? kExitFailure : c;
+      io_.stop();
+    });
+    io_.run();
+    return code;
+  }
+
+  admin_api_ =
+      std::make_unique<AdminApi>(*this, deps_.clock, AdminApiOptions{loaded_->admin_token, 3});
+  if (Status s = StartAdminServer(); !s.ok()) {
+    spdlog::critical("cannot start: {}", s.ToString());
+    return kExitFailure;
+  }
+  asio::co_spawn(io_, SignalLoop(), asio::detached);
+  asio::co_spawn(io_, StatusLoop(), asio::detached);
+  if (auto every = deps_.notifier.WatchdogPetInterval()) {
+    asio::co_spawn(io_, WatchdogLoop(*every), asio::detached);
+  }
+  RefreshGauges();
+  spdlog::info("dealsyncd ready: {} sources, state in {}", runners_.size(), d.state_dir);
+  deps_.notifier.Notify("READY=1\nSTATUS=started, " + std::to_string(runners_.size()) + " sources");
+  io_.run();
+  metrics_.Set(metric::kUp, 0);
+  return exit_code_;
+}
+
+void Daemon::BeginShutdown(const char* why) {
+  if (stopping_) {
+    spdlog::warn("{} again: abandoning in-flight work now", why);
+    io_.stop();
+    return;
+  }
+  stopping_ = true;
+  const milliseconds timeout = loaded_->config.daemon.shutdown_timeout;
+  spdlog::info("{}: stopping; draining in-flight work for up to {}ms", why, timeout.count());
+  deps_.notifier.Notify("STOPPING=1\nSTATUS=stopping: draining in-flight work");
+  if (admin_server_) {
+    admin_server_->Stop();
+  }
+  status_timer_.cancel();
+  for (auto& [id, runner] : runners_) {
+    runner->Stop();
+  }
+  waiting_.clear();  // replacements that never started
+  drain_deadline_.expires_after(timeout);
+  drain_deadline_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) {
+      spdlog::warn("shutdown timeout reached: abandoning in-flight work (the outbox keeps it)");
+      io_.stop();
+    }
+  });
+  // Nothing running at all (e.g. every loop already exited): stop now.
+  if (std::all_of(runners_.begin(), runners_.end(),
+                  [](const auto& r) { return r.second->finished(); })) {
+    io_.stop();
+  }
+}
+
+Awaitable<void> Daemon::SignalLoop() {
+  asio::signal_set signals(io_, SIGTERM, SIGINT, SIGHUP);
+  for (;;) {
+    boost::system::error_code ec;
+    const int signal = co_await signals.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      co_return;
+    }
+    if (signal == SIGHUP) {
+      if (!stopping_) {
+        Reload();
+      }
+      continue;
+    }
+    BeginShutdown(signal == SIGTERM ? "SIGTERM" : "SIGINT");
+  }
+}
+
+Awaitable<void> Daemon::WatchdogLoop(milliseconds every) {
+  // Runs on the io_context itself: if the loop wedges, the pets stop and
+  // systemd restarts us (WatchdogSec=).
+  for (;;) {
+    deps_.notifier.Notify("WATCHDOG=1");
+    watchdog_timer_.expires_after(every);
+    boost::system::error_code ec;
+    co_await watchdog_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      co_return;
+    }
+  }
+}
+
+Awaitable<void> Daemon::StatusLoop() {
+  while (!stopping_) {
+    ReportStatus();
+    status_timer_.expires_after(kStatusEvery);
+    boost::system::error_code ec;
+    co_await status_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+void Daemon::WakeAllPushers() {
+  for (auto& [id, runner] : runners_) {
+    runner->WakePusher();
+  }
+}
+
+Awaitable<int> Daemon::RunOnce() {
+  bool failed = false;
+  for (int round = 1; round <= kMaxOnceRounds; ++round) {
+    failed = false;
+    Result<EngineCounters> before = engine_->Counters();
+    for (auto& [id, runner] : runners_) {
+      failed = !(co_await runner->PollUntilCaughtUp()).ok() || failed;
+    }
+    size_t sent = 0;
+    for (auto& [id, runner] : runners_) {
+      Result<PushStats> pushed = co_await runner->PushDue();
+      failed = failed || !pushed.ok();
+      sent += pushed.ok() ? pushed->sent : 0;
+    }
+    Result<EngineCounters> after = engine_->Counters();
+    const bool journal_moved =
+        !before.ok() || !after.ok() || before->journal_entries != after->journal_entries;
+    spdlog::info("once: round {} done: journal {} , {} pushes sent", round,
+                 journal_moved ? "grew" : "unchanged", sent);
+    if (!journal_moved && sent == 0) {
+      break;
+    }
+  }
+  RefreshGauges();
+  if (Result<EngineCounters> c = engine_->Counters(); c.ok()) {
+    spdlog::info(
+        "once: done: links={} unlinked={} outbox={} dead_letters={} conflicts held={} "
+        "auto_resolved={}",
+        c->links, c->unlinked_records, c->outbox_depth, c->dead_letters, c->conflicts_held,
+        c->conflicts_auto_resolved);
+  }
+  co_return failed ? kExitFailure : kExitOk;
+}
+
+}  // namespace dealsync

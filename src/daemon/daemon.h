@@ -1,0 +1,134 @@
+// Daemon: dealsyncd's process lifecycle on one io_context.
+//
+//   start    LoadConfig (invalid: every error logged, exit 78 = EX_CONFIG),
+//            admin token, OpenRocksStore, SyncEngine, one SourceRunner per
+//            source, the admin HTTP server, then READY=1
+//   SIGHUP   reload: an invalid config is logged and the running one kept; a
+//            valid one goes to the engine (state kept) and sources are added,
+//            removed or restarted (only those whose file changed)
+//   SIGTERM  stop polling, close the admin server, let in-flight requests
+//   SIGINT   finish within daemon.shutdown_timeout, exit 0 (a second signal
+//            abandons them at once; the outbox makes that safe)
+//   timers   WATCHDOG=1 every half WATCHDOG_USEC from the io_context (a wedged
+//            loop stops petting), STATUS= and gauges every few seconds
+//   --once   poll every source until caught up, push everything due, repeat
+//            until a round changes nothing, exit (demo, tests)
+//
+// Thread-safety: Run() blocks the calling thread; everything runs on it.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dealsync/asio.h"
+#include "dealsync/clock.h"
+#include "dealsync/config.h"
+#include "dealsync/connector.h"
+#include "dealsync/engine.h"
+#include "dealsync/store.h"
+#include "src/admin/admin_api.h"
+#include "src/daemon/metrics_registry.h"
+#include "src/daemon/systemd_notify.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+namespace dealsync {
+
+class HttpServer;
+class SourceRunner;
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitConfig = 78;  // EX_CONFIG; the unit's RestartPreventExitStatus
+
+struct DaemonDeps {
+  Clock& clock;
+  Random& random;
+  const ConnectorRegistry& registry;
+  Notifier& notifier;
+  // A source's HTTP client (TLS, connection pool) for its connection settings.
+  std::function<Result<std::unique_ptr<HttpTransport>>(boost::asio::any_io_executor,
+                                                       const ConnectionConfig&)>
+      make_http_client;
+  // The connector transport stack (auth, rate limit, retry) for one source over `base`.
+  std::function<Result<std::unique_ptr<HttpTransport>>(boost::asio::any_io_executor,
+                                                       const SourceConfig&, HttpTransport& base,
+                                                       const std::string& credentials_dir)>
+      make_transport;
+  std::function<Result<std::unique_ptr<Store>>(const std::string& dir)> open_store;
+};
+
+struct DaemonOptions {
+  std::string config_dir;
+  bool once = false;
+  std::optional<std::string> log_level;  // overrides daemon.log_level
+};
+
+class Daemon final : public AdminBackend {
+ public:
+  Daemon(DaemonDeps deps, DaemonOptions options);
+  ~Daemon() override;
+
+  // Runs until stopped; returns the process exit code.
+  int Run();
+
+  // AdminBackend (called on the io_context thread by the admin server).
+  bool StoreOpen() override { return store_ != nullptr; }
+  std::vector<SourceHealth> Sources() override;
+  std::string RenderMetrics() override;
+  Result<std::vector<Link>> ListLinks(std::string_view partner) override;
+  Status SetLink(std::string_view partner, std::string_view vendor_id, std::string_view partner_id,
+                 std::string_view by) override;
+  Status BreakLink(std::string_view link_id, std::string_view by) override;
+  Result<std::vector<Conflict>> ListConflicts(const ConflictFilter& filter) override;
+  Result<Conflict> GetConflict(std::string_view id) override;
+  Status ResolveConflict(std::string_view id, const Resolution& resolution) override;
+
+ private:
+  struct LoadedConfig {
+    Config config;
+    std::string admin_token;
+    std::map<std::string, std::string> fingerprints;  // source id -> what it was built from
+  };
+  Result<LoadedConfig> Load();
+  Result<std::shared_ptr<SourceRunner>> CreateRunner(const SourceConfig& source);
+  Status StartAllSources();
+  void StartRunner(std::shared_ptr<SourceRunner> runner);
+  void RunnerFinished(const std::string& id);
+  Status StartAdminServer();
+  void ApplyLogLevel();
+  void Reload();
+  void BeginShutdown(const char* why);
+  void WakeAllPushers();
+  void RefreshGauges();
+  void ReportStatus();
+  Awaitable<void> SignalLoop();
+  Awaitable<void> WatchdogLoop(std::chrono::milliseconds every);
+  Awaitable<void> StatusLoop();
+  Awaitable<int> RunOnce();
+
+  DaemonDeps deps_;
+  DaemonOptions options_;
+  boost::asio::io_context io_;  // first member: destroyed last, after everything using it
+  MetricsRegistry metrics_;
+  std::optional<LoadedConfig> loaded_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<SyncEngine> engine_;
+  std::unique_ptr<AdminApi> admin_api_;
+  std::unique_ptr<HttpServer> admin_server_;
+  std::map<std::string, std::shared_ptr<SourceRunner>> runners_;
+  std::vector<std::shared_ptr<SourceRunner>> retiring_;           // stopped, still finishing
+  std::map<std::string, std::shared_ptr<SourceRunner>> waiting_;  // replacements to start
+  boost::asio::steady_timer status_timer_;
+  boost::asio::steady_timer watchdog_timer_;
+  boost::asio::steady_timer drain_deadline_;
+  bool stopping_ = false;
+  int exit_code_ = kExitOk;
+};
+
+}  // namespace dealsync

@@ -1,0 +1,183 @@
+// Daemon: SIGHUP reload, gauges and STATUS=, and the AdminBackend methods.
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "src/daemon/daemon.h"
+#include "src/daemon/daemon_metrics.h"
+#include "src/daemon/source_runner.h"
+
+namespace dealsync {
+
+void Daemon::Reload() {
+  spdlog::info("SIGHUP: reloading configuration from {}", options_.config_dir);
+  deps_.notifier.Notify("RELOADING=1\nSTATUS=reloading configuration");
+  Result<LoadedConfig> loaded = Load();
+  if (!loaded.ok()) {
+    spdlog::error("reload rejected, keeping the running configuration: {}",
+                  loaded.status().message());
+    deps_.notifier.Notify(
+        "READY=1\nSTATUS=reload rejected (see log); running the old configuration");
+    return;
+  }
+  // Build every new or changed source before touching the running ones, so a
+  // connector that cannot be created rejects the whole reload.
+  std::map<std::string, std::shared_ptr<SourceRunner>> fresh;
+  std::set<std::string> wanted;
+  LoadedConfig previous = std::move(*loaded_);
+  loaded_ = std::move(*loaded);
+  for (const auto& [id, fingerprint] : loaded_->fingerprints) {
+    wanted.insert(id);
+    auto old = previous.fingerprints.find(id);
+    if (old != previous.fingerprints.end() && old->second == fingerprint && runners_.contains(id)) {
+      continue;  // unchanged: keep polling without interruption
+    }
+    const SourceConfig* source = loaded_->config.FindSource(id);
+    Result<std::shared_ptr<SourceRunner>> runner =
+        source ? CreateRunner(*source) : Result<std::shared_ptr<SourceRunner>>(Internal("missing"));
+    if (!runner.ok()) {
+      spdlog::error("reload rejected, keeping the running configuration: {}",
+                    runner.status().ToString());
+      loaded_ = std::move(previous);
+      deps_.notifier.Notify("READY=1\nSTATUS=reload rejected (see log)");
+      return;
+    }
+    fresh[id] = std::move(*runner);
+  }
+  if (previous.config.daemon.admin_listen != loaded_->config.daemon.admin_listen) {
+    spdlog::warn("daemon.admin_listen changed to {}: takes effect at the next restart",
+                 loaded_->config.daemon.admin_listen);
+  }
+  engine_->UpdateConfig(loaded_->config);
+  ApplyLogLevel();
+  admin_api_ =
+      std::make_unique<AdminApi>(*this, deps_.clock, AdminApiOptions{loaded_->admin_token, 3});
+
+  // Removed sources stop; changed ones stop and restart once the old loops have
+  // exited (never two pollers for one cursor); new ones start now.
+  for (auto it = runners_.begin(); it != runners_.end();) {
+    const std::string id = it->first;
+    const bool removed = !wanted.contains(id);
+    if (removed || fresh.contains(id)) {
+      spdlog::info("source {}: {}", id, removed ? "removed" : "configuration changed");
+      it->second->Stop();
+      retiring_.push_back(it->second);
+      if (!removed) {
+        waiting_[id] = fresh[id];
+        fresh.erase(id);
+      }
+      it = runners_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& [id, runner] : fresh) {
+    if (waiting_.contains(id)) {
+      waiting_[id] = runner;  // changed again before its restart: the newest wins
+      continue;
+    }
+    spdlog::info("source {}: added", id);
+    StartRunner(runner);
+  }
+  spdlog::info("reload done: {} sources running, {} restarting", runners_.size(), waiting_.size());
+  deps_.notifier.Notify("READY=1");
+  ReportStatus();
+}
+
+void Daemon::RefreshGauges() {
+  if (!engine_) {
+    return;
+  }
+  if (Result<EngineCounters> c = engine_->Counters(); c.ok()) {
+    metrics_.Set(metric::kOutboxDepth, static_cast<double>(c->outbox_depth));
+    metrics_.Set(metric::kDeadLetters, static_cast<double>(c->dead_letters));
+    metrics_.Set(metric::kConflicts, {{"status", "auto_resolved"}},
+                 static_cast<double>(c->conflicts_auto_resolved));
+    metrics_.Set(metric::kConflicts, {{"status", "held_for_review"}},
+                 static_cast<double>(c->conflicts_held));
+    metrics_.Set(metric::kConflicts, {{"status", "resolved_by_operator"}},
+                 static_cast<double>(c->conflicts_resolved_by_operator));
+  } else {
+    spdlog::warn("engine counters unavailable: {}", c.status().ToString());
+  }
+  metrics_.Set(metric::kJournalBytes,
+               static_cast<double>(store_->ApproximateSize(Column::kJournal)));
+  const Timestamp now = deps_.clock.Now();
+  for (const auto& [id, runner] : runners_) {
+    const SourceHealth h = runner->Health();
+    if (h.last_successful_poll) {
+      const double lag = std::chrono::duration<double>(now - *h.last_successful_poll).count();
+      metrics_.Set(metric::kPollLag, {{"source", id}}, lag);
+    }
+  }
+}
+
+void Daemon::ReportStatus() {
+  RefreshGauges();
+  DaemonSnapshot snapshot;
+  snapshot.sources = runners_.size();
+  snapshot.stopping = stopping_;
+  for (const auto& [id, runner] : runners_) {
+    snapshot.failing_sources += runner->failing() ? 1 : 0;
+  }
+  snapshot.pushes_queued = static_cast<uint64_t>(metrics_.Value(metric::kOutboxDepth));
+  snapshot.conflicts_held =
+      static_cast<uint64_t>(metrics_.Value(metric::kConflicts, {{"status", "held_for_review"}}));
+  snapshot.dead_letters = static_cast<uint64_t>(metrics_.Value(metric::kDeadLetters));
+  deps_.notifier.Notify("STATUS=" + StatusLine(snapshot));
+}
+
+std::vector<SourceHealth> Daemon::Sources() {
+  std::vector<SourceHealth> out;
+  for (const auto& [id, runner] : runners_) {
+    out.push_back(runner->Health());
+  }
+  return out;
+}
+
+std::string Daemon::RenderMetrics() {
+  RefreshGauges();
+  return metrics_.RenderText();
+}
+
+Result<std::vector<Link>> Daemon::ListLinks(std::string_view partner) {
+  return engine_->ListLinks(partner);
+}
+
+Status Daemon::SetLink(std::string_view partner, std::string_view vendor_id,
+                       std::string_view partner_id, std::string_view by) {
+  Status s = engine_->SetLink(partner, vendor_id, partner_id, by);
+  if (s.ok()) {
+    spdlog::info("admin: link set by {}: partner={} vendor_id={} partner_id={}", by, partner,
+                 vendor_id, partner_id);
+    WakeAllPushers();
+  }
+  return s;
+}
+
+Status Daemon::BreakLink(std::string_view link_id, std::string_view by) {
+  Status s = engine_->BreakLink(link_id, by);
+  if (s.ok()) {
+    spdlog::info("admin: link {} broken by {}", link_id, by);
+  }
+  return s;
+}
+
+Result<std::vector<Conflict>> Daemon::ListConflicts(const ConflictFilter& filter) {
+  return engine_->ListConflicts(filter);
+}
+
+Result<Conflict> Daemon::GetConflict(std::string_view id) {
+  return engine_->GetConflict(id);
+}
+
+Status Daemon::ResolveConflict(std::string_view id, const Resolution& resolution) {
+  Status s = engine_->ResolveConflict(id, resolution);
+  if (s.ok()) {
+    spdlog::info("admin: conflict {} resolved by {}", id, resolution.resolved_by);
+    WakeAllPushers();
+  }
+  return s;
+}
+
+}  // namespace dealsync

@@ -1,0 +1,121 @@
+// dealsyncd --config DIR [--once] [--log-level L]
+// Wires the real clock, randomness, RocksDB store, HTTPS client and connector
+// transport stack into the Daemon. Exit codes: 0 ok, 1 failure, 78 invalid
+// configuration (EX_CONFIG; the unit does not restart on it).
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "dealsync/connector.h"
+#include "dealsync/store.h"
+#include "src/daemon/daemon.h"
+#include "src/platform/system_clock.h"
+#include "src/transport/beast_http_client.h"
+
+#if __has_include("src/transport/connector_transport.h")
+#include "src/transport/connector_transport.h"
+#define DEALSYNC_HAVE_CONNECTOR_TRANSPORT 1
+#endif
+
+namespace dealsync {
+namespace {
+
+// Lets a connector send straight through a transport it does not own.
+class ForwardingTransport final : public HttpTransport {
+ public:
+  explicit ForwardingTransport(HttpTransport& inner) : inner_(inner) {}
+  Awaitable<Result<HttpResponse>> Send(HttpRequest request) override {
+    return inner_.Send(std::move(request));
+  }
+
+ private:
+  HttpTransport& inner_;
+};
+
+void SetUpLogging() {
+  auto logger = spdlog::stderr_logger_mt("dealsyncd");
+  // Under systemd the journal stamps each line itself.
+  if (std::getenv("JOURNAL_STREAM") != nullptr) {
+    logger->set_pattern("%l %n: %v");
+  } else {
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %n: %v", spdlog::pattern_time_type::utc);
+  }
+  spdlog::set_default_logger(logger);
+}
+
+Result<std::unique_ptr<HttpTransport>> MakeClient(boost::asio::any_io_executor executor,
+                                                  const ConnectionConfig& connection) {
+  auto client = BeastHttpClient::Create(executor, ClientOptionsFor(connection));
+  if (!client.ok()) {
+    return client.status();
+  }
+  return std::unique_ptr<HttpTransport>(std::move(*client));
+}
+
+Result<std::unique_ptr<HttpTransport>> MakeStack(boost::asio::any_io_executor executor,
+                                                 const SourceConfig& source, HttpTransport& base,
+                                                 const std::string& credentials_dir, Clock& clock,
+                                                 Random& random) {
+#ifdef DEALSYNC_HAVE_CONNECTOR_TRANSPORT
+  return MakeConnectorTransport(executor, source, base, clock, random, credentials_dir);
+#else
+  (void)executor;
+  (void)credentials_dir;
+  (void)clock;
+  (void)random;
+  if (source.connection.auth.type != AuthConfig::Type::kNone) {
+    return FailedPrecondition(
+        "this build has no authenticating transport stack (src/transport/connector_transport.h)");
+  }
+  return std::unique_ptr<HttpTransport>(std::make_unique<ForwardingTransport>(base));
+#endif
+}
+
+}  // namespace
+}  // namespace dealsync
+
+int main(int argc, char** argv) {
+  using namespace dealsync;
+  CLI::App app{"dealsyncd: keeps co-sold opportunities in sync between vendor and partner CRMs"};
+  DaemonOptions options;
+  std::string log_level;
+  app.add_option("--config", options.config_dir, "configuration directory")->required();
+  app.add_flag("--once", options.once,
+               "run one poll + reconcile + push cycle over all sources until quiescent, then exit");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error (overrides the config)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error", "critical"}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : kExitConfig;
+  }
+  if (!log_level.empty()) {
+    options.log_level = log_level == "warning" ? "warn" : log_level;
+  }
+  SetUpLogging();
+
+  SystemClock clock;
+  std::unique_ptr<SeededRandom> random = SeededRandom::FromEntropy();
+  SystemdNotifier notifier;
+  DaemonDeps deps{clock,
+                  *random,
+                  ConnectorRegistry::Default(),
+                  notifier,
+                  MakeClient,
+                  [&](boost::asio::any_io_executor ex, const SourceConfig& source,
+                      HttpTransport& base, const std::string& credentials_dir) {
+                    return MakeStack(ex, source, base, credentials_dir, clock, *random);
+                  },
+                  [](const std::string& dir) { return OpenRocksStore(dir); }};
+  try {
+    Daemon daemon(std::move(deps), std::move(options));
+    return daemon.Run();
+  } catch (const std::exception& e) {
+    // Only broken invariants get here; say so and let systemd restart us.
+    spdlog::critical("fatal: {}", e.what());
+    return kExitFailure;
+  }
+}

@@ -1,0 +1,118 @@
+// SourceRunner: the coroutines of one source (the vendor or one partner) on
+// the daemon's io_context:
+//   poll loop   FetchChanges -> engine.IngestPage, page by page, paced by a
+//               PollScheduler (interval + jitter, backoff while failing,
+//               immediately again while the remote has more pages);
+//   push loop   engine.PushOnce for this source as a target, woken after any
+//               ingest queued pushes, and every `push_retry_tick` for retries.
+// Each source has its own coroutines and timers, so a slow or failing remote
+// only delays itself. The engine and store are used from the io_context
+// thread only (RocksDB writes are short, fsync'd WAL appends; see
+// docs/operations.md on sizing).
+// Thread-safety: all methods run on the io_context thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "dealsync/asio.h"
+#include "dealsync/clock.h"
+#include "dealsync/config.h"
+#include "dealsync/connector.h"
+#include "dealsync/engine.h"
+#include "src/admin/admin_api.h"
+#include "src/daemon/metrics_registry.h"
+#include "src/daemon/poll_scheduler.h"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+namespace spdlog {
+class logger;
+}
+
+namespace dealsync {
+
+// Wraps the transport a connector sends through, counting every HTTP call
+// and every 429 for /metrics.
+class CountingTransport final : public HttpTransport {
+ public:
+  CountingTransport(HttpTransport& inner, MetricsRegistry& metrics, std::string source)
+      : inner_(inner), metrics_(metrics), source_(std::move(source)) {}
+  Awaitable<Result<HttpResponse>> Send(HttpRequest request) override;
+
+ private:
+  HttpTransport& inner_;
+  MetricsRegistry& metrics_;
+  std::string source_;
+};
+
+struct SourceRunnerParts {
+  // Heap-held so its address is stable: the connector keeps a reference to it.
+  std::unique_ptr<SourceConfig> config;
+  std::unique_ptr<HttpTransport> client;     // TLS + connection pool
+  std::unique_ptr<HttpTransport> counting;   // over `client`, for /metrics
+  std::unique_ptr<HttpTransport> transport;  // auth, rate limit, retry over `counting`
+  std::unique_ptr<Connector> connector;
+};
+
+class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
+ public:
+  struct Hooks {
+    std::function<void()> pushes_queued;  // an ingest queued pushes: wake the pushers
+    std::function<void()> finished;       // both loops have exited after Stop()
+  };
+
+  SourceRunner(boost::asio::any_io_executor executor, SourceRunnerParts parts, SyncEngine& engine,
+               Clock& clock, Random& random, MetricsRegistry& metrics, PollSchedulerConfig schedule,
+               Hooks hooks);
+  ~SourceRunner();
+
+  const std::string& id() const { return parts_.config->id; }
+  const SourceConfig& config() const { return *parts_.config; }
+
+  // Spawns the poll and push loops.
+  void Start();
+  // Cooperative stop: no new poll or push starts; timers are cancelled; an
+  // in-flight request finishes (bounded by its timeout). Idempotent.
+  void Stop();
+  void WakePusher();
+  // True while neither loop is running (before Start(), or after both exited).
+  bool finished() const { return running_loops_ == 0; }
+
+  // --once mode: poll pages until the remote has no more (or fails).
+  Awaitable<Status> PollUntilCaughtUp();
+  // --once mode: push everything due now for this target.
+  Awaitable<Result<PushStats>> PushDue();
+
+  SourceHealth Health() const;
+  bool failing() const { return !last_error_.empty(); }
+
+ private:
+  Awaitable<void> PollLoop();
+  Awaitable<void> PushLoop();
+  // One page; returns has_more (false on error, with the scheduler told).
+  Awaitable<Result<bool>> PollOnePage();
+  Awaitable<Result<PushStats>> PushOnceAndCount();
+  void LoopExited();
+
+  boost::asio::any_io_executor executor_;
+  SourceRunnerParts parts_;
+  SyncEngine& engine_;
+  Clock& clock_;
+  MetricsRegistry& metrics_;
+  PollScheduler scheduler_;
+  Hooks hooks_;
+  std::shared_ptr<spdlog::logger> log_;
+  boost::asio::steady_timer poll_timer_;
+  boost::asio::steady_timer push_timer_;
+  bool stopping_ = false;
+  bool push_wake_pending_ = false;
+  int running_loops_ = 0;
+  std::optional<Timestamp> last_success_;
+  std::string last_error_;
+};
+
+}  // namespace dealsync
