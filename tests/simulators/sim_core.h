@@ -97,6 +97,7 @@ class RecordStore {
   std::vector<const SimRecord*> Visible(Timestamp now) const;
   std::vector<SimRecord*> All();
   size_t size() const { return by_id_.size(); }
+  void Erase(const std::string& id) { by_id_.erase(id); }
   void Clear() { by_id_.clear(); }
 
  private:
@@ -129,6 +130,7 @@ class Simulator {
   FaultPlan& faults() { return faults_; }
   RequestStats& stats() { return stats_; }
   RecordStore& records() { return records_; }
+  const RecordStore& records() const { return records_; }
   Clock& clock() { return clock_; }
   Random& random() { return random_; }
 
