@@ -21,6 +21,10 @@
 #include "src/cli/commands.h"
 #include "src/platform/system_clock.h"
 #include "src/transport/beast_http_client.h"
+#if __has_include("src/transport/connector_transport.h")
+#include "src/transport/connector_transport.h"
+#define DEALSYNC_HAVE_CONNECTOR_TRANSPORT 1
+#endif
 
 namespace dealsync::cli {
 namespace {
@@ -31,22 +35,46 @@ struct PartnerCheckArgs {
   size_t sample = 3;
 };
 
-// The transport the partner's connector gets in the daemon. The shared
-// connector stack (auth, rate limit, retry) is added here once it exists in
-// src/transport; until then only sources without auth can be checked.
-Result<std::unique_ptr<HttpTransport>> MakeTransport(boost::asio::io_context& io,
-                                                     const SourceConfig& source) {
-  if (source.connection.auth.type != AuthConfig::Type::kNone) {
-    return FailedPrecondition(
-        "this build has no authenticating transport stack yet (src/transport "
-        "MakeConnectorTransport); cannot send " +
-        source.connection.auth.credential.Describe() + " to the partner API");
-  }
+// The transport the partner's connector gets in the daemon: the shared stack
+// (auth, retry, rate limit) over a Beast client. Both must outlive the check.
+struct CheckTransport {
+  std::unique_ptr<BeastHttpClient> base;
+  std::unique_ptr<HttpTransport> stack;
+  SeededRandom random{0x5eed};
+};
+
+Result<std::unique_ptr<CheckTransport>> MakeTransport(boost::asio::io_context& io,
+                                                      const Config& config,
+                                                      const SourceConfig& source, Clock& clock) {
+  auto out = std::make_unique<CheckTransport>();
   auto client = BeastHttpClient::Create(io.get_executor(), ClientOptionsFor(source.connection));
   if (!client.ok()) {
     return client.status();
   }
-  return std::unique_ptr<HttpTransport>(std::move(*client));
+  out->base = std::move(*client);
+#ifdef DEALSYNC_HAVE_CONNECTOR_TRANSPORT
+  const std::string credentials_dir = config.daemon.credentials_dir;
+  auto stack = MakeConnectorTransport(
+      source.connection,
+      [credentials_dir](const CredentialRef& ref) {
+        return ResolveCredential(ref, credentials_dir);
+      },
+      *out->base, clock, out->random, nullptr);
+  if (!stack.ok()) {
+    return stack.status();
+  }
+  out->stack = std::move(*stack);
+#else
+  (void)config;
+  (void)clock;
+  if (source.connection.auth.type != AuthConfig::Type::kNone) {
+    return FailedPrecondition(
+        "this build has no authenticating transport stack "
+        "(src/transport/connector_transport.h); cannot authenticate to the "
+        "partner API");
+  }
+#endif
+  return out;
 }
 
 int RunCheck(const PartnerCheckArgs& args) {
@@ -69,16 +97,18 @@ int RunCheck(const PartnerCheckArgs& args) {
     return kExitConfig;
   }
   boost::asio::io_context io;
-  auto transport = MakeTransport(io, *source);
+  SystemClock clock;
+  auto transport = MakeTransport(io, *loaded.config, *source, clock);
   if (!transport.ok()) {
-    std::cerr << "partner check: " << transport.status().message() << "\n";
+    std::cerr << "partner check: " << transport.status().message() << "\n"
+              << "  what to change: check [connection] in " << source->file << "\n";
     return 1;
   }
-  SystemClock clock;
+  HttpTransport& wire = (*transport)->stack ? *(*transport)->stack : *(*transport)->base;
   std::optional<PartnerCheckResult> result;
   std::exception_ptr failure;
   boost::asio::co_spawn(
-      io, RunPartnerCheck(*source, ConnectorRegistry::Default(), **transport, clock, args.sample),
+      io, RunPartnerCheck(*source, ConnectorRegistry::Default(), wire, clock, args.sample),
       [&](std::exception_ptr e, PartnerCheckResult r) {
         failure = e;
         if (!e) {
