@@ -43,6 +43,9 @@ bool IsLoopbackHost(std::string_view host);
 // name looks secret (api_key, token, secret, password, signature, ...).
 std::string RedactUrl(std::string_view url);
 
+// RFC 4648 base64 with padding (HTTP Basic credentials).
+std::string Base64Encode(std::string_view data);
+
 // True when a query/form parameter name commonly carries a credential.
 bool IsSecretParamName(std::string_view name);
 

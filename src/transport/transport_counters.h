@@ -1,0 +1,31 @@
+// Per-connector transport counters, read by /metrics.
+// Thread-safety: atomics; written on the connector's executor, read anywhere.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+#include "dealsync/status.h"
+
+namespace dealsync {
+
+inline constexpr size_t kStatusCodeCount = static_cast<size_t>(StatusCode::kInternal) + 1;
+
+struct TransportCounters {
+  std::atomic<uint64_t> api_calls{0};           // requests handed to the network (each attempt)
+  std::atomic<uint64_t> retries{0};             // attempts after the first
+  std::atomic<uint64_t> rate_limit_waits{0};    // times the limiter made a request wait
+  std::atomic<uint64_t> rate_limit_wait_ms{0};  // total time waited for the limiter
+  std::atomic<uint64_t> token_refreshes{0};     // OAuth2 token fetches
+  // Final outcomes that were not OK, by StatusCode (index = static_cast<size_t>(code)).
+  std::array<std::atomic<uint64_t>, kStatusCodeCount> failures_by_code{};
+  std::atomic<int> last_http_status{0};  // 0 when the last call got no HTTP response
+  std::atomic<int> last_status_code{0};  // static_cast<int>(StatusCode) of the last outcome
+
+  void RecordFailure(StatusCode code) {
+    failures_by_code[static_cast<size_t>(code)].fetch_add(1, std::memory_order_relaxed);
+  }
+};
+
+}  // namespace dealsync

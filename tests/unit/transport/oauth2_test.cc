@@ -1,0 +1,150 @@
+#include "src/transport/oauth2.h"
+
+#include <gmock/gmock.h>
+
+#include "src/platform/fake_clock.h"
+#include "tests/support/test_support.h"
+
+namespace dealsync {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* kSecret = "client-secret-value";
+constexpr const char* kRefresh = "refresh-token-value";
+
+OAuth2Options Options(OAuth2Options::Flow flow) {
+  OAuth2Options o;
+  o.flow = flow;
+  o.token_url = "https://login.example.com/oauth2/token";
+  o.client_id = "my-client";
+  o.refresh_margin = seconds(60);
+  o.session_lifetime = seconds(7200);
+  return o;
+}
+
+class OAuth2Test : public ::testing::Test {
+ protected:
+  OAuth2TokenSource Source(OAuth2Options::Flow flow, OAuth2Options::ClientAuth auth =
+                                                         OAuth2Options::ClientAuth::kFormFields) {
+    OAuth2Options o = Options(flow);
+    o.client_auth = auth;
+    return OAuth2TokenSource(o, {kSecret, kRefresh}, transport, clock, redactor);
+  }
+  Result<std::string> Token(OAuth2TokenSource& s) { return *testing::RunAwaitable(Wrap(s)); }
+  // RunAwaitable needs a default-constructible value: carry the Result in an optional.
+  static Awaitable<std::optional<Result<std::string>>> Wrap(OAuth2TokenSource& s) {
+    co_return co_await s.Token();
+  }
+
+  testing::ScriptedTransport transport;
+  FakeClock clock;
+  Redactor redactor;
+};
+
+TEST_F(OAuth2Test, ClientCredentialsFormPostAndCache) {
+  auto source = Source(OAuth2Options::Flow::kClientCredentials);
+  transport.Push(200, R"({"access_token":"tok-1","token_type":"Bearer","expires_in":3600})");
+  Result<std::string> t = Token(source);
+  ASSERT_OK(t);
+  EXPECT_EQ(*t, "tok-1");
+  ASSERT_EQ(transport.requests().size(), 1u);
+  const HttpRequest& req = transport.requests()[0];
+  EXPECT_EQ(req.method, "POST");
+  EXPECT_EQ(req.url, "https://login.example.com/oauth2/token");
+  EXPECT_EQ(FindHeader(req.headers, "Content-Type").value_or(""),
+            "application/x-www-form-urlencoded");
+  EXPECT_EQ(req.body,
+            "grant_type=client_credentials&client_id=my-client&client_secret=client-secret-value");
+  clock.Advance(seconds(3000));
+  ASSERT_OK(Token(source));
+  EXPECT_EQ(transport.requests().size(), 1u) << "cached";
+}
+
+TEST_F(OAuth2Test, RefreshesBeforeExpiry) {
+  auto source = Source(OAuth2Options::Flow::kClientCredentials);
+  transport.Push(200, R"({"access_token":"tok-1","expires_in":3600})");
+  transport.Push(200, R"({"access_token":"tok-2","expires_in":"3600"})");
+  ASSERT_OK(Token(source));
+  clock.Advance(seconds(3540));  // exactly expires_in - margin
+  Result<std::string> t = Token(source);
+  ASSERT_OK(t);
+  EXPECT_EQ(*t, "tok-2");
+  EXPECT_EQ(source.fetches(), 2u);
+}
+
+TEST_F(OAuth2Test, SalesforceSessionWithoutExpiresInUsesConfiguredLifetime) {
+  auto source = Source(OAuth2Options::Flow::kRefreshToken);
+  transport.Push(200, R"({"access_token":"00D!sf","instance_url":"https://na1.salesforce.com",
+                         "id":"https://login.salesforce.com/id/00D/005","token_type":"Bearer",
+                         "issued_at":"1700000000000","signature":"abc="})");
+  ASSERT_OK(Token(source));
+  EXPECT_EQ(source.cache().instance_url(), "https://na1.salesforce.com");
+  EXPECT_EQ(transport.requests()[0].body,
+            "grant_type=refresh_token&refresh_token=refresh-token-value&client_id=my-client&"
+            "client_secret=client-secret-value");
+  clock.Advance(seconds(7200 - 61));
+  ASSERT_OK(Token(source));
+  EXPECT_EQ(source.fetches(), 1u);
+  clock.Advance(seconds(1));
+  transport.Push(200, R"({"access_token":"00D!sf2"})");
+  ASSERT_OK(Token(source));
+  EXPECT_EQ(source.fetches(), 2u);
+}
+
+TEST_F(OAuth2Test, BasicClientAuthentication) {
+  auto source = Source(OAuth2Options::Flow::kClientCredentials, OAuth2Options::ClientAuth::kBasic);
+  transport.Push(200, R"({"access_token":"t","expires_in":60})");
+  ASSERT_OK(Token(source));
+  const HttpRequest& req = transport.requests()[0];
+  EXPECT_EQ(req.body, "grant_type=client_credentials");
+  // base64("my-client:client-secret-value")
+  EXPECT_EQ(FindHeader(req.headers, "Authorization").value_or(""),
+            "Basic bXktY2xpZW50OmNsaWVudC1zZWNyZXQtdmFsdWU=");
+}
+
+TEST_F(OAuth2Test, InvalidateForcesAFetch) {
+  auto source = Source(OAuth2Options::Flow::kClientCredentials);
+  transport.Push(200, R"({"access_token":"tok-1","expires_in":3600})");
+  transport.Push(200, R"({"access_token":"tok-2","expires_in":3600})");
+  ASSERT_OK(Token(source));
+  source.Invalidate("some-other-token");
+  EXPECT_EQ(*Token(source), "tok-1");
+  source.Invalidate("tok-1");
+  EXPECT_EQ(*Token(source), "tok-2");
+}
+
+TEST_F(OAuth2Test, FailureIsUnauthenticatedWithDescriptionAndNoSecret) {
+  auto source = Source(OAuth2Options::Flow::kRefreshToken);
+  transport.Push(
+      400,
+      R"json({"error":"invalid_grant","error_description":"expired access/refresh token (refresh-token-value)"})json");
+  Result<std::string> t = Token(source);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_THAT(t.status().message(), HasSubstr("invalid_grant: expired access/refresh token"));
+  EXPECT_THAT(t.status().message(), HasSubstr("login.example.com/oauth2/token"));
+  EXPECT_THAT(t.status().message(), Not(HasSubstr(kRefresh)));
+  EXPECT_THAT(t.status().message(), Not(HasSubstr(kSecret)));
+}
+
+TEST_F(OAuth2Test, ServerErrorsAndJunkBodies) {
+  auto source = Source(OAuth2Options::Flow::kClientCredentials);
+  transport.Push(503, "down");
+  transport.Push(200, "<html>");
+  transport.Push(200, R"({"token_type":"Bearer"})");
+  EXPECT_EQ(Token(source).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(Token(source).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Token(source).status().code(), StatusCode::kInvalidArgument);
+  transport.Push(
+      Result<HttpResponse>(Unavailable("connect: refused client_secret=client-secret-value")));
+  Result<std::string> t = Token(source);
+  EXPECT_EQ(t.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(t.status().message(), Not(HasSubstr(kSecret)));
+}
+
+}  // namespace
+}  // namespace dealsync
