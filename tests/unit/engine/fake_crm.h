@@ -36,6 +36,8 @@ class FakeCrm final : public Connector {
     Stamp(o);
   }
   void Put(Opportunity o);
+  // Replaces the whole state as is (no new stamps), e.g. loaded from a file.
+  void Load(std::map<std::string, Opportunity> records) { records_ = std::move(records); }
   const Opportunity& Get(const std::string& id) const { return records_.at(id); }
   bool Has(const std::string& id) const { return records_.count(id) > 0; }
   const std::map<std::string, Opportunity>& records() const { return records_; }
