@@ -10,7 +10,9 @@
 #include <memory>
 #include <optional>
 
+#include "src/platform/fake_clock.h"
 #include "src/transport/beast_http_client.h"
+#include "src/transport/connector_transport.h"
 #include "src/transport/http_server.h"
 #include "tests/support/test_certs.h"
 #include "tests/support/test_support.h"
@@ -325,6 +327,41 @@ TEST_F(LoopbackTest, MalformedUrlIsInvalidArgument) {
     ASSERT_FALSE(r.ok()) << url;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << url;
   }
+}
+
+TEST_F(LoopbackTest, ConnectorStackOverRealTlsRetriesAndAuthenticates) {
+  int calls = 0;
+  std::string seen_auth;
+  const uint16_t port = StartTlsServer([&](HttpRequest req) -> Awaitable<HttpResponse> {
+    seen_auth = std::string(FindHeader(req.headers, "Authorization").value_or(""));
+    if (++calls == 1) {
+      co_return Text(503, "warming up", {{"Retry-After", "1"}});
+    }
+    co_return Text(200, req.url);
+  });
+  ConnectionConfig connection;
+  connection.base_url = Url(port, "/api");
+  connection.auth.type = AuthConfig::Type::kBearer;
+  connection.auth.credential.name = "token";
+  connection.ca_file = certs.ca_file;
+  FakeClock clock;
+  ScriptedRandom random;
+  TransportCounters counters;
+  auto& client = Client(ClientOptionsFor(connection));
+  auto stack = MakeConnectorTransport(
+      connection,
+      [](const CredentialRef&) -> Result<std::string> { return std::string("tok-xyz"); }, client,
+      clock, random, &counters);
+  ASSERT_OK(stack);
+  Result<HttpResponse> r =
+      Send(**stack, HttpRequest{"GET", "/api/deals?limit=1", {}, "", std::chrono::seconds(10)});
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "/api/deals?limit=1");
+  EXPECT_EQ(seen_auth, "Bearer tok-xyz");
+  EXPECT_EQ(counters.retries.load(), 1u);
+  EXPECT_EQ(clock.sleeps(), (std::vector<std::chrono::milliseconds>{std::chrono::seconds(1)}));
+  EXPECT_EQ(server_->accepted_connections(), 1u) << "the retry reused the kept-alive connection";
 }
 
 }  // namespace
