@@ -364,5 +364,39 @@ TEST_F(LoopbackTest, ConnectorStackOverRealTlsRetriesAndAuthenticates) {
   EXPECT_EQ(server_->accepted_connections(), 1u) << "the retry reused the kept-alive connection";
 }
 
+TEST_F(LoopbackTest, ServerIdleTimeoutClosesAndClientReconnectsTransparently) {
+  ServerOptions o = Tls(certs.server_cert, certs.server_key);
+  o.idle_timeout = std::chrono::milliseconds(100);
+  const uint16_t port = StartServer(Echo, o);
+  auto& client = TrustingClient();
+  ASSERT_OK(Get(client, Url(port, "/one")));
+  io_.restart();
+  io_.run_for(std::chrono::milliseconds(300));  // the server drops the idle connection
+  ASSERT_OK(Get(client, Url(port, "/two")));
+  EXPECT_EQ(server_->accepted_connections(), 2u);
+  EXPECT_EQ(client.connections_opened(), 2u);
+}
+
+TEST_F(LoopbackTest, ServerStartReportsBadCertificatesAndBusyPorts) {
+  HttpServer bad_cert(io_.get_executor(), Tls("/nonexistent.pem", certs.server_key), Echo);
+  Result<uint16_t> r = bad_cert.Start();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("/nonexistent.pem"));
+
+  ServerOptions half;
+  half.cert_file = certs.server_cert;
+  EXPECT_FALSE(HttpServer(io_.get_executor(), half, Echo).Start().ok());
+
+  const uint16_t port = StartTlsServer();
+  ServerOptions same;
+  same.port = port;
+  HttpServer busy(io_.get_executor(), same, Echo);
+  Result<uint16_t> taken = busy.Start();
+  ASSERT_FALSE(taken.ok());
+  EXPECT_EQ(taken.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(taken.status().message(), HasSubstr("127.0.0.1:" + std::to_string(port)));
+}
+
 }  // namespace
 }  // namespace dealsync
