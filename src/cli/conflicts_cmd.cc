@@ -12,6 +12,7 @@
 
 #include "dealsync/engine.h"
 #include "dealsync/sync_records.h"
+#include "src/cli/commands.h"
 #include "src/cli/engine_session.h"
 
 namespace dealsync::cli {

@@ -13,6 +13,7 @@
 #include "dealsync/engine.h"
 #include "dealsync/report.h"
 #include "dealsync/store.h"
+#include "src/cli/commands.h"
 #include "src/cli/engine_session.h"
 
 namespace dealsync::cli {
