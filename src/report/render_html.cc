@@ -263,7 +263,7 @@ void HtmlWriter::Pipeline() {
        << "pipeline and weighted forecast (stage probability &times; amount) as each side sees "
        << "it. Vendor view: the vendor's deals linked to the partner. Partner view: every deal in "
        << "the partner's CRM.</p>\n";
-  if (r_.partners.size() > 1) {
+  if (!r_.partners.empty()) {
     out_ << report_internal::PipelineByPartnerSvg(r_.partners, currency_) << "\n";
   }
   if (r_.scope == "all" && r_.partners.size() > 1) {

@@ -15,7 +15,9 @@ using report_internal::ReportingConverter;
 const Opportunity* FindRecord(const std::vector<Opportunity>& records, std::string_view source,
                               std::string_view id) {
   for (const Opportunity& r : records) {
-    if (r.native_id == id && r.source == source) {
+    // An empty `source` matches any: every vendor record is the vendor's,
+    // whatever id the vendor source has in the config.
+    if (r.native_id == id && (source.empty() || r.source == source)) {
       return &r;
     }
   }
@@ -27,7 +29,7 @@ const Opportunity* FindRecord(const std::vector<Opportunity>& records, std::stri
 std::optional<int64_t> ValueAtStake(const ReportInput& input, const Conflict& c,
                                     ReportingConverter& money) {
   std::vector<std::optional<Money>> amounts;
-  if (const Opportunity* v = FindRecord(input.vendor_records, "vendor", c.vendor_id)) {
+  if (const Opportunity* v = FindRecord(input.vendor_records, "", c.vendor_id)) {
     amounts.push_back(v->amount);
   }
   if (const Opportunity* p = FindRecord(input.partner_records, c.partner, c.partner_id)) {
