@@ -2,6 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "src/transport/url.h"
 
 namespace dealsync {
@@ -156,9 +161,32 @@ OAuth2TokenSource::OAuth2TokenSource(OAuth2Options options, OAuth2Secrets secret
 }
 
 Awaitable<Result<std::string>> OAuth2TokenSource::Token() {
+  using Timer = boost::asio::steady_timer;
+  // Someone else is fetching: wait for it, then use what it cached.
+  while (fetch_done_) {
+    auto timer = std::static_pointer_cast<Timer>(fetch_done_);
+    boost::system::error_code ec;
+    co_await timer->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  }
   if (auto token = cache_.Valid(clock_.SteadyNow())) {
     co_return *token;
   }
+  auto timer =
+      std::make_shared<Timer>(co_await boost::asio::this_coro::executor, Timer::time_point::max());
+  fetch_done_ = timer;
+  Result<std::string> result = Internal("oauth2: token fetch did not complete");
+  try {
+    result = co_await Fetch();
+  } catch (const std::exception& e) {
+    // Waiters must be woken whatever happens; a throwing transport is a bug.
+    result = Internal("oauth2: token fetch threw: " + redactor_.Redact(e.what()));
+  }
+  fetch_done_.reset();
+  timer->cancel();  // wakes every waiter
+  co_return result;
+}
+
+Awaitable<Result<std::string>> OAuth2TokenSource::Fetch() {
   ++fetches_;
   Result<HttpResponse> response = co_await transport_.Send(cache_.BuildTokenRequest());
   if (!response.ok()) {

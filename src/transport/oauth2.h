@@ -15,6 +15,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -78,17 +79,23 @@ class OAuth2TokenSource {
                     Clock& clock, Redactor& redactor);
 
   // A valid access token, fetched when none is cached or it is about to expire.
+  // Concurrent callers share one fetch (a rotating refresh token must not be
+  // spent twice).
   Awaitable<Result<std::string>> Token();
   void Invalidate(const std::string& rejected) { cache_.Invalidate(rejected); }
   const OAuth2TokenCache& cache() const { return cache_; }
   uint64_t fetches() const { return fetches_; }
 
  private:
+  Awaitable<Result<std::string>> Fetch();
+
   OAuth2TokenCache cache_;
   HttpTransport& transport_;
   Clock& clock_;
   Redactor& redactor_;
   uint64_t fetches_ = 0;
+  // Set while a fetch is in flight; waiters park on it and are woken by cancel().
+  std::shared_ptr<void> fetch_done_;
 };
 
 }  // namespace dealsync

@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 
 #include "src/platform/fake_clock.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include "tests/support/test_support.h"
 
 namespace dealsync {
@@ -144,6 +148,45 @@ TEST_F(OAuth2Test, ServerErrorsAndJunkBodies) {
   Result<std::string> t = Token(source);
   EXPECT_EQ(t.status().code(), StatusCode::kUnavailable);
   EXPECT_THAT(t.status().message(), Not(HasSubstr(kSecret)));
+}
+
+// Yields to the executor before answering, so concurrent callers interleave.
+class YieldingTransport final : public HttpTransport {
+ public:
+  explicit YieldingTransport(HttpTransport& next) : next_(next) {}
+  Awaitable<Result<HttpResponse>> Send(HttpRequest request) override {
+    co_await boost::asio::post(co_await boost::asio::this_coro::executor,
+                               boost::asio::use_awaitable);
+    co_return co_await next_.Send(std::move(request));
+  }
+
+ private:
+  HttpTransport& next_;
+};
+
+TEST_F(OAuth2Test, ConcurrentCallersShareOneFetch) {
+  YieldingTransport yielding(transport);
+  OAuth2TokenSource source(Options(OAuth2Options::Flow::kRefreshToken), {kSecret, kRefresh},
+                           yielding, clock, redactor);
+  transport.Push(200, R"({"access_token":"tok-1","expires_in":3600,"refresh_token":"rotated-1"})");
+  boost::asio::io_context io;
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 3; ++i) {
+    boost::asio::co_spawn(
+        io,
+        [&]() -> Awaitable<void> {
+          Result<std::string> t = co_await source.Token();
+          tokens.push_back(t.ok() ? *t : t.status().ToString());
+        },
+        [](std::exception_ptr e) {
+          if (e)
+            std::rethrow_exception(e);
+        });
+  }
+  io.run();
+  EXPECT_EQ(tokens, (std::vector<std::string>{"tok-1", "tok-1", "tok-1"}));
+  EXPECT_EQ(source.fetches(), 1u);
+  EXPECT_EQ(source.cache().secrets().refresh_token, "rotated-1");
 }
 
 }  // namespace
