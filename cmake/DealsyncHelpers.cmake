@@ -16,8 +16,11 @@ function(dealsync_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
+  # A label list must reach the test as one property value, not split into
+  # further property names.
+  string(REPLACE ";" "\\;" _labels "${ARG_LABELS}")
   gtest_discover_tests(${name}
     DISCOVERY_MODE PRE_TEST
-    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${_labels}"
     WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
 endfunction()

@@ -38,15 +38,16 @@ std::string Describe(const Result<T>& r) {
 }
 
 // Runs `a` on a private io_context until it completes; rethrows its exception.
+// (Asio 1.74's co_spawn needs a default-constructible result, which Result<T> is
+// not, so the value is carried out through an optional.)
 template <typename T>
 T RunAwaitable(Awaitable<T> a) {
   boost::asio::io_context io;
   std::optional<T> out;
   std::exception_ptr error;
-  boost::asio::co_spawn(io, std::move(a), [&](std::exception_ptr e, T value) {
-    error = e;
-    if (!e) out.emplace(std::move(value));
-  });
+  boost::asio::co_spawn(
+      io, [&]() -> Awaitable<void> { out.emplace(co_await std::move(a)); },
+      [&](std::exception_ptr e) { error = e; });
   io.run();
   if (error) std::rethrow_exception(error);
   return std::move(*out);
