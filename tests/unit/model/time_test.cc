@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include "dealsync/model.h"
+
 #include "src/model/posix_tz.h"
+#include "src/model/tz_data.h"
 #include "support/test_support.h"
 
 namespace dealsync {
@@ -202,6 +205,33 @@ TEST(CloseDateTest, FromIsoDateOrDatetimeWithOffsets) {
   EXPECT_FALSE(DateFromIsoDateOrDateTime("24.10.2026", berlin).ok());
   EXPECT_FALSE(DateFromIsoDateOrDateTime("2026-10-24T", berlin).ok());
   EXPECT_FALSE(DateFromIsoDateOrDateTime("", berlin).ok());
+}
+
+}  // namespace
+}  // namespace dealsync
+
+namespace dealsync {
+namespace {
+
+TEST(TzifTest, TruncatedOrCorruptFilesFailCleanly) {
+  std::ifstream in("/usr/share/zoneinfo/Europe/Berlin", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 100u);
+  ASSERT_OK(model_internal::ParseTzif(bytes, "Europe/Berlin"));
+  // Every strict prefix that cuts the data or footer is rejected, never read past.
+  for (size_t n = 0; n + 1 < bytes.size(); ++n) {
+    EXPECT_FALSE(model_internal::ParseTzif(std::string_view(bytes).substr(0, n), "x").ok()) << n;
+  }
+  // Flipped bytes may still parse, but must never crash or hang.
+  for (size_t i = 0; i < bytes.size(); i += 7) {
+    std::string corrupt = bytes;
+    corrupt[i] = static_cast<char>(corrupt[i] ^ 0xA5);
+    Result<TimeZone::Data> data = model_internal::ParseTzif(corrupt, "x");
+    if (data.ok()) {
+      (void)data->OffsetAt(0);
+      (void)data->OffsetAt(4'102'444'800);  // 2100
+    }
+  }
 }
 
 }  // namespace
