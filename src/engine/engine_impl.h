@@ -74,6 +74,8 @@ struct SyncEngine::Impl {
   // outbox changed.
   Result<bool> QueueFieldPush(Txn& txn, const Link& link, const StoredRecord& target, Field f,
                               std::string_view value, std::string_view reason);
+  // Held conflicts of (link, f) become auto_resolved once both sides agree.
+  Status SupersedeHeldConflicts(Txn& txn, const Link& link, Field f, std::string_view agreed);
   // The value queued for field `f` of `target`, when queued against its current version.
   Result<std::optional<std::string>> PendingValue(Txn& txn, const StoredRecord& target, Field f);
   Status DropFieldPush(Txn& txn, std::string_view target, std::string_view native_id, Field f);

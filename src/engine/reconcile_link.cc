@@ -178,6 +178,34 @@ Result<std::optional<std::string>> SyncEngine::Impl::PendingValue(Txn& txn,
   return v.empty() ? std::optional<std::string>() : std::optional<std::string>(v);
 }
 
+Status SyncEngine::Impl::SupersedeHeldConflicts(Txn& txn, const Link& link, Field f,
+                                                std::string_view agreed) {
+  std::vector<Conflict> held;
+  Status corrupt = Status::Ok();
+  DEALSYNC_RETURN_IF_ERROR(txn.Scan(
+      Column::kConflicts, link.id + "/" + std::string(FieldName(f)) + "/",
+      [&](std::string_view, std::string_view v) {
+        Result<Conflict> c = DecodeConflict(v);
+        if (!c.ok()) {
+          corrupt = c.status();
+          return false;
+        }
+        if (c->status == ConflictStatus::kHeldForReview) {
+          held.push_back(std::move(*c));
+        }
+        return true;
+      }));
+  DEALSYNC_RETURN_IF_ERROR(corrupt);
+  for (Conflict& c : held) {
+    c.status = ConflictStatus::kAutoResolved;
+    c.outcome_value = std::string(agreed);
+    c.rule += "+superseded";
+    c.explanation += " Superseded: both sides have since agreed on " + std::string(agreed) + ".";
+    txn.Put(Column::kConflicts, c.id, EncodeConflict(c));
+  }
+  return Status::Ok();
+}
+
 Result<ReconcileCounts> SyncEngine::Impl::ReconcileLink(Txn& txn, const Link& link) {
   ReconcileCounts counts;
   Result<std::optional<StoredRecord>> vendor = LoadRecord(txn, config.vendor.id, link.vendor_id);
@@ -262,6 +290,8 @@ Result<ReconcileCounts> SyncEngine::Impl::ReconcileLink(Txn& txn, const Link& li
         DEALSYNC_RETURN_IF_ERROR(DropFieldPush(txn, p.opp.source, p.opp.native_id, f));
         break;
       case ReconcileAction::kAgree:
+        DEALSYNC_RETURN_IF_ERROR(SupersedeHeldConflicts(txn, link, f, d.value));
+        [[fallthrough]];
       case ReconcileAction::kPushToPartner:
       case ReconcileAction::kPushToVendor:
       case ReconcileAction::kPushToBoth: {

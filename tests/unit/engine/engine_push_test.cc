@@ -160,3 +160,27 @@ TEST(EngineManual, TypedValueIsPushedToBothSides) {
 
 }  // namespace
 }  // namespace dealsync::testing
+
+namespace dealsync::testing {
+namespace {
+
+TEST(EngineManual, HeldConflictIsSupersededWhenBothSidesAgreeLater) {
+  EngineHarness h([](Config& c) { c.partners[0].policy.amount.rule = PolicyRule::kManual; });
+  h.vendor.Put(Deal("V1", "REG-1", "qualified", "1000.00 USD", "2026-12-01"));
+  h.partner.Put(Deal("P1", "REG-1", "qualified", "1000.00 USD", "2026-12-01"));
+  h.Settle();
+  h.vendor.Edit("V1", [](Opportunity& o) { o.amount = Money{150'000, "USD"}; });
+  h.partner.Edit("P1", [](Opportunity& o) { o.amount = Money{170'000, "USD"}; });
+  h.Settle();
+  ASSERT_EQ(h.engine->Counters()->conflicts_held, 1u);
+  h.vendor.Edit("V1", [](Opportunity& o) { o.amount = Money{170'000, "USD"}; });
+  h.Settle();
+  Result<EngineCounters> c = h.engine->Counters();
+  ASSERT_OK(c);
+  EXPECT_EQ(c->conflicts_held, 0u);
+  EXPECT_EQ(c->conflicts_auto_resolved, 1u);
+  EXPECT_TRUE(h.partner.applied().empty());
+}
+
+}  // namespace
+}  // namespace dealsync::testing
