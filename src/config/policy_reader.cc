@@ -77,6 +77,9 @@ void ReadTolerance(TableReader& t, AmountPolicy& amount) {
   if (node == nullptr) {
     return;
   }
+  // A tolerance given here replaces the inherited one(s) as a whole.
+  amount.tolerance_absolute.reset();
+  amount.tolerance_ppm = 0;
   std::vector<const toml::node*> items;
   if (const auto* array = node->as_array()) {
     for (const toml::node& item : *array) {

@@ -97,7 +97,7 @@ TEST(LoadConfigTest, PartnersWithOverridesAndOptions) {
   EXPECT_EQ(n->link.amount_band_ppm, 50000);
   EXPECT_EQ(n->policy.amount.rule, PolicyRule::kPartnerWins);
   EXPECT_EQ(n->policy.amount.tolerance_ppm, 10000);
-  EXPECT_EQ(n->policy.amount.tolerance_absolute, (Money{10000, "USD"}));  // kept from defaults
+  EXPECT_EQ(n->policy.amount.tolerance_absolute, std::nullopt);  // replaced, not merged
   EXPECT_EQ(n->policy.close_date.rule, PolicyRule::kManual);
   EXPECT_EQ(n->policy.clock_skew, 90s);
   EXPECT_EQ(std::get<std::string>(n->options.at("list.page.style").value), "cursor");
