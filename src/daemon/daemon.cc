@@ -132,8 +132,10 @@ Result<std::shared_ptr<SourceRunner>> Daemon::CreateRunner(const SourceConfig& s
   }
   parts.client = std::move(*client);
   parts.counting = std::make_unique<CountingTransport>(*parts.client, metrics_, source.id);
-  Result<std::unique_ptr<HttpTransport>> transport = deps_.make_transport(
-      io_.get_executor(), *parts.config, *parts.counting, loaded_->config.daemon.credentials_dir);
+  parts.counters = std::make_unique<TransportCounters>();
+  Result<std::unique_ptr<HttpTransport>> transport =
+      deps_.make_transport(io_.get_executor(), *parts.config, *parts.counting,
+                           loaded_->config.daemon.credentials_dir, parts.counters.get());
   if (!transport.ok()) {
     return transport.status().Annotate(source.id + ": transport");
   }

@@ -33,6 +33,7 @@
 #include "src/admin/admin_api.h"
 #include "src/daemon/metrics_registry.h"
 #include "src/daemon/systemd_notify.h"
+#include "src/transport/transport_counters.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -56,9 +57,9 @@ struct DaemonDeps {
                                                        const ConnectionConfig&)>
       make_http_client;
   // The connector transport stack (auth, rate limit, retry) for one source over `base`.
-  std::function<Result<std::unique_ptr<HttpTransport>>(boost::asio::any_io_executor,
-                                                       const SourceConfig&, HttpTransport& base,
-                                                       const std::string& credentials_dir)>
+  std::function<Result<std::unique_ptr<HttpTransport>>(
+      boost::asio::any_io_executor, const SourceConfig&, HttpTransport& base,
+      const std::string& credentials_dir, TransportCounters* counters)>
       make_transport;
   std::function<Result<std::unique_ptr<Store>>(const std::string& dir)> open_store;
 };

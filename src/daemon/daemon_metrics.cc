@@ -21,7 +21,7 @@ void DeclareDaemonMetrics(MetricsRegistry& r) {
             "Failed push attempts (retried or dead-lettered), all targets.");
   r.Declare(metric::kConflicts, T::kGauge, "Conflict records by status.");
   r.Declare(metric::kRateLimitWaits, T::kCounter,
-            "Responses that told dealsync to slow down (HTTP 429) by source.");
+            "Requests the rate limiter held back (configured limit or 429 Retry-After).");
   r.Declare(metric::kApiCalls, T::kCounter, "HTTP requests sent to a source's API.");
   r.Declare(metric::kPollLag, T::kGauge, "Seconds since the source's last successful poll.");
   r.Declare(metric::kOutboxDepth, T::kGauge, "Pushes queued in the outbox.");

@@ -104,6 +104,7 @@ void Daemon::RefreshGauges() {
                static_cast<double>(store_->ApproximateSize(Column::kJournal)));
   const Timestamp now = deps_.clock.Now();
   for (const auto& [id, runner] : runners_) {
+    runner->ExportTransportCounters();
     const SourceHealth h = runner->Health();
     if (h.last_successful_poll) {
       const double lag = std::chrono::duration<double>(now - *h.last_successful_poll).count();

@@ -7,33 +7,16 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
-#include <iostream>
 
 #include "dealsync/connector.h"
 #include "dealsync/store.h"
 #include "src/daemon/daemon.h"
 #include "src/platform/system_clock.h"
 #include "src/transport/beast_http_client.h"
-
-#if __has_include("src/transport/connector_transport.h")
 #include "src/transport/connector_transport.h"
-#define DEALSYNC_HAVE_CONNECTOR_TRANSPORT 1
-#endif
 
 namespace dealsync {
 namespace {
-
-// Lets a connector send straight through a transport it does not own.
-class ForwardingTransport final : public HttpTransport {
- public:
-  explicit ForwardingTransport(HttpTransport& inner) : inner_(inner) {}
-  Awaitable<Result<HttpResponse>> Send(HttpRequest request) override {
-    return inner_.Send(std::move(request));
-  }
-
- private:
-  HttpTransport& inner_;
-};
 
 void SetUpLogging() {
   auto logger = spdlog::stderr_logger_mt("dealsyncd");
@@ -53,25 +36,6 @@ Result<std::unique_ptr<HttpTransport>> MakeClient(boost::asio::any_io_executor e
     return client.status();
   }
   return std::unique_ptr<HttpTransport>(std::move(*client));
-}
-
-Result<std::unique_ptr<HttpTransport>> MakeStack(boost::asio::any_io_executor executor,
-                                                 const SourceConfig& source, HttpTransport& base,
-                                                 const std::string& credentials_dir, Clock& clock,
-                                                 Random& random) {
-#ifdef DEALSYNC_HAVE_CONNECTOR_TRANSPORT
-  return MakeConnectorTransport(executor, source, base, clock, random, credentials_dir);
-#else
-  (void)executor;
-  (void)credentials_dir;
-  (void)clock;
-  (void)random;
-  if (source.connection.auth.type != AuthConfig::Type::kNone) {
-    return FailedPrecondition(
-        "this build has no authenticating transport stack (src/transport/connector_transport.h)");
-  }
-  return std::unique_ptr<HttpTransport>(std::make_unique<ForwardingTransport>(base));
-#endif
 }
 
 }  // namespace
@@ -105,9 +69,13 @@ int main(int argc, char** argv) {
                   ConnectorRegistry::Default(),
                   notifier,
                   MakeClient,
-                  [&](boost::asio::any_io_executor ex, const SourceConfig& source,
-                      HttpTransport& base, const std::string& credentials_dir) {
-                    return MakeStack(ex, source, base, credentials_dir, clock, *random);
+                  [&](boost::asio::any_io_executor, const SourceConfig& source, HttpTransport& base,
+                      const std::string& credentials_dir, TransportCounters* counters) {
+                    SecretSource secrets = [credentials_dir](const CredentialRef& ref) {
+                      return ResolveCredential(ref, credentials_dir);
+                    };
+                    return MakeConnectorTransport(source.connection, std::move(secrets), base,
+                                                  clock, *random, counters);
                   },
                   [](const std::string& dir) { return OpenRocksStore(dir); }};
   try {

@@ -34,11 +34,7 @@ double UnixSeconds(Timestamp t) {
 
 Awaitable<Result<HttpResponse>> CountingTransport::Send(HttpRequest request) {
   metrics_.Increment(metric::kApiCalls, {{"source", source_}});
-  Result<HttpResponse> response = co_await inner_.Send(std::move(request));
-  if (response.ok() && response->status == 429) {
-    metrics_.Increment(metric::kRateLimitWaits, {{"source", source_}});
-  }
-  co_return response;
+  co_return co_await inner_.Send(std::move(request));
 }
 
 SourceRunner::SourceRunner(asio::any_io_executor executor, SourceRunnerParts parts,
@@ -101,6 +97,18 @@ void SourceRunner::LoopExited() {
 void SourceRunner::WakePusher() {
   push_wake_pending_ = true;
   push_timer_.cancel();
+}
+
+void SourceRunner::ExportTransportCounters() {
+  if (!parts_.counters) {
+    return;
+  }
+  const uint64_t waits = parts_.counters->rate_limit_waits.load(std::memory_order_relaxed);
+  if (waits > exported_rate_limit_waits_) {
+    metrics_.Increment(metric::kRateLimitWaits, {{"source", id()}},
+                       static_cast<double>(waits - exported_rate_limit_waits_));
+    exported_rate_limit_waits_ = waits;
+  }
 }
 
 SourceHealth SourceRunner::Health() const {

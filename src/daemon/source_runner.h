@@ -25,6 +25,7 @@
 #include "src/admin/admin_api.h"
 #include "src/daemon/metrics_registry.h"
 #include "src/daemon/poll_scheduler.h"
+#include "src/transport/transport_counters.h"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -35,8 +36,8 @@ class logger;
 
 namespace dealsync {
 
-// Wraps the transport a connector sends through, counting every HTTP call
-// and every 429 for /metrics.
+// Wraps the client under a connector's transport stack, counting every HTTP
+// request that reaches the network (retries included) for /metrics.
 class CountingTransport final : public HttpTransport {
  public:
   CountingTransport(HttpTransport& inner, MetricsRegistry& metrics, std::string source)
@@ -52,9 +53,10 @@ class CountingTransport final : public HttpTransport {
 struct SourceRunnerParts {
   // Heap-held so its address is stable: the connector keeps a reference to it.
   std::unique_ptr<SourceConfig> config;
-  std::unique_ptr<HttpTransport> client;     // TLS + connection pool
-  std::unique_ptr<HttpTransport> counting;   // over `client`, for /metrics
-  std::unique_ptr<HttpTransport> transport;  // auth, rate limit, retry over `counting`
+  std::unique_ptr<HttpTransport> client;        // TLS + connection pool
+  std::unique_ptr<HttpTransport> counting;      // over `client`, for /metrics
+  std::unique_ptr<TransportCounters> counters;  // filled by the stack (rate-limit waits)
+  std::unique_ptr<HttpTransport> transport;     // auth, rate limit, retry over `counting`
   std::unique_ptr<Connector> connector;
 };
 
@@ -88,6 +90,8 @@ class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
   Awaitable<Result<PushStats>> PushDue();
 
   SourceHealth Health() const;
+  // Adds the transport stack's counters gathered since the last call to /metrics.
+  void ExportTransportCounters();
   bool failing() const { return !last_error_.empty(); }
 
  private:
@@ -113,6 +117,7 @@ class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
   int running_loops_ = 0;
   std::optional<Timestamp> last_success_;
   std::string last_error_;
+  uint64_t exported_rate_limit_waits_ = 0;
 };
 
 }  // namespace dealsync

@@ -3,6 +3,8 @@
 // ExecStart points at the dealsyncd just built) and pins the directives the
 // operations guide promises.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -31,7 +33,7 @@ bool HasSystemdAnalyze() {
 }
 
 // Runs `command`, returns its exit status and combined output.
-std::pair<int, std::string> Run(const std::string& command) {
+std::pair<int, std::string> RunShell(const std::string& command) {
   std::string output;
   FILE* pipe = popen((command + " 2>&1").c_str(), "r");
   if (pipe == nullptr) {
@@ -99,7 +101,7 @@ TEST(SystemdUnitTest, VerifiesWithSystemdAnalyze) {
     std::ofstream out(path);
     out << copy;
   }
-  auto [status, output] = Run("systemd-analyze verify '" + path.string() + "'");
+  auto [status, output] = RunShell("systemd-analyze verify '" + path.string() + "'");
   fs::remove_all(dir);
   EXPECT_EQ(status, 0) << output;
   // verify prints warnings (unknown directives, bad values) but may still exit 0.
@@ -118,7 +120,7 @@ TEST(SystemdUnitTest, VerifyCatchesABrokenUnit) {
     std::ofstream out(path);
     out << "[Service]\nType=notify\nExecStart=/nonexistent/dealsyncd\n";
   }
-  auto [status, output] = Run("systemd-analyze verify '" + path.string() + "'");
+  auto [status, output] = RunShell("systemd-analyze verify '" + path.string() + "'");
   fs::remove_all(dir);
   EXPECT_NE(status, 0) << output;  // the check above can fail
 }
