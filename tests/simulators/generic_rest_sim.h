@@ -55,6 +55,8 @@ class GenericRestSim final : public Simulator {
   // The record as this shape's API renders it, plus "visible_at".
   Json ControlView(const SimRecord& r) const override;
 
+  void SetPublicBaseUrl(const std::string& url) override { config_.public_base_url = url; }
+
  protected:
   HttpResponse Serve(const HttpRequest& request, const RequestTarget& target) override;
   HttpResponse FaultResponse(const FaultRule& rule) override;

@@ -60,6 +60,8 @@ class SalesforceSim final : public Simulator {
   Status EditRecord(const std::string& id, const Json& patch) override;
   Json ControlView(const SimRecord& r) const override;
 
+  void SetPublicBaseUrl(const std::string& url) override { config_.instance_url = url; }
+
  protected:
   HttpResponse Serve(const HttpRequest& request, const RequestTarget& target) override;
   HttpResponse FaultResponse(const FaultRule& rule) override;

@@ -143,6 +143,8 @@ class Simulator {
   virtual Json ControlView(const SimRecord& r) const = 0;
   // Gives `ids` (all when empty) the same modified time `t`.
   void StampAll(const std::vector<std::string>& ids, Timestamp t);
+  // The externally visible base URL once hosted (token instance_url, Link headers).
+  virtual void SetPublicBaseUrl(const std::string& /*url*/) {}
   // Restores the records given to Seed() and clears faults, stats, violations.
   void Reset();
   // Loads records from a JSON array of native control views; remembered for Reset().
