@@ -70,9 +70,8 @@ void RunIngest(benchmark::State& state, Store& store) {
     }
   }
   state.SetItemsProcessed(state.iterations() * 2 * kPageSize);
-  state.counters["records/s"] =
-      benchmark::Counter(static_cast<double>(state.iterations() * 2 * kPageSize),
-                         benchmark::Counter::kIsRate);
+  state.counters["records/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * 2 * kPageSize), benchmark::Counter::kIsRate);
 }
 
 void BM_IngestAndReconcile_MemoryStore(benchmark::State& state) {

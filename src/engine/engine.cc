@@ -16,7 +16,9 @@ SyncEngine::SyncEngine(Store& store, Config config, Clock& clock)
 
 SyncEngine::~SyncEngine() = default;
 
-void SyncEngine::UpdateConfig(Config config) { impl_->config = std::move(config); }
+void SyncEngine::UpdateConfig(Config config) {
+  impl_->config = std::move(config);
+}
 
 Result<std::string> SyncEngine::LoadCursor(std::string_view source) {
   Result<std::optional<std::string>> c = impl_->store.Get(Column::kCursors, source);
@@ -62,8 +64,12 @@ Status SyncEngine::ResolveConflict(std::string_view id, const Resolution& resolu
   }
   std::string value;
   switch (resolution.choice) {
-    case Resolution::Choice::kVendor: value = c.vendor.value; break;
-    case Resolution::Choice::kPartner: value = c.partner_change.value; break;
+    case Resolution::Choice::kVendor:
+      value = c.vendor.value;
+      break;
+    case Resolution::Choice::kPartner:
+      value = c.partner_change.value;
+      break;
     case Resolution::Choice::kValue: {
       Opportunity probe;
       DEALSYNC_RETURN_IF_ERROR(SetFieldFromText(probe, c.field, resolution.value)

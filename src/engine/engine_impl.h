@@ -9,8 +9,8 @@
 
 #include "dealsync/clock.h"
 #include "dealsync/engine.h"
-#include "src/engine/records.h"
 #include "src/engine/reconciler.h"
+#include "src/engine/records.h"
 #include "src/engine/txn.h"
 
 namespace dealsync {
@@ -86,8 +86,7 @@ struct SyncEngine::Impl {
 
   // ---- push bookkeeping (outbox.cc) ------------------------------------------
   Result<std::vector<OutboxEntry>> DuePushes(std::string_view target, size_t max, Timestamp now);
-  Result<PushStats> RecordPushResults(std::string_view target,
-                                      const std::vector<OutboxEntry>& sent,
+  Result<PushStats> RecordPushResults(std::string_view target, const std::vector<OutboxEntry>& sent,
                                       const std::vector<UpdateOutcome>& outcomes,
                                       const Status& batch_error);
   Status AckPush(Txn& txn, const StoredOutbox& stored, const UpdateOutcome* outcome);
@@ -98,7 +97,9 @@ struct SyncEngine::Impl {
 // Field helpers shared by the engine files.
 inline constexpr std::array<Field, 3> kAllFields = {Field::kStage, Field::kAmount,
                                                     Field::kCloseDate};
-inline size_t FieldIndex(Field f) { return static_cast<size_t>(f); }
+inline size_t FieldIndex(Field f) {
+  return static_cast<size_t>(f);
+}
 std::string UpdateFieldText(const RecordUpdate& u, Field f);
 Status SetUpdateField(RecordUpdate& u, Field f, std::string_view text);  // "" clears
 bool UpdateHasFields(const RecordUpdate& u);

@@ -13,8 +13,7 @@ namespace {
 
 // Decodes every value under `prefix` of column `c` with `decode`.
 template <typename T, typename Decoder>
-Result<std::vector<T>> DecodeAll(Store& store, Column c, std::string_view prefix,
-                                 Decoder decode) {
+Result<std::vector<T>> DecodeAll(Store& store, Column c, std::string_view prefix, Decoder decode) {
   std::vector<T> out;
   Status corrupt = Status::Ok();
   Status s = store.Scan(c, prefix, [&](std::string_view, std::string_view v) {
@@ -200,9 +199,15 @@ Result<EngineCounters> SyncEngine::Counters() {
   }
   for (const Conflict& x : *conflicts) {
     switch (x.status) {
-      case ConflictStatus::kAutoResolved: ++c.conflicts_auto_resolved; break;
-      case ConflictStatus::kHeldForReview: ++c.conflicts_held; break;
-      case ConflictStatus::kResolvedByOperator: ++c.conflicts_resolved_by_operator; break;
+      case ConflictStatus::kAutoResolved:
+        ++c.conflicts_auto_resolved;
+        break;
+      case ConflictStatus::kHeldForReview:
+        ++c.conflicts_held;
+        break;
+      case ConflictStatus::kResolvedByOperator:
+        ++c.conflicts_resolved_by_operator;
+        break;
     }
   }
   return c;

@@ -121,7 +121,7 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
           }
         }
         diff = Diff(incoming, *stored, pending);
-        kind = diff.all_ours                           ? VersionKind::kEcho
+        kind = diff.all_ours                        ? VersionKind::kEcho
                : (incoming.deleted && !old.deleted) ? VersionKind::kDelete
                                                     : VersionKind::kChange;
       }

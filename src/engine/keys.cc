@@ -64,7 +64,9 @@ std::string LinkId(std::string_view partner, std::string_view vendor_id,
   out.append("/").append(vendor_id).append("/").append(partner_id);
   return out;
 }
-std::string BaseKey(std::string_view link_id, Field f) { return Join({link_id, FieldName(f)}); }
+std::string BaseKey(std::string_view link_id, Field f) {
+  return Join({link_id, FieldName(f)});
+}
 std::string OutboxKey(std::string_view target, std::string_view native_id) {
   return Join({target, native_id});
 }

@@ -37,8 +37,8 @@ inline constexpr char kSep = '\0';
 inline constexpr std::string_view kJournalSeq = "seq/journal";
 inline constexpr std::string_view kTraceSeq = "seq/trace";
 
-std::string EncodeSeq(uint64_t seq);                // 8 bytes big-endian
-uint64_t DecodeSeq(std::string_view bytes);         // 0 when not 8 bytes
+std::string EncodeSeq(uint64_t seq);         // 8 bytes big-endian
+uint64_t DecodeSeq(std::string_view bytes);  // 0 when not 8 bytes
 
 // Joins components with '\0'.
 std::string Join(std::initializer_list<std::string_view> parts);

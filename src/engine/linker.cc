@@ -134,8 +134,8 @@ Status SyncEngine::Impl::RemoveLink(Txn& txn, const Link& link, std::string_view
     txn.Delete(Column::kBase, keys::BaseKey(link.id, f));
   }
   // Pending pushes that came from this link no longer have a reason.
-  for (const auto& [target, id] : {std::pair{config.vendor.id, link.vendor_id},
-                                   std::pair{link.partner, link.partner_id}}) {
+  for (const auto& [target, id] :
+       {std::pair{config.vendor.id, link.vendor_id}, std::pair{link.partner, link.partner_id}}) {
     Result<std::optional<std::string>> raw = txn.Get(Column::kOutbox, keys::OutboxKey(target, id));
     if (!raw.ok()) {
       return raw.status();
@@ -209,29 +209,29 @@ Result<std::vector<Link>> SyncEngine::Impl::LinkRecord(Txn& txn, const StoredRec
     auto scan_index = [&](std::string_view kind, std::string_view value,
                           std::string prefix) -> Status {
       std::vector<std::string> ids;
-      DEALSYNC_RETURN_IF_ERROR(txn.Scan(Column::kIndex, prefix, [&](std::string_view k,
-                                                                    std::string_view v) {
-        std::vector<std::string> parts = keys::Split(k);
-        if (kind == "match_key" && o.amount) {
-          std::optional<int64_t> mine =
-              ReportingMinor(FieldValueText(o, Field::kAmount), Rates());
-          if (!mine || v.empty()) {
+      DEALSYNC_RETURN_IF_ERROR(
+          txn.Scan(Column::kIndex, prefix, [&](std::string_view k, std::string_view v) {
+            std::vector<std::string> parts = keys::Split(k);
+            if (kind == "match_key" && o.amount) {
+              std::optional<int64_t> mine =
+                  ReportingMinor(FieldValueText(o, Field::kAmount), Rates());
+              if (!mine || v.empty()) {
+                return true;
+              }
+              int64_t theirs_minor = 0;
+              if (std::from_chars(v.data(), v.data() + v.size(), theirs_minor).ec != std::errc()) {
+                return true;
+              }
+              const __int128 theirs = theirs_minor;
+              const __int128 diff = theirs > *mine ? theirs - *mine : *mine - theirs;
+              const __int128 larger = std::max<__int128>(std::max<__int128>(theirs, *mine), 1);
+              if (diff * 1'000'000 > larger * pc->link.amount_band_ppm) {
+                return true;
+              }
+            }
+            ids.push_back(parts.back());
             return true;
-          }
-          int64_t theirs_minor = 0;
-          if (std::from_chars(v.data(), v.data() + v.size(), theirs_minor).ec != std::errc()) {
-            return true;
-          }
-          const __int128 theirs = theirs_minor;
-          const __int128 diff = theirs > *mine ? theirs - *mine : *mine - theirs;
-          const __int128 larger = std::max<__int128>(std::max<__int128>(theirs, *mine), 1);
-          if (diff * 1'000'000 > larger * pc->link.amount_band_ppm) {
-            return true;
-          }
-        }
-        ids.push_back(parts.back());
-        return true;
-      }));
+          }));
       for (const std::string& id : ids) {
         Result<bool> ok = usable(id);
         if (!ok.ok()) {
@@ -268,8 +268,7 @@ Result<std::vector<Link>> SyncEngine::Impl::LinkRecord(Txn& txn, const StoredRec
     }
     if (found.ids.empty() && pc->link.by_match_key) {
       if (std::string mk = MatchKey(o); !mk.empty()) {
-        DEALSYNC_RETURN_IF_ERROR(
-            scan_index("match_key", mk, keys::Prefix({"mky", mk, other})));
+        DEALSYNC_RETURN_IF_ERROR(scan_index("match_key", mk, keys::Prefix({"mky", mk, other})));
       }
     }
     std::sort(found.ids.begin(), found.ids.end());

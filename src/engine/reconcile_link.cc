@@ -74,8 +74,8 @@ Result<bool> SyncEngine::Impl::QueueFieldPush(Txn& txn, const Link& link,
       existed = true;
     }
   }
-  if (existed && UpdateFieldText(o.entry.update, f) == value && o.target_seq == target.journal_seq &&
-      o.entry.link_id == link.id) {
+  if (existed && UpdateFieldText(o.entry.update, f) == value &&
+      o.target_seq == target.journal_seq && o.entry.link_id == link.id) {
     return false;  // already queued against this very version of the target
   }
   if (!existed) {
@@ -134,8 +134,7 @@ Status SyncEngine::Impl::DropFieldPush(Txn& txn, std::string_view target,
   return Status::Ok();
 }
 
-Result<size_t> SyncEngine::Impl::SettleField(Txn& txn, const Link& link,
-                                             const StoredRecord& vendor,
+Result<size_t> SyncEngine::Impl::SettleField(Txn& txn, const Link& link, const StoredRecord& vendor,
                                              const StoredRecord& partner, Field f,
                                              std::string_view value, std::string_view reason) {
   const AmountPolicy& amounts = PolicyFor(link.partner).amount;
@@ -160,8 +159,8 @@ Result<size_t> SyncEngine::Impl::SettleField(Txn& txn, const Link& link,
 }
 
 Result<std::optional<std::string>> SyncEngine::Impl::PendingValue(Txn& txn,
-                                                                 const StoredRecord& target,
-                                                                 Field f) {
+                                                                  const StoredRecord& target,
+                                                                  Field f) {
   Result<std::optional<std::string>> raw =
       txn.Get(Column::kOutbox, keys::OutboxKey(target.opp.source, target.opp.native_id));
   if (!raw.ok()) {
@@ -182,19 +181,19 @@ Status SyncEngine::Impl::SupersedeHeldConflicts(Txn& txn, const Link& link, Fiel
                                                 std::string_view agreed) {
   std::vector<Conflict> held;
   Status corrupt = Status::Ok();
-  DEALSYNC_RETURN_IF_ERROR(txn.Scan(
-      Column::kConflicts, link.id + "/" + std::string(FieldName(f)) + "/",
-      [&](std::string_view, std::string_view v) {
-        Result<Conflict> c = DecodeConflict(v);
-        if (!c.ok()) {
-          corrupt = c.status();
-          return false;
-        }
-        if (c->status == ConflictStatus::kHeldForReview) {
-          held.push_back(std::move(*c));
-        }
-        return true;
-      }));
+  DEALSYNC_RETURN_IF_ERROR(txn.Scan(Column::kConflicts,
+                                    link.id + "/" + std::string(FieldName(f)) + "/",
+                                    [&](std::string_view, std::string_view v) {
+                                      Result<Conflict> c = DecodeConflict(v);
+                                      if (!c.ok()) {
+                                        corrupt = c.status();
+                                        return false;
+                                      }
+                                      if (c->status == ConflictStatus::kHeldForReview) {
+                                        held.push_back(std::move(*c));
+                                      }
+                                      return true;
+                                    }));
   DEALSYNC_RETURN_IF_ERROR(corrupt);
   for (Conflict& c : held) {
     c.status = ConflictStatus::kAutoResolved;

@@ -8,12 +8,18 @@ namespace dealsync {
 
 std::string_view ReconcileActionName(ReconcileAction a) {
   switch (a) {
-    case ReconcileAction::kNone: return "none";
-    case ReconcileAction::kAgree: return "agree";
-    case ReconcileAction::kPushToPartner: return "push_to_partner";
-    case ReconcileAction::kPushToVendor: return "push_to_vendor";
-    case ReconcileAction::kPushToBoth: return "push_to_both";
-    case ReconcileAction::kHold: return "hold";
+    case ReconcileAction::kNone:
+      return "none";
+    case ReconcileAction::kAgree:
+      return "agree";
+    case ReconcileAction::kPushToPartner:
+      return "push_to_partner";
+    case ReconcileAction::kPushToVendor:
+      return "push_to_vendor";
+    case ReconcileAction::kPushToBoth:
+      return "push_to_both";
+    case ReconcileAction::kHold:
+      return "hold";
   }
   return "unknown";
 }
@@ -29,9 +35,13 @@ struct Choice {
   std::vector<std::string> flags;
 };
 
-std::string Show(std::string_view v) { return v.empty() ? "(empty)" : std::string(v); }
+std::string Show(std::string_view v) {
+  return v.empty() ? "(empty)" : std::string(v);
+}
 
-std::string When(Timestamp t) { return FormatTimestamp(t); }
+std::string When(Timestamp t) {
+  return FormatTimestamp(t);
+}
 
 bool IsTerminalText(std::string_view v) {
   std::optional<Stage> s = ParseStage(v);
@@ -72,9 +82,12 @@ void AddMoveFlags(Field f, std::string_view from, std::string_view to, const Rec
 
 PolicyRule RuleFor(Field f, const ReconcilePolicy& p) {
   switch (f) {
-    case Field::kStage: return p.stage.rule;
-    case Field::kAmount: return p.amount.rule;
-    case Field::kCloseDate: return p.close_date.rule;
+    case Field::kStage:
+      return p.stage.rule;
+    case Field::kAmount:
+      return p.amount.rule;
+    case Field::kCloseDate:
+      return p.close_date.rule;
   }
   return PolicyRule::kManual;
 }
@@ -83,12 +96,11 @@ Choice LatestChangeWins(const ReconcileInput& in, const ReconcilePolicy& p) {
   const auto gap = in.vendor.modified_at - in.partner.modified_at;
   const auto skew = std::chrono::duration_cast<std::chrono::milliseconds>(p.clock_skew);
   if (std::chrono::abs(gap) <= skew) {
-    return {Winner::kVendor, "latest_change_wins",
-            "the two changes are " +
-                std::to_string(std::chrono::abs(gap).count() / 1000) +
+    return {Winner::kVendor,
+            "latest_change_wins",
+            "the two changes are " + std::to_string(std::chrono::abs(gap).count() / 1000) +
                 " s apart, within the clock-skew allowance of " +
-                std::to_string(p.clock_skew.count()) +
-                " s, so the tie falls back to vendor_wins",
+                std::to_string(p.clock_skew.count()) + " s, so the tie falls back to vendor_wins",
             {"clock_skew_tie"}};
   }
   if (gap > gap.zero()) {
@@ -104,15 +116,20 @@ Choice FurthestStageWins(const ReconcileInput& in) {
     return {Winner::kNobody, "furthest_stage_wins", "a stage is missing or unknown", {}};
   }
   if (*v == *pl) {  // only the two terminal stages share a level
-    return {Winner::kNobody, "furthest_stage_wins",
+    return {Winner::kNobody,
+            "furthest_stage_wins",
             "one side closed the deal as won and the other as lost",
             {"terminal_disagreement"}};
   }
   if (*v > *pl) {
-    return {Winner::kVendor, "furthest_stage_wins", "the vendor's stage is further in the pipeline",
+    return {Winner::kVendor,
+            "furthest_stage_wins",
+            "the vendor's stage is further in the pipeline",
             {}};
   }
-  return {Winner::kPartner, "furthest_stage_wins", "the partner's stage is further in the pipeline",
+  return {Winner::kPartner,
+          "furthest_stage_wins",
+          "the partner's stage is further in the pipeline",
           {}};
 }
 
@@ -125,9 +142,10 @@ Choice EarliestOrLatest(const ReconcileInput& in, bool earliest) {
   }
   const bool vendor_first = *v < *pd;
   const Winner w = (vendor_first == earliest) ? Winner::kVendor : Winner::kPartner;
-  return {w, rule,
-          std::string("the ") + (w == Winner::kVendor ? "vendor's" : "partner's") + " date is the " +
-              (earliest ? "earlier" : "later") + " one",
+  return {w,
+          rule,
+          std::string("the ") + (w == Winner::kVendor ? "vendor's" : "partner's") +
+              " date is the " + (earliest ? "earlier" : "later") + " one",
           {}};
 }
 
@@ -137,11 +155,14 @@ Choice ChooseByPolicy(const ReconcileInput& in, const ReconcilePolicy& p) {
     const bool vt = IsTerminalText(in.vendor.value);
     const bool pt = IsTerminalText(in.partner.value);
     if (vt != pt) {
-      return {vt ? Winner::kVendor : Winner::kPartner, "terminal_sticky",
-              "a closed deal stays closed unless the policy allows reopening", {}};
+      return {vt ? Winner::kVendor : Winner::kPartner,
+              "terminal_sticky",
+              "a closed deal stays closed unless the policy allows reopening",
+              {}};
     }
     if (!vt) {
-      return {Winner::kNobody, "terminal_sticky",
+      return {Winner::kNobody,
+              "terminal_sticky",
               "both sides reopened a closed deal and the policy does not allow reopening",
               {"reopen_blocked"}};
     }
@@ -153,7 +174,8 @@ Choice ChooseByPolicy(const ReconcileInput& in, const ReconcilePolicy& p) {
       return {Winner::kPartner, "partner_wins", "the policy says the partner wins", {}};
     case PolicyRule::kManual:
       return {Winner::kNobody, "manual", "the policy asks a channel manager to decide", {}};
-    case PolicyRule::kLatestChangeWins: return LatestChangeWins(in, p);
+    case PolicyRule::kLatestChangeWins:
+      return LatestChangeWins(in, p);
     case PolicyRule::kFurthestStageWins:
       if (in.field == Field::kStage) {
         return FurthestStageWins(in);
@@ -166,7 +188,8 @@ Choice ChooseByPolicy(const ReconcileInput& in, const ReconcilePolicy& p) {
       }
       break;
   }
-  return {Winner::kNobody, std::string(PolicyRuleName(rule)),
+  return {Winner::kNobody,
+          std::string(PolicyRuleName(rule)),
           "rule " + std::string(PolicyRuleName(rule)) + " does not apply to " +
               std::string(FieldName(in.field)),
           {}};
@@ -252,18 +275,17 @@ ReconcileDecision Reconcile(const ReconcileInput& in, const ReconcilePolicy& pol
     d.action = ReconcileAction::kAgree;
     d.rule = "agree";
     d.value = in.vendor.value;
-    d.explanation = "Both sides hold " + Show(in.vendor.value) + (in.vendor.value == in.partner.value
-                                                                       ? ""
-                                                                       : " (partner " +
-                                                                             in.partner.value +
-                                                                             ", within tolerance)") +
+    d.explanation = "Both sides hold " + Show(in.vendor.value) +
+                    (in.vendor.value == in.partner.value
+                         ? ""
+                         : " (partner " + in.partner.value + ", within tolerance)") +
                     "; the agreed value advances, nothing is pushed.";
     return d;
   }
   const bool vendor_changed =
       !in.vendor.echo && (in.base ? !same(*in.base, in.vendor.value) : !in.vendor.value.empty());
-  const bool partner_changed = !in.partner.echo && (in.base ? !same(*in.base, in.partner.value)
-                                                            : !in.partner.value.empty());
+  const bool partner_changed =
+      !in.partner.echo && (in.base ? !same(*in.base, in.partner.value) : !in.partner.value.empty());
   if (vendor_changed && partner_changed) {
     return BothChanged(in, policy);
   }

@@ -37,10 +37,10 @@ std::string_view ReconcileActionName(ReconcileAction a);
 
 struct ReconcileDecision {
   ReconcileAction action = ReconcileAction::kNone;
-  std::string value;        // the settled value ("" while held or when nothing to do)
-  bool both_changed = false;  // a real conflict: both sides moved differently
-  std::string rule;         // "one_side_change", "agree", or the policy rule applied
-  std::string explanation;  // one sentence for a channel manager
+  std::string value;               // the settled value ("" while held or when nothing to do)
+  bool both_changed = false;       // a real conflict: both sides moved differently
+  std::string rule;                // "one_side_change", "agree", or the policy rule applied
+  std::string explanation;         // one sentence for a channel manager
   std::vector<std::string> flags;  // stage_regression, stage_skip, close_date_slip, ...
 
   // A conflict record is written for real conflicts, holds, and flagged moves.

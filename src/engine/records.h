@@ -22,9 +22,9 @@ struct FieldStamp {
 // The latest known version of one record of one source.
 struct StoredRecord {
   Opportunity opp;
-  uint64_t journal_seq = 0;                  // journal entry of this version (0: none yet)
-  std::array<FieldStamp, 3> changed;         // per Field: when its value last changed
-  std::string pushed_trace;                  // set when we updated it from a push ack
+  uint64_t journal_seq = 0;           // journal entry of this version (0: none yet)
+  std::array<FieldStamp, 3> changed;  // per Field: when its value last changed
+  std::string pushed_trace;           // set when we updated it from a push ack
   // Values a superseded push of ours wrote to the remote (its ack arrived after
   // a newer decision): seeing them come back is our own write, not a user's.
   std::array<std::string, 3> sent;
@@ -41,7 +41,7 @@ struct JournalEntry {
   std::string source;
   std::string native_id;
   JournalKind kind = JournalKind::kChange;
-  Timestamp modified_at{};  // remote
+  Timestamp modified_at{};            // remote
   std::array<std::string, 3> before;  // per Field, canonical text
   std::array<std::string, 3> after;
   std::string native_payload;

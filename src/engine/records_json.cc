@@ -12,18 +12,24 @@ using nlohmann::json;
 
 std::string FieldValueText(const Opportunity& o, Field f) {
   switch (f) {
-    case Field::kStage: return o.stage ? std::string(StageName(*o.stage)) : "";
-    case Field::kAmount: return o.amount ? FormatMoney(*o.amount) : "";
-    case Field::kCloseDate: return o.close_date ? FormatDate(*o.close_date) : "";
+    case Field::kStage:
+      return o.stage ? std::string(StageName(*o.stage)) : "";
+    case Field::kAmount:
+      return o.amount ? FormatMoney(*o.amount) : "";
+    case Field::kCloseDate:
+      return o.close_date ? FormatDate(*o.close_date) : "";
   }
   return "";
 }
 
 std::string_view ConflictStatusName(ConflictStatus s) {
   switch (s) {
-    case ConflictStatus::kAutoResolved: return "auto_resolved";
-    case ConflictStatus::kHeldForReview: return "held_for_review";
-    case ConflictStatus::kResolvedByOperator: return "resolved_by_operator";
+    case ConflictStatus::kAutoResolved:
+      return "auto_resolved";
+    case ConflictStatus::kHeldForReview:
+      return "held_for_review";
+    case ConflictStatus::kResolvedByOperator:
+      return "resolved_by_operator";
   }
   return "unknown";
 }
@@ -85,8 +91,12 @@ namespace {
 
 constexpr std::array<Field, 3> kFields = {Field::kStage, Field::kAmount, Field::kCloseDate};
 
-int64_t Ms(Timestamp t) { return EpochMs(t); }
-Timestamp FromMs(const json& j) { return TimestampFromEpochMs(j.get<int64_t>()); }
+int64_t Ms(Timestamp t) {
+  return EpochMs(t);
+}
+Timestamp FromMs(const json& j) {
+  return TimestampFromEpochMs(j.get<int64_t>());
+}
 
 // Runs `decode` and turns any JSON/type exception into kDataLoss naming `what`.
 template <typename T, typename F>
@@ -164,10 +174,14 @@ FieldChange ChangeFromJson(const json& j) {
 
 std::string_view JournalKindName(JournalKind k) {
   switch (k) {
-    case JournalKind::kChange: return "change";
-    case JournalKind::kDelete: return "delete";
-    case JournalKind::kReject: return "reject";
-    case JournalKind::kPushed: return "pushed";
+    case JournalKind::kChange:
+      return "change";
+    case JournalKind::kDelete:
+      return "delete";
+    case JournalKind::kReject:
+      return "reject";
+    case JournalKind::kPushed:
+      return "pushed";
   }
   return "unknown";
 }
@@ -175,15 +189,10 @@ std::string_view JournalKindName(JournalKind k) {
 std::string EncodeRecord(const StoredRecord& r) {
   json stamps = json::array();
   for (const FieldStamp& s : r.changed) {
-    stamps.push_back(
-        {{"seq", s.journal_seq}, {"at", Ms(s.modified_at)}, {"by", s.modified_by}});
+    stamps.push_back({{"seq", s.journal_seq}, {"at", Ms(s.modified_at)}, {"by", s.modified_by}});
   }
-  return json{{"opp", OpportunityToJson(r.opp)},
-              {"seq", r.journal_seq},
-              {"changed", stamps},
-              {"pushed_trace", r.pushed_trace},
-              {"sent", r.sent},
-              {"echo", r.echo}}
+  return json{{"opp", OpportunityToJson(r.opp)}, {"seq", r.journal_seq}, {"changed", stamps},
+              {"pushed_trace", r.pushed_trace},  {"sent", r.sent},       {"echo", r.echo}}
       .dump();
 }
 
@@ -256,9 +265,12 @@ std::string EncodeLink(const Link& l) {
 
 Result<Link> DecodeLink(std::string_view text) {
   return Decode<Link>(text, "link", [](const json& j) {
-    return Link{j.at("id").get<std::string>(),         j.at("partner").get<std::string>(),
-                j.at("vendor_id").get<std::string>(),  j.at("partner_id").get<std::string>(),
-                j.at("key_kind").get<std::string>(),   j.at("key_value").get<std::string>(),
+    return Link{j.at("id").get<std::string>(),
+                j.at("partner").get<std::string>(),
+                j.at("vendor_id").get<std::string>(),
+                j.at("partner_id").get<std::string>(),
+                j.at("key_kind").get<std::string>(),
+                j.at("key_value").get<std::string>(),
                 FromMs(j.at("created_at"))};
   });
 }

@@ -34,8 +34,7 @@ Result<uint64_t> SyncEngine::Impl::NextSeq(Txn& txn, std::string_view counter) {
   return next;
 }
 
-Result<std::optional<StoredRecord>> SyncEngine::Impl::LoadRecord(Txn& txn,
-                                                                 std::string_view source,
+Result<std::optional<StoredRecord>> SyncEngine::Impl::LoadRecord(Txn& txn, std::string_view source,
                                                                  std::string_view native_id) {
   Result<std::optional<std::string>> raw =
       txn.Get(Column::kRecords, keys::RecordKey(source, native_id));
@@ -71,8 +70,7 @@ Result<std::optional<Link>> SyncEngine::Impl::LoadLink(Txn& txn, std::string_vie
   return std::optional<Link>(std::move(*l));
 }
 
-Result<std::vector<std::string>> SyncEngine::Impl::LinksOfRecord(Txn& txn,
-                                                                 std::string_view source,
+Result<std::vector<std::string>> SyncEngine::Impl::LinksOfRecord(Txn& txn, std::string_view source,
                                                                  std::string_view native_id) {
   std::vector<std::string> ids;
   Status s = txn.Scan(Column::kIndex, keys::Prefix({"lnk", source, native_id}),
@@ -146,9 +144,15 @@ Status SetUpdateField(RecordUpdate& u, Field f, std::string_view text) {
   Opportunity o;
   DEALSYNC_RETURN_IF_ERROR(SetFieldFromText(o, f, text));
   switch (f) {
-    case Field::kStage: u.stage = o.stage; break;
-    case Field::kAmount: u.amount = o.amount; break;
-    case Field::kCloseDate: u.close_date = o.close_date; break;
+    case Field::kStage:
+      u.stage = o.stage;
+      break;
+    case Field::kAmount:
+      u.amount = o.amount;
+      break;
+    case Field::kCloseDate:
+      u.close_date = o.close_date;
+      break;
   }
   return Status::Ok();
 }

@@ -18,9 +18,8 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr int kPairs = 5;
-constexpr std::array<Stage, 5> kOpenStages = {Stage::kProspect, Stage::kQualified,
-                                              Stage::kDiscovery, Stage::kSolution,
-                                              Stage::kProposal};
+constexpr std::array<Stage, 5> kOpenStages = {
+    Stage::kProspect, Stage::kQualified, Stage::kDiscovery, Stage::kSolution, Stage::kProposal};
 
 class Simulation {
  public:
@@ -42,8 +41,12 @@ class Simulation {
     std::string value;
     crm.Edit(id, [&](Opportunity& o) {
       switch (f) {
-        case Field::kStage: o.stage = kOpenStages[Pick(kOpenStages.size())]; break;
-        case Field::kAmount: o.amount = Money{static_cast<int64_t>(100'000 + Pick(50) * 1'000), "USD"}; break;
+        case Field::kStage:
+          o.stage = kOpenStages[Pick(kOpenStages.size())];
+          break;
+        case Field::kAmount:
+          o.amount = Money{static_cast<int64_t>(100'000 + Pick(50) * 1'000), "USD"};
+          break;
         case Field::kCloseDate:
           o.close_date = CalendarDate{2026, 12, static_cast<unsigned>(1 + Pick(28))};
           break;
@@ -110,13 +113,27 @@ class Simulation {
     const std::string n = std::to_string(Pick(kPairs));
     const Field f = static_cast<Field>(Pick(3));
     switch (Pick(7)) {
-      case 0: RandomEdit(h_.vendor, "V" + n, f); break;
-      case 1: RandomEdit(h_.partner, "P" + n, f); break;
-      case 2: Poll(h_.vendor, "vendor"); break;
-      case 3: Poll(h_.partner, kPartner); break;
-      case 4: Push(h_.vendor, "vendor"); break;
-      case 5: Push(h_.partner, kPartner); break;
-      case 6: h_.Restart(); break;
+      case 0:
+        RandomEdit(h_.vendor, "V" + n, f);
+        break;
+      case 1:
+        RandomEdit(h_.partner, "P" + n, f);
+        break;
+      case 2:
+        Poll(h_.vendor, "vendor");
+        break;
+      case 3:
+        Poll(h_.partner, kPartner);
+        break;
+      case 4:
+        Push(h_.vendor, "vendor");
+        break;
+      case 5:
+        Push(h_.partner, kPartner);
+        break;
+      case 6:
+        h_.Restart();
+        break;
     }
   }
 
@@ -159,7 +176,9 @@ class Simulation {
     return {Field::kStage, Field::kAmount, Field::kCloseDate};
   }
 
-  uint64_t Pick(uint64_t bound) { return std::uniform_int_distribution<uint64_t>(0, bound - 1)(rng_); }
+  uint64_t Pick(uint64_t bound) {
+    return std::uniform_int_distribution<uint64_t>(0, bound - 1)(rng_);
+  }
 
   std::mt19937 rng_;
   EngineHarness h_;

@@ -34,7 +34,9 @@ Opportunity Deal(const std::string& id, const std::string& registration_id,
   return o;
 }
 
-std::string Value(const Opportunity& o, Field f) { return FieldValueText(o, f); }
+std::string Value(const Opportunity& o, Field f) {
+  return FieldValueText(o, f);
+}
 
 EngineHarness::EngineHarness(const std::function<void(Config&)>& tweak) : config(TestConfig()) {
   if (tweak) {

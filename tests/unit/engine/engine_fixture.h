@@ -7,9 +7,9 @@
 #include <string>
 
 #include "dealsync/engine.h"
-#include "tests/support/test_support.h"
 #include "src/platform/fake_clock.h"
 #include "src/store/memory_store.h"
+#include "tests/support/test_support.h"
 #include "tests/unit/engine/fake_crm.h"
 
 namespace dealsync::testing {

@@ -15,10 +15,10 @@ class TwoPairs : public ::testing::Test {
  protected:
   void SetUp() override {
     for (const char* n : {"1", "2"}) {
-      h.vendor.Put(Deal(std::string("V") + n, std::string("REG-") + n, "qualified",
-                        "1000.00 USD", "2026-12-01"));
-      h.partner.Put(Deal(std::string("P") + n, std::string("REG-") + n, "qualified",
-                         "1000.00 USD", "2026-12-01"));
+      h.vendor.Put(Deal(std::string("V") + n, std::string("REG-") + n, "qualified", "1000.00 USD",
+                        "2026-12-01"));
+      h.partner.Put(Deal(std::string("P") + n, std::string("REG-") + n, "qualified", "1000.00 USD",
+                         "2026-12-01"));
     }
     h.Settle();
     ASSERT_EQ(h.engine->ListLinks(kPartner)->size(), 2u);
@@ -38,7 +38,8 @@ TEST_F(TwoPairs, PushFailingForOneRecordOfABatchOnlyAffectsThatRecord) {
   EXPECT_EQ(s.succeeded, 1u);
   EXPECT_EQ(s.failed, 1u);
   EXPECT_EQ(h.partner.Get("P1").stage, Stage::kDiscovery);
-  Result<std::vector<OutboxEntry>> left = h.engine->DuePushes(kPartner, 10, h.clock.Now() + seconds(60));
+  Result<std::vector<OutboxEntry>> left =
+      h.engine->DuePushes(kPartner, 10, h.clock.Now() + seconds(60));
   ASSERT_OK(left);
   ASSERT_EQ(left->size(), 1u);
   EXPECT_EQ(left->front().update.native_id, "P2");
@@ -84,7 +85,8 @@ TEST_F(TwoPairs, WholeBatchFailureBacksOffEveryEntry) {
   h.partner.FailNextBatch(ResourceExhausted("429").WithRetryAfter(std::chrono::seconds(30)));
   PushStats s = h.Push(h.partner);
   EXPECT_EQ(s.failed, 2u);
-  Result<std::vector<OutboxEntry>> due = h.engine->DuePushes(kPartner, 10, h.clock.Now() + seconds(29));
+  Result<std::vector<OutboxEntry>> due =
+      h.engine->DuePushes(kPartner, 10, h.clock.Now() + seconds(29));
   EXPECT_TRUE(due->empty());  // Retry-After honoured
   due = h.engine->DuePushes(kPartner, 10, h.clock.Now() + seconds(30));
   EXPECT_EQ(due->size(), 2u);

@@ -312,8 +312,7 @@ TEST(EngineLinking, AmbiguousCandidatesAreReportedNotLinked) {
   ASSERT_OK(amb);
   ASSERT_EQ(amb->size(), 1u);
   EXPECT_EQ(amb->front().native_id, "V1");
-  EXPECT_EQ(amb->front().candidates,
-            (std::vector<std::string>{"northwind/P1", "northwind/P2"}));
+  EXPECT_EQ(amb->front().candidates, (std::vector<std::string>{"northwind/P1", "northwind/P2"}));
   EXPECT_EQ(h.engine->UnlinkedRecords(kPartner)->size(), 2u);
 
   ASSERT_OK(h.engine->SetLink(kPartner, "V1", "P2", "alice"));
@@ -321,8 +320,7 @@ TEST(EngineLinking, AmbiguousCandidatesAreReportedNotLinked) {
   EXPECT_TRUE(h.engine->ListAmbiguities()->empty());
   h.Settle();
   EXPECT_EQ(h.vendor.Get("V1").stage, Stage::kProposal);
-  EXPECT_EQ(h.engine->SetLink(kPartner, "V1", "P1", "bob").code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(h.engine->SetLink(kPartner, "V1", "P1", "bob").code(), StatusCode::kFailedPrecondition);
 }
 
 TEST(EngineLinking, BrokenLinkIsNotRemadeByTheSameKey) {

@@ -93,9 +93,12 @@ Awaitable<Result<std::vector<UpdateOutcome>>> FakeCrm::Update(std::vector<Record
       outcome.status = NotFound("no record " + u.native_id);
     } else {
       Opportunity& o = rec->second;
-      if (u.stage) o.stage = u.stage;
-      if (u.amount) o.amount = u.amount;
-      if (u.close_date) o.close_date = u.close_date;
+      if (u.stage)
+        o.stage = u.stage;
+      if (u.amount)
+        o.amount = u.amount;
+      if (u.close_date)
+        o.close_date = u.close_date;
       Stamp(o);
       outcome.modified_at = o.modified_at;
       ++applied_[u.native_id];

@@ -62,7 +62,9 @@ class KillTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  std::string Path(const std::string& side) { return (root_ / "remotes" / (side + ".json")).string(); }
+  std::string Path(const std::string& side) {
+    return (root_ / "remotes" / (side + ".json")).string();
+  }
 
   // A user edit of one field in a remote file, stamped after everything in it.
   std::string Edit(const std::string& side, const std::string& id, Field f, uint64_t pick) {
@@ -73,9 +75,15 @@ class KillTest : public ::testing::Test {
     std::string value;
     for (uint64_t k = pick; value.empty() || value == before; ++k) {
       switch (f) {
-        case Field::kStage: o.stage = static_cast<Stage>(k % 5); break;
-        case Field::kAmount: o.amount = Money{static_cast<int64_t>(100'000 + (k % 40) * 500), "USD"}; break;
-        case Field::kCloseDate: o.close_date = CalendarDate{2026, 12, static_cast<unsigned>(1 + k % 28)}; break;
+        case Field::kStage:
+          o.stage = static_cast<Stage>(k % 5);
+          break;
+        case Field::kAmount:
+          o.amount = Money{static_cast<int64_t>(100'000 + (k % 40) * 500), "USD"};
+          break;
+        case Field::kCloseDate:
+          o.close_date = CalendarDate{2026, 12, static_cast<unsigned>(1 + k % 28)};
+          break;
       }
       value = FieldValueText(o, f);
     }
@@ -117,7 +125,9 @@ class KillTest : public ::testing::Test {
 
 TEST_F(KillTest, SigkillAtRandomStepsConverges) {
   std::mt19937 rng(20261123);
-  auto pick = [&](uint64_t bound) { return std::uniform_int_distribution<uint64_t>(0, bound - 1)(rng); };
+  auto pick = [&](uint64_t bound) {
+    return std::uniform_int_distribution<uint64_t>(0, bound - 1)(rng);
+  };
   int kills = 0;
   for (int round = 0; round < 30; ++round) {
     {
