@@ -23,7 +23,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& FieldFormats
       {"amount", {"decimal_string", "number", "minor_units"}},
       {"close_date", {"iso_date", "iso_datetime", "epoch_ms", "epoch_s"}},
       {"modified_at", {"iso_datetime", "epoch_ms", "epoch_s"}},
-      {"deleted", {"string", "number"}},
+      {"deleted", {"bool", "string", "number"}},
   };
   return kFormats;
 }
