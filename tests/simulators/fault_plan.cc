@@ -76,9 +76,15 @@ Result<FaultRule> FaultRule::FromJson(const nlohmann::json& j) {
 }
 
 nlohmann::json FaultRule::ToJson() const {
-  return {{"kind", FaultKindName(kind)}, {"method", method},         {"path_prefix", path_prefix},
-          {"times", times},              {"probability", probability}, {"status", status},
-          {"retry_after_s", retry_after_s}, {"stall_ms", stall_ms},  {"ids", ids},
+  return {{"kind", FaultKindName(kind)},
+          {"method", method},
+          {"path_prefix", path_prefix},
+          {"times", times},
+          {"probability", probability},
+          {"status", status},
+          {"retry_after_s", retry_after_s},
+          {"stall_ms", stall_ms},
+          {"ids", ids},
           {"message", message}};
 }
 
@@ -114,8 +120,8 @@ std::optional<FaultRule> FaultPlan::Take(std::string_view method, std::string_vi
   return std::nullopt;
 }
 
-std::vector<std::pair<std::string, std::string>> FaultPlan::TakeFailingIds(
-    std::string_view method, std::string_view path) {
+std::vector<std::pair<std::string, std::string>> FaultPlan::TakeFailingIds(std::string_view method,
+                                                                           std::string_view path) {
   std::vector<std::pair<std::string, std::string>> out;
   for (auto& rule : rules_) {
     if (rule.kind == FaultKind::kFailIds && Fires(rule, method, path)) {

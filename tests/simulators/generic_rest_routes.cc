@@ -22,12 +22,14 @@ std::string HexOf(const std::string& s) {
 }
 
 std::optional<std::string> FromHex(const std::string& s) {
-  if (s.size() % 2 != 0) return std::nullopt;
+  if (s.size() % 2 != 0)
+    return std::nullopt;
   std::string out;
   for (size_t i = 0; i < s.size(); i += 2) {
     unsigned v = 0;
     auto [p, ec] = std::from_chars(s.data() + i, s.data() + i + 2, v, 16);
-    if (ec != std::errc() || p != s.data() + i + 2) return std::nullopt;
+    if (ec != std::errc() || p != s.data() + i + 2)
+      return std::nullopt;
     out.push_back(static_cast<char>(v));
   }
   return out;
@@ -40,9 +42,11 @@ std::optional<std::string> DecodeBasic(std::string_view b64) {
   unsigned buffer = 0;
   int bits = 0;
   for (char c : b64) {
-    if (c == '=') break;
+    if (c == '=')
+      break;
     const size_t v = kAlphabet.find(c);
-    if (v == std::string::npos) return std::nullopt;
+    if (v == std::string::npos)
+      return std::nullopt;
     buffer = (buffer << 6) | static_cast<unsigned>(v);
     bits += 6;
     if (bits >= 8) {
@@ -54,31 +58,36 @@ std::optional<std::string> DecodeBasic(std::string_view b64) {
 }
 
 // Rejects parameters the endpoint does not define (a typo is a client bug).
-std::optional<std::string> UnknownParam(const RequestTarget& t, const std::set<std::string>& known) {
+std::optional<std::string> UnknownParam(const RequestTarget& t,
+                                        const std::set<std::string>& known) {
   for (const auto& [k, v] : t.params) {
-    if (!known.count(k) || t.CountParam(k) != 1) return k;
+    if (!known.count(k) || t.CountParam(k) != 1)
+      return k;
   }
   return std::nullopt;
 }
 
 std::optional<int> IntParam(const RequestTarget& t, const char* name) {
   auto v = t.Param(name);
-  if (!v) return std::nullopt;
+  if (!v)
+    return std::nullopt;
   auto n = ParseInt(*v);
-  if (!n || *n > 1'000'000) return -1;
+  if (!n || *n > 1'000'000)
+    return -1;
   return static_cast<int>(*n);
 }
 
 }  // namespace
 
-HttpResponse GenericRestSim::ServeNorthwind(const HttpRequest& request,
-                                            const RequestTarget& target, const std::string& path) {
+HttpResponse GenericRestSim::ServeNorthwind(const HttpRequest& request, const RequestTarget& target,
+                                            const std::string& path) {
   auto key = FindHeader(request.headers, "X-Api-Key");
   if (!key || *key != config_.api_key) {
     return Error(request, target, 401, "unauthorized", "missing or invalid API key");
   }
   if (path == "/deals") {
-    if (request.method != "GET") return Error(request, target, 405, "method_not_allowed", "use GET");
+    if (request.method != "GET")
+      return Error(request, target, 405, "method_not_allowed", "use GET");
     return NorthwindList(request, target);
   }
   static const std::regex kOne("^/deals/([^/]+)$");
@@ -87,8 +96,10 @@ HttpResponse GenericRestSim::ServeNorthwind(const HttpRequest& request,
     return Error(request, target, 404, "not_found", "no route " + target.path);
   }
   const std::string id = m[1];
-  if (request.method == "PATCH") return NorthwindPatch(request, target, id);
-  if (request.method != "GET") return Error(request, target, 405, "method_not_allowed", "use GET or PATCH");
+  if (request.method == "PATCH")
+    return NorthwindPatch(request, target, id);
+  if (request.method != "GET")
+    return Error(request, target, 405, "method_not_allowed", "use GET or PATCH");
   const SimRecord* r = records().Find(id);
   if (r == nullptr || r->visible_at > Now()) {
     return Error(request, target, 404, "not_found", "deal " + id + " not found", true);
@@ -130,9 +141,9 @@ HttpResponse GenericRestSim::NorthwindList(const HttpRequest& request,
   for (const SimRecord* r : changed) {
     const int64_t ms = ToEpochMs(r->modified_at);
     if (position && (ms < position->first ||
-                     (ms == position->first && !(position->second.size() < r->id.size() ||
-                                                 (position->second.size() == r->id.size() &&
-                                                  position->second < r->id))))) {
+                     (ms == position->first &&
+                      !(position->second.size() < r->id.size() ||
+                        (position->second.size() == r->id.size() && position->second < r->id))))) {
       continue;
     }
     if (static_cast<int>(data.size()) == limit) {
@@ -150,13 +161,14 @@ HttpResponse GenericRestSim::NorthwindList(const HttpRequest& request,
   return JsonResponse(200, {{"data", data}, {"meta", {{"next_cursor", next}}}});
 }
 
-HttpResponse GenericRestSim::NorthwindPatch(const HttpRequest& request,
-                                            const RequestTarget& target, const std::string& id) {
+HttpResponse GenericRestSim::NorthwindPatch(const HttpRequest& request, const RequestTarget& target,
+                                            const std::string& id) {
   if (!HasJsonContentType(request)) {
     return Error(request, target, 415, "unsupported_media_type", "send application/json");
   }
   auto body = ParseJsonBody(request.body);
-  if (!body || !body->is_object()) return Error(request, target, 400, "bad_request", "body is not a JSON object");
+  if (!body || !body->is_object())
+    return Error(request, target, 400, "bad_request", "body is not a JSON object");
   SimRecord* r = records().Find(id);
   if (r == nullptr || r->visible_at > Now()) {
     return Error(request, target, 404, "not_found", "deal " + id + " not found", true);
@@ -167,26 +179,31 @@ HttpResponse GenericRestSim::NorthwindPatch(const HttpRequest& request,
       return Error(request, target, 422, "invalid", key + ": " + why);
     };
     if (key == "status") {
-      if (!value.is_string() || !ValidStage(value)) return invalid("not a known status");
+      if (!value.is_string() || !ValidStage(value))
+        return invalid("not a known status");
       patch["stage"] = value;
     } else if (key == "value") {
-      if (!value.is_string()) return invalid("must be a decimal string");
+      if (!value.is_string())
+        return invalid("must be a decimal string");
       patch["amount"] = value;
     } else if (key == "expected_close") {
-      if (!value.is_number_integer()) return invalid("must be epoch milliseconds");
+      if (!value.is_number_integer())
+        return invalid("must be epoch milliseconds");
       patch["close_at"] = IsoMillisZ(FromEpochMs(value.get<int64_t>()));
     } else if (key == "title" || key == "owner" || key == "currency") {
-      if (!value.is_string()) return invalid("must be a string");
+      if (!value.is_string())
+        return invalid("must be a string");
       patch[key == "title" ? "name" : key] = value;
     } else {
       return invalid("unknown or read-only field");
     }
   }
-  if (r->deleted) return Error(request, target, 422, "archived", "deal is archived", true);
+  if (r->deleted)
+    return Error(request, target, 422, "archived", "deal is archived", true);
   for (const auto& [fid, message] : faults().TakeFailingIds(request.method, target.path)) {
     if (fid == id) {
-      return Error(request, target, 423, "locked",
-                   message.empty() ? "locked by approval" : message, true);
+      return Error(request, target, 423, "locked", message.empty() ? "locked by approval" : message,
+                   true);
     }
   }
   if (Status s = EditRecord(id, patch); !s.ok()) {
@@ -197,26 +214,31 @@ HttpResponse GenericRestSim::NorthwindPatch(const HttpRequest& request,
 
 HttpResponse GenericRestSim::ServeContoso(const HttpRequest& request, const RequestTarget& target,
                                           const std::string& path) {
-  if (path == "/oauth/token") return ContosoToken(request, target);
+  if (path == "/oauth/token")
+    return ContosoToken(request, target);
   auto token = BearerToken(request);
-  if (!token) return Error(request, target, 401, "unauthorized", "bearer token required");
+  if (!token)
+    return Error(request, target, 401, "unauthorized", "bearer token required");
   auto it = tokens_.find(*token);
   if (it == tokens_.end() || it->second <= Now()) {
     return Error(request, target, 401, "unauthorized", "invalid or expired token",
                  it != tokens_.end());
   }
   if (path == "/v1/opportunities") {
-    if (request.method != "GET") return Error(request, target, 405, "method_not_allowed", "use GET");
+    if (request.method != "GET")
+      return Error(request, target, 405, "method_not_allowed", "use GET");
     return ContosoList(request, target);
   }
   if (path == "/v1/opportunities/batch") {
-    if (request.method != "POST") return Error(request, target, 405, "method_not_allowed", "use POST");
+    if (request.method != "POST")
+      return Error(request, target, 405, "method_not_allowed", "use POST");
     return ContosoBatch(request, target);
   }
   static const std::regex kOne("^/v1/opportunities/([0-9]+)$");
   std::smatch m;
   if (!std::regex_match(path, m, kOne) || request.method != "GET") {
-    return Error(request, target, 404, "not_found", "no route " + request.method + " " + target.path);
+    return Error(request, target, 404, "not_found",
+                 "no route " + request.method + " " + target.path);
   }
   const SimRecord* r = records().Find(m[1]);
   if (r == nullptr || r->visible_at > Now()) {
@@ -225,8 +247,7 @@ HttpResponse GenericRestSim::ServeContoso(const HttpRequest& request, const Requ
   return JsonResponse(200, Render(*r));
 }
 
-HttpResponse GenericRestSim::ContosoToken(const HttpRequest& request,
-                                          const RequestTarget& target) {
+HttpResponse GenericRestSim::ContosoToken(const HttpRequest& request, const RequestTarget& target) {
   const auto oauth_error = [&](int status, const std::string& error) {
     Violate(request, target, "oauth." + error, "token request rejected");
     return JsonResponse(status, {{"error", error}});
@@ -235,22 +256,27 @@ HttpResponse GenericRestSim::ContosoToken(const HttpRequest& request,
     return oauth_error(400, "invalid_request");
   }
   std::map<std::string, std::string> form;
-  for (auto& [k, v] : ParseForm(request.body)) form[k] = v;
-  if (form["grant_type"] != "client_credentials") return oauth_error(400, "unsupported_grant_type");
+  for (auto& [k, v] : ParseForm(request.body))
+    form[k] = v;
+  if (form["grant_type"] != "client_credentials")
+    return oauth_error(400, "unsupported_grant_type");
   std::string id = form["client_id"], secret = form["client_secret"];
-  if (auto auth = FindHeader(request.headers, "Authorization"); auth && auth->substr(0, 6) == "Basic ") {
+  if (auto auth = FindHeader(request.headers, "Authorization");
+      auth && auth->substr(0, 6) == "Basic ") {
     auto creds = DecodeBasic(auth->substr(6));
     const size_t colon = creds ? creds->find(':') : std::string::npos;
-    if (colon == std::string::npos) return oauth_error(401, "invalid_client");
+    if (colon == std::string::npos)
+      return oauth_error(401, "invalid_client");
     id = PercentDecode(creds->substr(0, colon), true);
     secret = PercentDecode(creds->substr(colon + 1), true);
   }
   if (id != config_.client_id || secret != config_.client_secret) {
     return oauth_error(401, "invalid_client");
   }
-  return JsonResponse(200, {{"access_token", IssueToken()},
-                            {"token_type", "bearer"},
-                            {"expires_in", config_.token_lifetime.count()}},
+  return JsonResponse(200,
+                      {{"access_token", IssueToken()},
+                       {"token_type", "bearer"},
+                       {"expires_in", config_.token_lifetime.count()}},
                       {{"Cache-Control", "no-store"}});
 }
 
@@ -266,7 +292,8 @@ HttpResponse GenericRestSim::ContosoList(const HttpRequest& request, const Reque
   }
   const int page = IntParam(target, "page").value_or(1);
   const int per_page = IntParam(target, "per_page").value_or(config_.default_page_size);
-  if (page < 1) return Error(request, target, 400, "invalid_parameter", "page must be >= 1");
+  if (page < 1)
+    return Error(request, target, 400, "invalid_parameter", "page must be >= 1");
   if (per_page < 1 || per_page > config_.max_page_size) {
     return Error(request, target, 400, "invalid_parameter",
                  "per_page must be 1.." + std::to_string(config_.max_page_size));
@@ -307,15 +334,16 @@ HttpResponse GenericRestSim::ContosoBatch(const HttpRequest& request, const Requ
       return Error(request, target, 422, "invalid", "each update needs an integer opportunityId");
     }
     for (const auto& [key, value] : u.items()) {
-      const bool ok =
-          key == "opportunityId" || (key == "phase" && value.is_string()) ||
-          (key == "name" && value.is_string()) ||
-          (key == "closeDate" && value.is_string() &&
-           (ParseIsoDate(value.get<std::string>()) || ParseIsoDateTime(value.get<std::string>()))) ||
-          (key == "amount" && value.is_object() && value.contains("value") &&
-           value["value"].is_number() && value.contains("currency") &&
-           value["currency"].is_string() && value.size() == 2);
-      if (!ok) return Error(request, target, 422, "invalid", "bad field \"" + key + "\": " + value.dump());
+      const bool ok = key == "opportunityId" || (key == "phase" && value.is_string()) ||
+                      (key == "name" && value.is_string()) ||
+                      (key == "closeDate" && value.is_string() &&
+                       (ParseIsoDate(value.get<std::string>()) ||
+                        ParseIsoDateTime(value.get<std::string>()))) ||
+                      (key == "amount" && value.is_object() && value.contains("value") &&
+                       value["value"].is_number() && value.contains("currency") &&
+                       value["currency"].is_string() && value.size() == 2);
+      if (!ok)
+        return Error(request, target, 422, "invalid", "bad field \"" + key + "\": " + value.dump());
     }
   }
   auto failing = faults().TakeFailingIds(request.method, target.path);
@@ -325,7 +353,8 @@ HttpResponse GenericRestSim::ContosoBatch(const HttpRequest& request, const Requ
     const std::string id = std::to_string(oid);
     Json result = {{"opportunityId", oid}, {"ok", false}};
     SimRecord* r = records().Find(id);
-    auto fail = std::find_if(failing.begin(), failing.end(), [&](auto& f) { return f.first == id; });
+    auto fail =
+        std::find_if(failing.begin(), failing.end(), [&](auto& f) { return f.first == id; });
     if (r == nullptr || r->visible_at > Now() || r->deleted) {
       result["error"] = "not found";
     } else if (fail != failing.end()) {
@@ -335,9 +364,12 @@ HttpResponse GenericRestSim::ContosoBatch(const HttpRequest& request, const Requ
       Violate(request, target, "invalid_phase", u["phase"].dump());
     } else {
       Json patch = Json::object();
-      if (u.contains("phase")) patch["stage"] = u["phase"];
-      if (u.contains("name")) patch["name"] = u["name"];
-      if (u.contains("closeDate")) patch["close_at"] = u["closeDate"];
+      if (u.contains("phase"))
+        patch["stage"] = u["phase"];
+      if (u.contains("name"))
+        patch["name"] = u["name"];
+      if (u.contains("closeDate"))
+        patch["close_at"] = u["closeDate"];
       if (u.contains("amount")) {
         patch["amount"] = u["amount"]["value"].dump();
         patch["currency"] = u["amount"]["currency"];

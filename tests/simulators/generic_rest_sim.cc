@@ -10,20 +10,15 @@ namespace dealsync::sim {
 namespace {
 
 const std::vector<std::string> kNorthwindStatuses{
-    "New lead", "Qualified", "BANT ok", "Discovery", "Demo",
-    "Quote sent", "Negotiating", "Won", "Lost", "No decision"};
-const std::vector<std::string> kContosoPhases{"Lead",     "Qualified",   "Discovery",
-                                              "Solution Design", "Proposal", "Negotiation",
-                                              "Closed Won", "Closed Lost"};
+    "New lead",   "Qualified",   "BANT ok", "Discovery", "Demo",
+    "Quote sent", "Negotiating", "Won",     "Lost",      "No decision"};
+const std::vector<std::string> kContosoPhases{
+    "Lead",     "Qualified",   "Discovery",  "Solution Design",
+    "Proposal", "Negotiation", "Closed Won", "Closed Lost"};
 
 bool IsDecimalString(const std::string& s) {
   static const std::regex kDecimal("^-?[0-9]+(\\.[0-9]+)?$");
   return std::regex_match(s, kDecimal);
-}
-
-bool IsCurrencyCode(const std::string& s) {
-  static const std::regex kCode("^[A-Z]{3}$");
-  return std::regex_match(s, kCode);
 }
 
 // Natural order for ids such as "nw-9" < "nw-10" and "9" < "10".
@@ -34,8 +29,10 @@ bool IdLess(const std::string& a, const std::string& b) {
 }  // namespace
 
 Result<RestShape> ParseRestShape(std::string_view name) {
-  if (name == "northwind") return RestShape::kNorthwind;
-  if (name == "contoso") return RestShape::kContoso;
+  if (name == "northwind")
+    return RestShape::kNorthwind;
+  if (name == "contoso")
+    return RestShape::kContoso;
   return InvalidArgument("unknown REST shape \"" + std::string(name) +
                          "\" (known: contoso, northwind)");
 }
@@ -57,7 +54,9 @@ bool GenericRestSim::ValidStage(const std::string& s) const {
   return std::find(config_.stages.begin(), config_.stages.end(), s) != config_.stages.end();
 }
 
-std::string GenericRestSim::RenderId(const std::string& id) const { return id; }
+std::string GenericRestSim::RenderId(const std::string& id) const {
+  return id;
+}
 
 std::string GenericRestSim::EndpointLabel(const HttpRequest& request,
                                           const RequestTarget& t) const {
@@ -66,9 +65,10 @@ std::string GenericRestSim::EndpointLabel(const HttpRequest& request,
 }
 
 HttpResponse GenericRestSim::Error(const HttpRequest& request, const RequestTarget& target,
-                                   int status, const std::string& code,
-                                   const std::string& message, bool benign) {
-  if (!benign) Violate(request, target, code, message);
+                                   int status, const std::string& code, const std::string& message,
+                                   bool benign) {
+  if (!benign)
+    Violate(request, target, code, message);
   HttpHeaders headers;
   if (status == 401 && config_.shape == RestShape::kContoso) {
     headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -85,10 +85,10 @@ HttpResponse GenericRestSim::FaultResponse(const FaultRule& rule) {
           429, {{"error", {{"code", "rate_limited"}, {"message", "too many requests"}}}},
           {{"Retry-After", std::to_string(rule.retry_after_s)},
            {"X-RateLimit-Remaining", "0"},
-           {"X-RateLimit-Reset",
-            std::to_string(ToEpochMs(Now()) / 1000 + rule.retry_after_s)}});
+           {"X-RateLimit-Reset", std::to_string(ToEpochMs(Now()) / 1000 + rule.retry_after_s)}});
     case FaultKind::kExpireToken:
-      return JsonResponse(401, {{"error", {{"code", "unauthorized"}, {"message", "token expired"}}}},
+      return JsonResponse(401,
+                          {{"error", {{"code", "unauthorized"}, {"message", "token expired"}}}},
                           {{"WWW-Authenticate", "Bearer error=\"invalid_token\""}});
     default:
       return JsonResponse(rule.status,
@@ -100,7 +100,8 @@ void GenericRestSim::AddLimitHeaders(HttpResponse& response) {
   const int64_t reset = ToEpochMs(window_start_ + std::chrono::minutes(1)) / 1000;
   response.headers.emplace_back("X-RateLimit-Limit", std::to_string(config_.rate_limit_per_minute));
   response.headers.emplace_back(
-      "X-RateLimit-Remaining", std::to_string(std::max(0, config_.rate_limit_per_minute - window_used_)));
+      "X-RateLimit-Remaining",
+      std::to_string(std::max(0, config_.rate_limit_per_minute - window_used_)));
   response.headers.emplace_back("X-RateLimit-Reset", std::to_string(reset));
 }
 
@@ -122,22 +123,24 @@ Json GenericRestSim::Render(const SimRecord& r) const {
   const Json& f = r.fields;
   const auto str = [&](const char* k) { return f.contains(k) ? f[k] : Json(); };
   if (config_.shape == RestShape::kNorthwind) {
-    return {{"id", r.id},
-            {"title", str("name")},
-            {"account", {{"name", str("account")}}},
-            {"owner", str("owner")},
-            {"status", str("stage")},
-            {"value", str("amount")},
-            {"currency", str("currency")},
-            {"expected_close", f.contains("close_at") ? f["close_at"] : Json()},
-            {"updated_at", ToEpochMs(r.modified_at)},
-            {"custom", {{"vendor_reg_id", str("registration")},
-                        {"vendor_opportunity_id", str("vendor_ref")}}},
-            {"archived", r.deleted}};
+    return {
+        {"id", r.id},
+        {"title", str("name")},
+        {"account", {{"name", str("account")}}},
+        {"owner", str("owner")},
+        {"status", str("stage")},
+        {"value", str("amount")},
+        {"currency", str("currency")},
+        {"expected_close", f.contains("close_at") ? f["close_at"] : Json()},
+        {"updated_at", ToEpochMs(r.modified_at)},
+        {"custom",
+         {{"vendor_reg_id", str("registration")}, {"vendor_opportunity_id", str("vendor_ref")}}},
+        {"archived", r.deleted}};
   }
   Json amount = nullptr;
   if (f.contains("amount") && f["amount"].is_string()) {
-    amount = {{"value", Json::parse(f["amount"].get<std::string>())}, {"currency", str("currency")}};
+    amount = {{"value", Json::parse(f["amount"].get<std::string>())},
+              {"currency", str("currency")}};
   }
   Json close = nullptr;
   if (f.contains("close_at") && f["close_at"].is_number_integer()) {
@@ -166,17 +169,20 @@ Json GenericRestSim::ControlView(const SimRecord& r) const {
 std::vector<const SimRecord*> GenericRestSim::ChangedSince(Timestamp since) const {
   std::vector<const SimRecord*> out;
   for (const SimRecord* r : records().Visible(Now())) {
-    if (r->modified_at >= since) out.push_back(r);
+    if (r->modified_at >= since)
+      out.push_back(r);
   }
   std::sort(out.begin(), out.end(), [](const SimRecord* a, const SimRecord* b) {
-    if (a->modified_at != b->modified_at) return a->modified_at < b->modified_at;
+    if (a->modified_at != b->modified_at)
+      return a->modified_at < b->modified_at;
     return IdLess(a->id, b->id);
   });
   return out;
 }
 
 Result<std::string> GenericRestSim::CreateRecord(const Json& native) {
-  if (!native.is_object()) return InvalidArgument("record must be a JSON object");
+  if (!native.is_object())
+    return InvalidArgument("record must be a JSON object");
   SimRecord r;
   if (native.contains("id")) {
     r.id = native["id"].is_string() ? native["id"].get<std::string>() : native["id"].dump();
@@ -198,8 +204,10 @@ Result<std::string> GenericRestSim::CreateRecord(const Json& native) {
 
 Status GenericRestSim::EditRecord(const std::string& id, const Json& patch) {
   SimRecord* r = records().Find(id);
-  if (r == nullptr) return NotFound("no record " + id);
-  if (!patch.is_object()) return InvalidArgument("patch must be a JSON object");
+  if (r == nullptr)
+    return NotFound("no record " + id);
+  if (!patch.is_object())
+    return InvalidArgument("patch must be a JSON object");
   SimRecord copy = *r;
   for (const auto& [key, value] : patch.items()) {
     if (key == "id" || key == "modified_at" || key == "visible_at" || key == "created_at" ||
@@ -218,7 +226,8 @@ Status GenericRestSim::EditRecord(const std::string& id, const Json& patch) {
           t = *d - std::chrono::minutes(config_.close_offset_minutes);
         }
       }
-      if (!t) return InvalidArgument("close_at must be an ISO datetime or date");
+      if (!t)
+        return InvalidArgument("close_at must be an ISO datetime or date");
       copy.fields[key] = ToEpochMs(*t);
     } else if (key == "amount") {
       if (!value.is_null() && !(value.is_string() && IsDecimalString(value.get<std::string>()))) {
@@ -227,7 +236,8 @@ Status GenericRestSim::EditRecord(const std::string& id, const Json& patch) {
       copy.fields[key] = value;
     } else if (key == "name" || key == "account" || key == "owner" || key == "stage" ||
                key == "currency" || key == "registration" || key == "vendor_ref") {
-      if (!value.is_string() && !value.is_null()) return InvalidArgument(key + " must be a string");
+      if (!value.is_string() && !value.is_null())
+        return InvalidArgument(key + " must be a string");
       if (key == "stage" && value.is_string() && !ValidStage(value)) {
         return InvalidArgument("stage \"" + value.get<std::string>() + "\" is not in the picklist");
       }

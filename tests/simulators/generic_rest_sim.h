@@ -26,7 +26,7 @@ Result<RestShape> ParseRestShape(std::string_view name);
 
 struct GenericRestSimConfig {
   RestShape shape = RestShape::kNorthwind;
-  std::string base_path;  // e.g. "/api/v2"; "" serves at the root
+  std::string base_path;                              // e.g. "/api/v2"; "" serves at the root
   std::string public_base_url = "https://127.0.0.1";  // for Link headers (host sets it)
   std::string api_key = "northwind-api-key";          // kNorthwind
   std::string client_id = "contoso-client";           // kContoso

@@ -9,24 +9,38 @@
 namespace dealsync::sim {
 namespace {
 
-const std::set<std::string> kOperators{"EQ",  "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN",
-                                       "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY",
-                                       "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"};
-const std::set<std::string> kSimulatedOperators{"EQ", "NEQ", "LT", "LTE", "GT", "GTE",
-                                                "IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY"};
+const std::set<std::string> kOperators{"EQ",
+                                       "NEQ",
+                                       "LT",
+                                       "LTE",
+                                       "GT",
+                                       "GTE",
+                                       "BETWEEN",
+                                       "IN",
+                                       "NOT_IN",
+                                       "HAS_PROPERTY",
+                                       "NOT_HAS_PROPERTY",
+                                       "CONTAINS_TOKEN",
+                                       "NOT_CONTAINS_TOKEN"};
+const std::set<std::string> kSimulatedOperators{
+    "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY"};
 const std::set<std::string> kTimeProperties{"hs_lastmodifieddate", "createdate", "closedate"};
 const std::set<std::string> kNumberProperties{"hs_object_id", "amount"};
-const std::vector<std::string> kDefaultProperties{"dealname", "amount", "closedate", "pipeline",
-                                                  "dealstage", "createdate",
-                                                  "hs_lastmodifieddate", "hs_object_id"};
+const std::vector<std::string> kDefaultProperties{
+    "dealname",  "amount",     "closedate",           "pipeline",
+    "dealstage", "createdate", "hs_lastmodifieddate", "hs_object_id"};
 
 // A comparable key: numbers for times (epoch ms) and numeric properties.
 Json Key(const std::string& property, const std::optional<std::string>& value) {
-  if (!value || value->empty()) return Json();
+  if (!value || value->empty())
+    return Json();
   if (kTimeProperties.count(property)) {
-    if (auto ms = ParseInt(*value)) return *ms;
-    if (auto t = ParseIsoDateTime(*value)) return ToEpochMs(*t);
-    if (auto d = ParseIsoDate(*value)) return ToEpochMs(*d);
+    if (auto ms = ParseInt(*value))
+      return *ms;
+    if (auto t = ParseIsoDateTime(*value))
+      return ToEpochMs(*t);
+    if (auto d = ParseIsoDate(*value))
+      return ToEpochMs(*d);
     return Json();
   }
   if (kNumberProperties.count(property)) {
@@ -38,22 +52,34 @@ Json Key(const std::string& property, const std::optional<std::string>& value) {
 }
 
 std::optional<std::string> FilterValue(const Json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
-  if (v.is_number()) return v.dump();
+  if (v.is_string())
+    return v.get<std::string>();
+  if (v.is_number_integer())
+    return std::to_string(v.get<int64_t>());
+  if (v.is_number())
+    return v.dump();
   return std::nullopt;
 }
 
 bool Matches(const Json& have, const std::string& op, const std::vector<Json>& want) {
-  if (op == "HAS_PROPERTY") return !have.is_null();
-  if (op == "NOT_HAS_PROPERTY") return have.is_null();
-  if (op == "IN") return std::find(want.begin(), want.end(), have) != want.end();
-  if (op == "NEQ") return have != want.front();
-  if (have.is_null() || want.front().is_null()) return false;
-  if (op == "EQ") return have == want.front();
-  if (op == "LT") return have < want.front();
-  if (op == "LTE") return have <= want.front();
-  if (op == "GT") return have > want.front();
+  if (op == "HAS_PROPERTY")
+    return !have.is_null();
+  if (op == "NOT_HAS_PROPERTY")
+    return have.is_null();
+  if (op == "IN")
+    return std::find(want.begin(), want.end(), have) != want.end();
+  if (op == "NEQ")
+    return have != want.front();
+  if (have.is_null() || want.front().is_null())
+    return false;
+  if (op == "EQ")
+    return have == want.front();
+  if (op == "LT")
+    return have < want.front();
+  if (op == "LTE")
+    return have <= want.front();
+  if (op == "GT")
+    return have > want.front();
   return have >= want.front();
 }
 
@@ -67,10 +93,14 @@ struct Filter {
 
 std::optional<std::string> HubSpotSim::PropertyValue(const SimRecord& r,
                                                      const std::string& name) const {
-  if (name == "hs_object_id") return r.id;
-  if (name == "hs_lastmodifieddate") return TimeProperty(r.modified_at);
-  if (name == "createdate") return TimeProperty(r.created_at);
-  if (!r.fields.contains(name) || r.fields[name].is_null()) return std::nullopt;
+  if (name == "hs_object_id")
+    return r.id;
+  if (name == "hs_lastmodifieddate")
+    return TimeProperty(r.modified_at);
+  if (name == "createdate")
+    return TimeProperty(r.created_at);
+  if (!r.fields.contains(name) || r.fields[name].is_null())
+    return std::nullopt;
   return r.fields[name].get<std::string>();
 }
 
@@ -79,13 +109,15 @@ Json HubSpotSim::Render(const SimRecord& r, const std::vector<std::string>& prop
   std::vector<std::string> names = properties;
   if (names.empty()) {
     names = kDefaultProperties;
-    for (const auto& [k, v] : r.fields.items()) names.push_back(k);
+    for (const auto& [k, v] : r.fields.items())
+      names.push_back(k);
   }
   for (const char* always : {"hs_object_id", "createdate", "hs_lastmodifieddate"}) {
     names.push_back(always);
   }
   for (const auto& name : names) {
-    if (!Known(name)) continue;  // HubSpot silently omits unknown requested properties
+    if (!Known(name))
+      continue;  // HubSpot silently omits unknown requested properties
     auto v = PropertyValue(r, name);
     props[name] = v ? Json(*v) : Json();
   }
@@ -94,7 +126,8 @@ Json HubSpotSim::Render(const SimRecord& r, const std::vector<std::string>& prop
               {"createdAt", IsoMillisZ(r.created_at)},
               {"updatedAt", IsoMillisZ(r.modified_at)},
               {"archived", r.deleted}};
-  if (r.deleted) out["archivedAt"] = IsoMillisZ(r.deleted_at);
+  if (r.deleted)
+    out["archivedAt"] = IsoMillisZ(r.deleted_at);
   return out;
 }
 
@@ -106,12 +139,14 @@ HttpResponse HubSpotSim::Search(const HttpRequest& request, const RequestTarget&
   for (const auto& [key, v] : body.items()) {
     static const std::set<std::string> kKeys{"filterGroups", "sorts", "properties",
                                              "limit",        "after", "query"};
-    if (!kKeys.count(key)) return bad("Invalid input JSON: Unrecognized field \"" + key + "\"");
+    if (!kKeys.count(key))
+      return bad("Invalid input JSON: Unrecognized field \"" + key + "\"");
   }
   // filterGroups: OR across groups, AND within one.
   std::vector<std::vector<Filter>> groups;
   const Json fg = body.value("filterGroups", Json::array());
-  if (!fg.is_array() || fg.size() > 5) return bad("filterGroups: at most 5 groups allowed");
+  if (!fg.is_array() || fg.size() > 5)
+    return bad("filterGroups: at most 5 groups allowed");
   size_t total_filters = 0;
   for (const auto& g : fg) {
     if (!g.is_object() || !g.contains("filters") || !g["filters"].is_array() ||
@@ -126,8 +161,9 @@ HttpResponse HubSpotSim::Search(const HttpRequest& request, const RequestTarget&
       }
       Filter filter{f["propertyName"], f.value("operator", "EQ"), {}};
       if (!f.contains("operator") || !f["operator"].is_string() || !kOperators.count(filter.op)) {
-        return bad("filter operator must be one of EQ, NEQ, LT, LTE, GT, GTE, BETWEEN, IN, "
-                   "NOT_IN, HAS_PROPERTY, NOT_HAS_PROPERTY, CONTAINS_TOKEN, NOT_CONTAINS_TOKEN");
+        return bad(
+            "filter operator must be one of EQ, NEQ, LT, LTE, GT, GTE, BETWEEN, IN, "
+            "NOT_IN, HAS_PROPERTY, NOT_HAS_PROPERTY, CONTAINS_TOKEN, NOT_CONTAINS_TOKEN");
       }
       if (!Known(filter.property)) {
         return bad("There was a problem with the request: Property \"" + filter.property +
@@ -138,50 +174,61 @@ HttpResponse HubSpotSim::Search(const HttpRequest& request, const RequestTarget&
         return JsonResponse(400, {{"status", "error"}, {"message", "operator not simulated"}});
       }
       if (filter.op == "IN") {
-        if (!f.contains("values") || !f["values"].is_array()) return bad("IN needs \"values\"");
+        if (!f.contains("values") || !f["values"].is_array())
+          return bad("IN needs \"values\"");
         for (const auto& v : f["values"]) {
           auto s = FilterValue(v);
-          if (!s) return bad("filter values must be strings");
+          if (!s)
+            return bad("filter values must be strings");
           filter.values.push_back(Key(filter.property, s));
         }
       } else if (filter.op != "HAS_PROPERTY" && filter.op != "NOT_HAS_PROPERTY") {
         auto s = f.contains("value") ? FilterValue(f["value"]) : std::nullopt;
-        if (!s) return bad("filter \"value\" must be a string");
+        if (!s)
+          return bad("filter \"value\" must be a string");
         Json key = Key(filter.property, s);
-        if (key.is_null()) return bad("filter value \"" + *s + "\" is not valid for " + filter.property);
+        if (key.is_null())
+          return bad("filter value \"" + *s + "\" is not valid for " + filter.property);
         filter.values.push_back(key);
       }
       group.push_back(std::move(filter));
     }
     groups.push_back(std::move(group));
   }
-  if (total_filters > 18) return bad("at most 18 filters are allowed in total");
+  if (total_filters > 18)
+    return bad("at most 18 filters are allowed in total");
   // One sort, on a known property.
   std::string sort_property = "hs_object_id";
   bool ascending = true;
   const Json sorts = body.value("sorts", Json::array());
-  if (!sorts.is_array() || sorts.size() > 1) return bad("sorts: at most one sort is supported");
+  if (!sorts.is_array() || sorts.size() > 1)
+    return bad("sorts: at most one sort is supported");
   for (const auto& s : sorts) {
     if (!s.is_object() || !s.contains("propertyName") || !s["propertyName"].is_string()) {
       return bad("sort needs a string propertyName");
     }
     sort_property = s["propertyName"];
     const std::string dir = s.value("direction", "ASCENDING");
-    if (dir != "ASCENDING" && dir != "DESCENDING") return bad("direction must be ASCENDING or DESCENDING");
-    if (!Known(sort_property)) return bad("Property \"" + sort_property + "\" does not exist");
+    if (dir != "ASCENDING" && dir != "DESCENDING")
+      return bad("direction must be ASCENDING or DESCENDING");
+    if (!Known(sort_property))
+      return bad("Property \"" + sort_property + "\" does not exist");
     ascending = dir == "ASCENDING";
   }
   std::vector<std::string> properties;
   if (body.contains("properties")) {
-    if (!body["properties"].is_array()) return bad("properties must be an array of strings");
+    if (!body["properties"].is_array())
+      return bad("properties must be an array of strings");
     for (const auto& p : body["properties"]) {
-      if (!p.is_string()) return bad("properties must be an array of strings");
+      if (!p.is_string())
+        return bad("properties must be an array of strings");
       properties.push_back(p);
     }
   }
   int limit = 10;
   if (body.contains("limit")) {
-    if (!body["limit"].is_number_integer()) return bad("limit must be an integer");
+    if (!body["limit"].is_number_integer())
+      return bad("limit must be an integer");
     limit = body["limit"].get<int>();
     if (limit < 1 || limit > config_.max_search_limit) {
       return bad("limit must be between 1 and " + std::to_string(config_.max_search_limit));
@@ -191,27 +238,33 @@ HttpResponse HubSpotSim::Search(const HttpRequest& request, const RequestTarget&
   if (body.contains("after")) {
     auto a = FilterValue(body["after"]);
     auto n = a ? ParseInt(*a) : std::nullopt;
-    if (!n) return bad("after must be a non-negative integer string");
+    if (!n)
+      return bad("after must be a non-negative integer string");
     after = *n;
   }
   if (after + limit > config_.search_cap) {
     return bad("The search API cannot page beyond " + std::to_string(config_.search_cap) +
-               " results (after=" + std::to_string(after) + ", limit=" + std::to_string(limit) + ")");
+               " results (after=" + std::to_string(after) + ", limit=" + std::to_string(limit) +
+               ")");
   }
   std::vector<const SimRecord*> hits;
   for (const SimRecord* r : records().Visible(Now())) {
-    if (r->deleted) continue;
-    const bool match = groups.empty() || std::any_of(groups.begin(), groups.end(), [&](auto& g) {
-      return std::all_of(g.begin(), g.end(), [&](const Filter& f) {
-        return Matches(Key(f.property, PropertyValue(*r, f.property)), f.op, f.values);
-      });
-    });
-    if (match) hits.push_back(r);
+    if (r->deleted)
+      continue;
+    const bool match =
+        groups.empty() || std::any_of(groups.begin(), groups.end(), [&](auto& g) {
+          return std::all_of(g.begin(), g.end(), [&](const Filter& f) {
+            return Matches(Key(f.property, PropertyValue(*r, f.property)), f.op, f.values);
+          });
+        });
+    if (match)
+      hits.push_back(r);
   }
   std::stable_sort(hits.begin(), hits.end(), [&](const SimRecord* a, const SimRecord* b) {
     const Json ka = Key(sort_property, PropertyValue(*a, sort_property));
     const Json kb = Key(sort_property, PropertyValue(*b, sort_property));
-    if (ka != kb) return ascending ? ka < kb : kb < ka;
+    if (ka != kb)
+      return ascending ? ka < kb : kb < ka;
     return Key("hs_object_id", a->id) < Key("hs_object_id", b->id);
   });
   Json results = Json::array();
@@ -259,12 +312,14 @@ HttpResponse HubSpotSim::BatchRead(const HttpRequest& request, const RequestTarg
               {"results", results},
               {"startedAt", IsoMillisZ(started)},
               {"completedAt", IsoMillisZ(Now())}};
-  if (missing.empty()) return JsonResponse(200, out);
+  if (missing.empty())
+    return JsonResponse(200, out);
   out["numErrors"] = 1;
   out["errors"] = Json::array({{{"status", "error"},
                                 {"category", "OBJECT_NOT_FOUND"},
-                                {"message", "Could not get some DEAL objects, they may be deleted "
-                                            "or not exist. Check that ids are valid."},
+                                {"message",
+                                 "Could not get some DEAL objects, they may be deleted "
+                                 "or not exist. Check that ids are valid."},
                                 {"context", {{"ids", missing}}}}});
   return JsonResponse(207, out);
 }

@@ -12,8 +12,10 @@ const std::set<std::string> kReadOnly{"hs_object_id", "hs_lastmodifieddate", "cr
 
 // HubSpot accepts closedate as epoch ms, an ISO date or an ISO datetime.
 std::optional<Timestamp> ParseHubSpotTime(const std::string& s) {
-  if (auto ms = ParseInt(s)) return FromEpochMs(*ms);
-  if (auto d = ParseIsoDate(s)) return d;
+  if (auto ms = ParseInt(s))
+    return FromEpochMs(*ms);
+  if (auto d = ParseIsoDate(s))
+    return d;
   return ParseIsoDateTime(s);
 }
 
@@ -24,8 +26,10 @@ bool IsDecimal(const std::string& s) {
 }
 
 std::string AsPropertyString(const Json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
+  if (v.is_string())
+    return v.get<std::string>();
+  if (v.is_number_integer())
+    return std::to_string(v.get<int64_t>());
   return v.dump();  // other numbers keep their JSON spelling
 }
 
@@ -33,23 +37,27 @@ std::string AsPropertyString(const Json& v) {
 
 HubSpotSim::HubSpotSim(Clock& clock, Random& random, HubSpotSimConfig config)
     : Simulator(clock, random), config_(std::move(config)) {
-  known_ = {"dealname",        "dealstage",           "pipeline",     "amount",
+  known_ = {"dealname",           "dealstage",        "pipeline",     "amount",
             "deal_currency_code", "closedate",        "hs_object_id", "hs_lastmodifieddate",
-            "createdate",      "hubspot_owner_id",    "dealtype",     "description"};
-  for (const auto& p : config_.custom_properties) known_.insert(p);
+            "createdate",         "hubspot_owner_id", "dealtype",     "description"};
+  for (const auto& p : config_.custom_properties)
+    known_.insert(p);
 }
 
-std::string HubSpotSim::TimeProperty(Timestamp t) { return IsoMillisZ(t); }
+std::string HubSpotSim::TimeProperty(Timestamp t) {
+  return IsoMillisZ(t);
+}
 
 std::string HubSpotSim::CorrelationId() {
   return RandomHex(8) + "-" + RandomHex(4) + "-4" + RandomHex(3) + "-a" + RandomHex(3) + "-" +
          RandomHex(12);
 }
 
-HttpResponse HubSpotSim::Error(const HttpRequest& request, const RequestTarget& target,
-                               int status, const std::string& category,
-                               const std::string& message, bool benign) {
-  if (!benign) Violate(request, target, category, message);
+HttpResponse HubSpotSim::Error(const HttpRequest& request, const RequestTarget& target, int status,
+                               const std::string& category, const std::string& message,
+                               bool benign) {
+  if (!benign)
+    Violate(request, target, category, message);
   return JsonResponse(status, {{"status", "error"},
                                {"message", message},
                                {"correlationId", CorrelationId()},
@@ -85,7 +93,8 @@ void HubSpotSim::AddLimitHeaders(HttpResponse& response) {
     response.headers.emplace_back(name, std::to_string(v));
   };
   set("X-HubSpot-RateLimit-Daily", config_.daily_limit);
-  set("X-HubSpot-RateLimit-Daily-Remaining", std::max<int64_t>(0, config_.daily_limit - daily_used_));
+  set("X-HubSpot-RateLimit-Daily-Remaining",
+      std::max<int64_t>(0, config_.daily_limit - daily_used_));
   set("X-HubSpot-RateLimit-Interval-Milliseconds", 10000);
   set("X-HubSpot-RateLimit-Max", config_.ten_second_limit);
   set("X-HubSpot-RateLimit-Remaining", std::max(0, config_.ten_second_limit - window_used_));
@@ -136,30 +145,41 @@ HttpResponse HubSpotSim::Serve(const HttpRequest& request, const RequestTarget& 
     return Error(request, target, 400, "VALIDATION_ERROR",
                  "Invalid input JSON on line 1, column 1: Cannot build request from body");
   }
-  if (op == "search") return Search(request, target, *body);
-  if (op == "batch/read") return BatchRead(request, target, *body);
+  if (op == "search")
+    return Search(request, target, *body);
+  if (op == "batch/read")
+    return BatchRead(request, target, *body);
   return BatchUpdate(request, target, *body);
 }
 
 std::string HubSpotSim::CheckProperty(const SimRecord* r, const Json& props,
                                       const std::string& name, const Json& value) const {
-  if (!Known(name)) return "PROPERTY_DOESNT_EXIST";
-  if (kReadOnly.count(name)) return "READ_ONLY_VALUE";
-  if (value.is_null()) return "";
-  if (!value.is_string() && !value.is_number()) return "INVALID_PROPERTY_VALUE_TYPE";
+  if (!Known(name))
+    return "PROPERTY_DOESNT_EXIST";
+  if (kReadOnly.count(name))
+    return "READ_ONLY_VALUE";
+  if (value.is_null())
+    return "";
+  if (!value.is_string() && !value.is_number())
+    return "INVALID_PROPERTY_VALUE_TYPE";
   const std::string s = AsPropertyString(value);
-  if (name == "amount" && !s.empty() && !IsDecimal(s)) return "INVALID_FLOAT";
-  if (name == "closedate" && !s.empty() && !ParseHubSpotTime(s)) return "INVALID_DATE";
+  if (name == "amount" && !s.empty() && !IsDecimal(s))
+    return "INVALID_FLOAT";
+  if (name == "closedate" && !s.empty() && !ParseHubSpotTime(s))
+    return "INVALID_DATE";
   if (name == "deal_currency_code" &&
       std::find(config_.currencies.begin(), config_.currencies.end(), s) ==
           config_.currencies.end()) {
     return "INVALID_OPTION";
   }
-  if (name == "pipeline" && !config_.pipelines.count(s)) return "INVALID_OPTION";
+  if (name == "pipeline" && !config_.pipelines.count(s))
+    return "INVALID_OPTION";
   if (name == "dealstage") {
     std::string pipeline = props.contains("pipeline") ? AsPropertyString(props["pipeline"]) : "";
-    if (pipeline.empty() && r != nullptr) pipeline = r->fields.value("pipeline", "default");
-    if (pipeline.empty()) pipeline = "default";
+    if (pipeline.empty() && r != nullptr)
+      pipeline = r->fields.value("pipeline", "default");
+    if (pipeline.empty())
+      pipeline = "default";
     auto it = config_.pipelines.find(pipeline);
     if (it == config_.pipelines.end() ||
         std::find(it->second.begin(), it->second.end(), s) == it->second.end()) {
@@ -189,7 +209,8 @@ HttpResponse HubSpotSim::BatchUpdate(const HttpRequest& request, const RequestTa
                    "each input needs a string \"id\" and a \"properties\" object");
     }
     for (const auto& [key, v] : in.items()) {
-      if (key != "id" && key != "properties" && key != "objectWriteTraceId" && key != "idProperty") {
+      if (key != "id" && key != "properties" && key != "objectWriteTraceId" &&
+          key != "idProperty") {
         return Error(request, target, 400, "VALIDATION_ERROR",
                      "Invalid input JSON: Unrecognized field \"" + key + "\"");
       }
@@ -225,37 +246,41 @@ HttpResponse HubSpotSim::BatchUpdate(const HttpRequest& request, const RequestTa
     const std::string id = in["id"];
     const std::string trace = in.value("objectWriteTraceId", "");
     SimRecord* r = records().Find(id);
-    auto fail = std::find_if(failing.begin(), failing.end(), [&](auto& f) { return f.first == id; });
+    auto fail =
+        std::find_if(failing.begin(), failing.end(), [&](auto& f) { return f.first == id; });
     Json context = {{"ids", {id}}};
-    if (!trace.empty()) context["objectWriteTraceId"] = {trace};
+    if (!trace.empty())
+      context["objectWriteTraceId"] = {trace};
     if (r == nullptr || r->deleted || r->visible_at > Now()) {
       errors.push_back({{"status", "error"},
                         {"category", "OBJECT_NOT_FOUND"},
-                        {"message", "Could not get some DEAL objects, they may be deleted or not "
-                                    "exist. Check that ids are valid."},
+                        {"message",
+                         "Could not get some DEAL objects, they may be deleted or not "
+                         "exist. Check that ids are valid."},
                         {"context", context}});
       continue;
     }
     if (fail != failing.end()) {
-      errors.push_back({{"status", "error"},
-                        {"category", "VALIDATION_ERROR"},
-                        {"message", fail->second.empty() ? "Record is locked by a workflow"
-                                                         : fail->second},
-                        {"context", context}});
+      errors.push_back(
+          {{"status", "error"},
+           {"category", "VALIDATION_ERROR"},
+           {"message", fail->second.empty() ? "Record is locked by a workflow" : fail->second},
+           {"context", context}});
       continue;
     }
     for (const auto& [name, value] : in["properties"].items()) {
       if (name == "closedate" && !value.is_null() && !AsPropertyString(value).empty()) {
         const Timestamp t = *ParseHubSpotTime(AsPropertyString(value));
-        r->fields[name] = t == std::chrono::floor<std::chrono::seconds>(t) ? IsoSecondsZ(t)
-                                                                            : IsoMillisZ(t);
+        r->fields[name] =
+            t == std::chrono::floor<std::chrono::seconds>(t) ? IsoSecondsZ(t) : IsoMillisZ(t);
       } else {
         r->fields[name] = value.is_null() ? Json() : Json(AsPropertyString(value));
       }
     }
     r->modified_at = Now();
     Json out = Render(*r, {});
-    if (!trace.empty()) out["objectWriteTraceId"] = trace;
+    if (!trace.empty())
+      out["objectWriteTraceId"] = trace;
     results.push_back(out);
   }
   Json out = {{"status", "COMPLETE"},
@@ -271,7 +296,8 @@ HttpResponse HubSpotSim::BatchUpdate(const HttpRequest& request, const RequestTa
 }
 
 Result<std::string> HubSpotSim::CreateRecord(const Json& native) {
-  if (!native.is_object()) return InvalidArgument("record must be a JSON object");
+  if (!native.is_object())
+    return InvalidArgument("record must be a JSON object");
   SimRecord r;
   r.id = native.contains("id") ? AsPropertyString(native["id"]) : std::to_string(next_id_++);
   if (records().Find(r.id) != nullptr) {
@@ -303,9 +329,11 @@ Status HubSpotSim::EditRecord(const std::string& id, const Json& patch) {
       return InvalidArgument("property " + name + " does not exist or is read-only");
     }
   }
-  if (id.empty()) return Status::Ok();  // shape check for CreateRecord
+  if (id.empty())
+    return Status::Ok();  // shape check for CreateRecord
   SimRecord* r = records().Find(id);
-  if (r == nullptr) return NotFound("no deal " + id);
+  if (r == nullptr)
+    return NotFound("no deal " + id);
   SimRecord copy = *r;
   for (const auto& [name, value] : props.items()) {
     copy.fields[name] = value.is_null() ? Json() : Json(AsPropertyString(value));

@@ -25,8 +25,8 @@ struct HubSpotSimConfig {
   // Pipeline id -> its dealstage ids.
   std::map<std::string, std::vector<std::string>> pipelines{
       {"default",
-       {"appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
-        "decisionmakerboughtin", "contractsent", "closedwon", "closedlost"}}};
+       {"appointmentscheduled", "qualifiedtobuy", "presentationscheduled", "decisionmakerboughtin",
+        "contractsent", "closedwon", "closedlost"}}};
   std::vector<std::string> currencies{"USD", "EUR", "GBP"};
   int search_cap = 10'000;
   int max_search_limit = 200;
@@ -54,15 +54,13 @@ class HubSpotSim final : public Simulator {
 
  private:
   HttpResponse Search(const HttpRequest& request, const RequestTarget& target, const Json& body);
-  HttpResponse BatchRead(const HttpRequest& request, const RequestTarget& target,
-                         const Json& body);
+  HttpResponse BatchRead(const HttpRequest& request, const RequestTarget& target, const Json& body);
   HttpResponse BatchUpdate(const HttpRequest& request, const RequestTarget& target,
                            const Json& body);
   // {"status":"error","message":..,"correlationId":..,"category":..}; records a
   // violation unless `benign`.
   HttpResponse Error(const HttpRequest& request, const RequestTarget& target, int status,
-                     const std::string& category, const std::string& message,
-                     bool benign = false);
+                     const std::string& category, const std::string& message, bool benign = false);
   // Checks one property write; returns the HubSpot error code or "".
   std::string CheckProperty(const SimRecord* r, const Json& props, const std::string& name,
                             const Json& value) const;

@@ -21,37 +21,53 @@ Json SortKey(const Json& value, SoqlType type) {
 }
 
 Json LiteralKey(const SoqlLiteral& lit) {
-  if (lit.is_null) return Json();
+  if (lit.is_null)
+    return Json();
   switch (lit.type) {
-    case SoqlType::kDateTime: return ToEpochMs(lit.time);
-    case SoqlType::kBool: return lit.boolean;
-    case SoqlType::kCurrency: return lit.number;
-    default: return lit.text;
+    case SoqlType::kDateTime:
+      return ToEpochMs(lit.time);
+    case SoqlType::kBool:
+      return lit.boolean;
+    case SoqlType::kCurrency:
+      return lit.number;
+    default:
+      return lit.text;
   }
 }
 
 bool Compare(const Json& a, const std::string& op, const Json& b) {
-  if (op == "=") return a == b;
-  if (op == "!=") return a != b;
-  if (a.is_null() || b.is_null()) return false;  // SOQL: null never orders
-  if (op == "<") return a < b;
-  if (op == "<=") return a <= b;
-  if (op == ">") return a > b;
+  if (op == "=")
+    return a == b;
+  if (op == "!=")
+    return a != b;
+  if (a.is_null() || b.is_null())
+    return false;  // SOQL: null never orders
+  if (op == "<")
+    return a < b;
+  if (op == "<=")
+    return a <= b;
+  if (op == ">")
+    return a > b;
   return a >= b;
 }
 
 }  // namespace
 
 Json SalesforceSim::FieldValue(const SimRecord& r, const std::string& field) const {
-  if (field == "Id") return r.id;
-  if (field == "IsDeleted") return r.deleted;
+  if (field == "Id")
+    return r.id;
+  if (field == "IsDeleted")
+    return r.deleted;
   if (field == "SystemModstamp" || field == "LastModifiedDate") {
     return SalesforceDateTime(r.modified_at);
   }
-  if (field == "CreatedDate") return SalesforceDateTime(r.created_at);
+  if (field == "CreatedDate")
+    return SalesforceDateTime(r.created_at);
   if (const size_t dot = field.find('.'); dot != std::string::npos) {
-    const Json& rel = r.fields.contains(field.substr(0, dot)) ? r.fields[field.substr(0, dot)] : Json();
-    return rel.is_object() && rel.contains(field.substr(dot + 1)) ? rel[field.substr(dot + 1)] : Json();
+    const Json& rel =
+        r.fields.contains(field.substr(0, dot)) ? r.fields[field.substr(0, dot)] : Json();
+    return rel.is_object() && rel.contains(field.substr(dot + 1)) ? rel[field.substr(dot + 1)]
+                                                                  : Json();
   }
   return r.fields.contains(field) ? r.fields[field] : Json();
 }
@@ -102,13 +118,14 @@ HttpResponse SalesforceSim::Query(const HttpRequest& request, const RequestTarge
   if (auto* err = std::get_if<SoqlError>(&parsed)) {
     Violate(request, target, err->unsupported ? "sim.unsupported_soql" : err->error_code,
             err->message + " in: " + *q);
-    return JsonResponse(400, Json::array({{{"message", err->message},
-                                           {"errorCode", err->error_code}}}));
+    return JsonResponse(400,
+                        Json::array({{{"message", err->message}, {"errorCode", err->error_code}}}));
   }
   const SoqlQuery& query = std::get<SoqlQuery>(parsed);
   std::vector<const SimRecord*> rows;
   for (const SimRecord* r : records().Visible(Now())) {
-    if (r->deleted && !all_rows) continue;
+    if (r->deleted && !all_rows)
+      continue;
     const bool match = std::all_of(query.where.begin(), query.where.end(), [&](const auto& c) {
       const Json value = SortKey(FieldValue(*r, c.field), catalog_.at(c.field));
       if (c.op == "IN") {
@@ -117,14 +134,16 @@ HttpResponse SalesforceSim::Query(const HttpRequest& request, const RequestTarge
       }
       return Compare(value, c.op, LiteralKey(c.values.front()));
     });
-    if (match) rows.push_back(r);
+    if (match)
+      rows.push_back(r);
   }
   std::stable_sort(rows.begin(), rows.end(), [&](const SimRecord* a, const SimRecord* b) {
     for (const auto& o : query.order_by) {
       const SoqlType type = catalog_.at(o.field);
       const Json ka = SortKey(FieldValue(*a, o.field), type);
       const Json kb = SortKey(FieldValue(*b, o.field), type);
-      if (ka != kb) return o.ascending ? ka < kb : kb < ka;
+      if (ka != kb)
+        return o.ascending ? ka < kb : kb < ka;
     }
     return false;
   });
@@ -132,7 +151,8 @@ HttpResponse SalesforceSim::Query(const HttpRequest& request, const RequestTarge
     rows.resize(*query.limit);
   }
   Locator locator{query.select, {}, Now(), next_locator_};
-  for (const SimRecord* r : rows) locator.ids.push_back(r->id);
+  for (const SimRecord* r : rows)
+    locator.ids.push_back(r->id);
   char id[32];
   std::snprintf(id, sizeof id, "01gSM%013llu", static_cast<unsigned long long>(next_locator_++));
   // The real API keeps a bounded number of open cursors per user: the oldest goes.
@@ -152,7 +172,8 @@ HttpResponse SalesforceSim::Page(const std::string& locator_id, Locator& locator
   const size_t end = std::min(locator.ids.size(), offset + page_size);
   for (size_t i = offset; i < end; ++i) {
     const SimRecord* r = records().Find(locator.ids[i]);
-    if (r != nullptr) records_out.push_back(Render(*r, locator.select));
+    if (r != nullptr)
+      records_out.push_back(Render(*r, locator.select));
   }
   Json out = {{"totalSize", locator.ids.size()}, {"done", end >= locator.ids.size()}};
   if (end < locator.ids.size()) {
@@ -219,9 +240,11 @@ HttpResponse SalesforceSim::Deleted(const HttpRequest& request, const RequestTar
       deleted.push_back({{"id", r->id}, {"deletedDate", SalesforceDateTime(r->deleted_at)}});
     }
   }
-  return JsonResponse(200, {{"deletedRecords", deleted},
-                            {"earliestDateAvailable", SalesforceDateTime(std::chrono::floor<std::chrono::minutes>(earliest))},
-                            {"latestDateCovered", SalesforceDateTime(covered)}});
+  return JsonResponse(200,
+                      {{"deletedRecords", deleted},
+                       {"earliestDateAvailable",
+                        SalesforceDateTime(std::chrono::floor<std::chrono::minutes>(earliest))},
+                       {"latestDateCovered", SalesforceDateTime(covered)}});
 }
 
 HttpResponse SalesforceSim::Retrieve(const HttpRequest& request, const RequestTarget& target) {

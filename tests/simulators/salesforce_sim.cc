@@ -9,9 +9,8 @@ namespace dealsync::sim {
 namespace {
 
 // Fields a client may not write through the API.
-const std::set<std::string> kReadOnly{"Id",           "IsDeleted",        "SystemModstamp",
-                                      "CreatedDate",  "LastModifiedDate", "Account",
-                                      "Owner"};
+const std::set<std::string> kReadOnly{
+    "Id", "IsDeleted", "SystemModstamp", "CreatedDate", "LastModifiedDate", "Account", "Owner"};
 
 bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -53,8 +52,7 @@ std::string SalesforceSim::RecordUrl(const std::string& id) const {
   return "/services/data/" + api_version_ + "/sobjects/Opportunity/" + id;
 }
 
-std::string SalesforceSim::EndpointLabel(const HttpRequest& request,
-                                         const RequestTarget& t) const {
+std::string SalesforceSim::EndpointLabel(const HttpRequest& request, const RequestTarget& t) const {
   static const std::regex kLocator("/query(All)?/[^/]+$");
   static const std::regex kVersion("/v[0-9]+\\.[0-9]/");
   std::string path = std::regex_replace(t.path, kVersion, "/vNN.N/");
@@ -95,9 +93,9 @@ HttpResponse SalesforceSim::FaultResponse(const FaultRule& rule) {
 }
 
 void SalesforceSim::AddLimitHeaders(HttpResponse& response) {
-  response.headers.emplace_back("Sforce-Limit-Info", "api-usage=" + std::to_string(api_usage_) +
-                                                         "/" +
-                                                         std::to_string(config_.daily_api_limit));
+  response.headers.emplace_back(
+      "Sforce-Limit-Info",
+      "api-usage=" + std::to_string(api_usage_) + "/" + std::to_string(config_.daily_api_limit));
 }
 
 HttpResponse SalesforceSim::Serve(const HttpRequest& request, const RequestTarget& target) {
@@ -114,7 +112,8 @@ HttpResponse SalesforceSim::Serve(const HttpRequest& request, const RequestTarge
   // Authentication comes before everything else, as on the real API.
   auto token = BearerToken(request);
   if (!token) {
-    if (auto auth = FindHeader(request.headers, "Authorization"); auth && auth->substr(0, 6) == "OAuth ") {
+    if (auto auth = FindHeader(request.headers, "Authorization");
+        auth && auth->substr(0, 6) == "OAuth ") {
       token = std::string(auth->substr(6));
     }
   }
@@ -241,7 +240,8 @@ Result<std::string> SalesforceSim::CreateRecord(const Json& native) {
   DEALSYNC_RETURN_IF_ERROR(ApplyNative(r, native));
   DEALSYNC_RETURN_IF_ERROR(ApplySystemOverrides(r, native));
   records().Put(std::move(r));
-  return std::string(native.contains("Id") && native["Id"].is_string() ? native["Id"].get<std::string>() : id);
+  return std::string(
+      native.contains("Id") && native["Id"].is_string() ? native["Id"].get<std::string>() : id);
 }
 
 Status SalesforceSim::EditRecord(const std::string& id, const Json& patch) {
@@ -311,7 +311,8 @@ HttpResponse SalesforceSim::Update(const HttpRequest& request, const RequestTarg
     for (const auto& [key, value] : rec.items()) {
       const std::string lower_id = key == "id" ? "Id" : key;
       if (key == "attributes" || (!catalog_.count(lower_id) && !kReadOnly.count(key))) {
-        if (key == "attributes") continue;
+        if (key == "attributes")
+          continue;
         return Error(request, target, 400, "INVALID_FIELD",
                      "No such column '" + key + "' on sobject of type Opportunity");
       }
@@ -319,8 +320,8 @@ HttpResponse SalesforceSim::Update(const HttpRequest& request, const RequestTarg
         return Error(request, target, 400, "JSON_PARSER_ERROR",
                      "Cannot deserialize instance of currency from " + value.dump());
       }
-      if (key == "CloseDate" &&
-          !value.is_null() && !(value.is_string() && ParseIsoDate(value.get<std::string>()))) {
+      if (key == "CloseDate" && !value.is_null() &&
+          !(value.is_string() && ParseIsoDate(value.get<std::string>()))) {
         return Error(request, target, 400, "JSON_PARSER_ERROR",
                      "Cannot deserialize instance of date from " + value.dump());
       }
@@ -330,12 +331,14 @@ HttpResponse SalesforceSim::Update(const HttpRequest& request, const RequestTarg
   std::vector<Json> errors(records_in.size());
   for (size_t i = 0; i < records_in.size(); ++i) {
     const Json& rec = records_in[i];
-    const std::string id = rec.contains("id") && rec["id"].is_string() ? rec["id"].get<std::string>()
-                           : rec.contains("Id") && rec["Id"].is_string() ? rec["Id"].get<std::string>()
-                                                                          : "";
+    const std::string id =
+        rec.contains("id") && rec["id"].is_string()   ? rec["id"].get<std::string>()
+        : rec.contains("Id") && rec["Id"].is_string() ? rec["Id"].get<std::string>()
+                                                      : "";
     std::vector<std::string> read_only;
     for (const auto& [key, value] : rec.items()) {
-      if (kReadOnly.count(key) && key != "Id") read_only.push_back(key);
+      if (kReadOnly.count(key) && key != "Id")
+        read_only.push_back(key);
     }
     const SimRecord* existing = id.empty() ? nullptr : records().Find(id);
     if (id.empty()) {
@@ -352,23 +355,25 @@ HttpResponse SalesforceSim::Update(const HttpRequest& request, const RequestTarg
     } else if (existing->deleted) {
       errors[i] = SaveError("ENTITY_IS_DELETED", "entity is deleted", {});
     } else if (rec.contains("StageName") && !Contains(config_.stages, rec.value("StageName", ""))) {
-      errors[i] = SaveError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                            "Stage: bad value for restricted picklist field: " +
-                                rec["StageName"].dump(), {"StageName"});
+      errors[i] =
+          SaveError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                    "Stage: bad value for restricted picklist field: " + rec["StageName"].dump(),
+                    {"StageName"});
       Violate(request, target, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", rec["StageName"].dump());
     } else if (rec.contains("CurrencyIsoCode") &&
                !Contains(config_.currencies, rec.value("CurrencyIsoCode", ""))) {
       errors[i] = SaveError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
                             "Opportunity Currency: bad value for restricted picklist field: " +
-                                rec["CurrencyIsoCode"].dump(), {"CurrencyIsoCode"});
+                                rec["CurrencyIsoCode"].dump(),
+                            {"CurrencyIsoCode"});
       Violate(request, target, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
               rec["CurrencyIsoCode"].dump());
     } else {
       for (const auto& [fid, message] : failing) {
         if (fid == id) {
-          errors[i] = SaveError("UNABLE_TO_LOCK_ROW",
-                                message.empty() ? "unable to obtain exclusive access to this record"
-                                                : message, {});
+          errors[i] = SaveError(
+              "UNABLE_TO_LOCK_ROW",
+              message.empty() ? "unable to obtain exclusive access to this record" : message, {});
         }
       }
     }
@@ -388,7 +393,8 @@ HttpResponse SalesforceSim::Update(const HttpRequest& request, const RequestTarg
                                                        "records were valid and the request was "
                                                        "using AllOrNone header")})}});
     } else {
-      const std::string id = rec.contains("id") ? rec["id"].get<std::string>() : rec["Id"].get<std::string>();
+      const std::string id =
+          rec.contains("id") ? rec["id"].get<std::string>() : rec["Id"].get<std::string>();
       SimRecord* r = records().Find(id);
       for (const auto& [key, value] : rec.items()) {
         if (key != "attributes" && key != "id" && key != "Id") {

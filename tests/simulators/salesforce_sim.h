@@ -35,11 +35,10 @@ struct SalesforceSimConfig {
   int max_open_locators = 10;
   int64_t daily_api_limit = 5'000'000;
   std::vector<std::string> custom_fields{"Deal_Registration_ID__c", "Partner_Deal_ID__c"};
-  std::vector<std::string> stages{"Prospecting",         "Qualification",
-                                  "Needs Analysis",      "Value Proposition",
-                                  "Id. Decision Makers", "Perception Analysis",
-                                  "Proposal/Price Quote", "Negotiation/Review",
-                                  "Closed Won",          "Closed Lost"};
+  std::vector<std::string> stages{
+      "Prospecting",         "Qualification",       "Needs Analysis",       "Value Proposition",
+      "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote", "Negotiation/Review",
+      "Closed Won",          "Closed Lost"};
   std::vector<std::string> currencies{"USD", "EUR", "GBP"};
 };
 
@@ -88,8 +87,7 @@ class SalesforceSim final : public Simulator {
   // Error answer in Salesforce's shape; records a violation unless `benign`.
   HttpResponse Error(const HttpRequest& request, const RequestTarget& target, int status,
                      const std::string& code, const std::string& message, bool benign = false);
-  HttpResponse Page(const std::string& locator_id, Locator& locator, size_t offset,
-                    int page_size);
+  HttpResponse Page(const std::string& locator_id, Locator& locator, size_t offset, int page_size);
   int PageSize(const HttpRequest& request) const;
   Json Render(const SimRecord& r, const std::vector<std::string>& select) const;
   Json FieldValue(const SimRecord& r, const std::string& field) const;
@@ -98,7 +96,7 @@ class SalesforceSim final : public Simulator {
 
   SalesforceSimConfig config_;
   SoqlCatalog catalog_;
-  std::string api_version_ = "v59.0";  // of the request being served
+  std::string api_version_ = "v59.0";        // of the request being served
   std::map<std::string, Timestamp> tokens_;  // token -> expiry
   std::map<std::string, Locator> locators_;
   uint64_t next_locator_ = 1;

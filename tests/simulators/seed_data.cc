@@ -15,18 +15,23 @@ using Json = nlohmann::json;
 // Native picklists in canonical order: prospect, qualified, discovery,
 // solution, proposal, closed_won, closed_lost.
 constexpr std::array<const char*, 7> kSalesforce{
-    "Prospecting", "Qualification", "Needs Analysis", "Value Proposition",
-    "Proposal/Price Quote", "Closed Won", "Closed Lost"};
-constexpr std::array<const char*, 7> kHubSpot{
-    "appointmentscheduled", "qualifiedtobuy", "presentationscheduled", "decisionmakerboughtin",
-    "contractsent", "closedwon", "closedlost"};
-constexpr std::array<const char*, 7> kNorthwind{"New lead", "Qualified", "Discovery", "Demo",
-                                                "Quote sent", "Won", "Lost"};
-constexpr std::array<const char*, 7> kContoso{"Lead",     "Qualified", "Discovery", "Solution Design",
-                                              "Proposal", "Closed Won", "Closed Lost"};
+    "Prospecting",          "Qualification", "Needs Analysis", "Value Proposition",
+    "Proposal/Price Quote", "Closed Won",    "Closed Lost"};
+constexpr std::array<const char*, 7> kHubSpot{"appointmentscheduled",
+                                              "qualifiedtobuy",
+                                              "presentationscheduled",
+                                              "decisionmakerboughtin",
+                                              "contractsent",
+                                              "closedwon",
+                                              "closedlost"};
+constexpr std::array<const char*, 7> kNorthwind{"New lead",   "Qualified", "Discovery", "Demo",
+                                                "Quote sent", "Won",       "Lost"};
+constexpr std::array<const char*, 7> kContoso{
+    "Lead", "Qualified", "Discovery", "Solution Design", "Proposal", "Closed Won", "Closed Lost"};
 constexpr std::array<const char*, 12> kAccounts{
-    "Acme Corp", "Globex", "Initech", "Umbrella Health", "Stark Industries", "Wayne Logistics",
-    "Hooli", "Vehement Capital", "Soylent Foods", "Tyrell Systems", "Cyberdyne", "Wonka Retail"};
+    "Acme Corp",        "Globex",          "Initech",   "Umbrella Health",
+    "Stark Industries", "Wayne Logistics", "Hooli",     "Vehement Capital",
+    "Soylent Foods",    "Tyrell Systems",  "Cyberdyne", "Wonka Retail"};
 constexpr std::array<const char*, 5> kProducts{"Platform renewal", "Analytics add-on",
                                                "Security suite", "Migration services",
                                                "Enterprise expansion"};
@@ -46,8 +51,10 @@ class Generator {
   explicit Generator(const SeedOptions& o) : o_(o), rng_(o.seed) {}
 
   Json Run() {
-    for (int i = 0; i < o_.vendor_deals; ++i) VendorDeal(i);
-    for (int i = 0; i < o_.partner_only_deals; ++i) PartnerOnly(i);
+    for (int i = 0; i < o_.vendor_deals; ++i)
+      VendorDeal(i);
+    for (int i = 0; i < o_.partner_only_deals; ++i)
+      PartnerOnly(i);
     TimeZoneEdges();
     return {{"salesforce", sf_},
             {"hubspot", hs_},
@@ -73,14 +80,15 @@ class Generator {
     const std::string account = kAccounts[Pick(kAccounts.size())];
     const std::string name = account + " - " + kProducts[Pick(kProducts.size())];
     int stage = Pick(5);
-    if (Chance(15)) stage = 5 + Pick(2);
+    if (Chance(15))
+      stage = 5 + Pick(2);
     const int64_t cents = (5'000 + Pick(200'000)) * 100 + Pick(100);
-    const auto close = std::chrono::floor<std::chrono::days>(o_.now) +
-                       std::chrono::days(14 + Pick(180));
+    const auto close =
+        std::chrono::floor<std::chrono::days>(o_.now) + std::chrono::days(14 + Pick(180));
     const int partner = Pick(3);  // 0 hubspot, 1 northwind, 2 contoso
-    const std::string partner_id =
-        partner == 0 ? std::to_string(5001 + i) : partner == 1 ? "nw-" + std::to_string(1 + i)
-                                                               : std::to_string(9001 + i);
+    const std::string partner_id = partner == 0   ? std::to_string(5001 + i)
+                                   : partner == 1 ? "nw-" + std::to_string(1 + i)
+                                                  : std::to_string(9001 + i);
     sf_.push_back({{"Id", sf_id},
                    {"Name", name},
                    {"Account", {{"Name", account}}},
@@ -141,10 +149,17 @@ class Generator {
                const std::string& stage, const std::string& amount, const std::string& currency,
                const std::string& close, const std::string& reg, const std::string& vendor_ref,
                const std::string& stamp) {
-    return {{"id", id},         {"name", name},         {"account", account},
-            {"owner", "Partner rep"}, {"stage", stage}, {"amount", amount},
-            {"currency", currency},   {"close_at", close}, {"registration", reg},
-            {"vendor_ref", vendor_ref}, {"modified_at", stamp}};
+    return {{"id", id},
+            {"name", name},
+            {"account", account},
+            {"owner", "Partner rep"},
+            {"stage", stage},
+            {"amount", amount},
+            {"currency", currency},
+            {"close_at", close},
+            {"registration", reg},
+            {"vendor_ref", vendor_ref},
+            {"modified_at", stamp}};
   }
 
   void PartnerOnly(int i) {
@@ -152,8 +167,11 @@ class Generator {
     const std::string close = IsoDate(o_.now + std::chrono::days(30 + Pick(90)));
     hs_.push_back({{"id", std::to_string(8001 + i)},
                    {"properties",
-                    {{"dealname", name}, {"dealstage", kHubSpot[Pick(3)]}, {"amount", "25000.00"},
-                     {"deal_currency_code", "USD"}, {"closedate", close + "T00:00:00Z"}}},
+                    {{"dealname", name},
+                     {"dealstage", kHubSpot[Pick(3)]},
+                     {"amount", "25000.00"},
+                     {"deal_currency_code", "USD"},
+                     {"closedate", close + "T00:00:00Z"}}},
                    {"modified_at", StampBefore()}});
     nw_.push_back(Generic("nw-po-" + std::to_string(i + 1), name, "Partner prospect",
                           kNorthwind[Pick(3)], "18000.00", "EUR", close + "T12:00:00Z", "", "",

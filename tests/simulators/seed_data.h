@@ -16,8 +16,8 @@ namespace dealsync::sim {
 struct SeedOptions {
   uint64_t seed = 42;
   int vendor_deals = 300;
-  int partner_only_deals = 5;          // per partner, with no vendor counterpart
-  double eur_per_usd = 0.92;           // northwind keeps amounts in EUR
+  int partner_only_deals = 5;  // per partner, with no vendor counterpart
+  double eur_per_usd = 0.92;   // northwind keeps amounts in EUR
   // Records are stamped within the 30 days before this instant.
   Timestamp now = Timestamp(std::chrono::milliseconds(1'790'000'000'000));
 };

@@ -9,9 +9,12 @@ namespace dealsync::sim {
 namespace {
 
 int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
   return -1;
 }
 
@@ -91,7 +94,8 @@ std::optional<std::string> RequestTarget::Param(std::string_view name) const {
 }
 
 size_t RequestTarget::CountParam(std::string_view name) const {
-  return std::count_if(params.begin(), params.end(), [&](const auto& p) { return p.first == name; });
+  return std::count_if(params.begin(), params.end(),
+                       [&](const auto& p) { return p.first == name; });
 }
 
 std::string ViolationLog::Describe() const {

@@ -65,10 +65,16 @@ class ViolationLog {
 // Request counts per endpoint label ("POST /crm/v3/objects/deals/search").
 class RequestStats {
  public:
-  void Count(const std::string& endpoint) { ++counts_[endpoint]; ++total_; }
+  void Count(const std::string& endpoint) {
+    ++counts_[endpoint];
+    ++total_;
+  }
   int64_t Get(const std::string& endpoint) const;
   int64_t total() const { return total_; }
-  void Clear() { counts_.clear(); total_ = 0; }
+  void Clear() {
+    counts_.clear();
+    total_ = 0;
+  }
   Json ToJson() const;
 
  private:

@@ -29,7 +29,8 @@ constexpr int kExitConfig = 2;
 // Credentials are random per run and only ever written to 0600 files.
 bool WriteSecret(const std::string& path, const std::string& value) {
   std::ofstream out(path, std::ios::trunc);
-  if (!out) return false;
+  if (!out)
+    return false;
   out << value;
   out.close();
   return ::chmod(path.c_str(), 0600) == 0;
@@ -43,9 +44,11 @@ bool WriteFile(const std::string& path, const std::string& text) {
 
 std::optional<nlohmann::json> ReadJsonFile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return std::nullopt;
+  if (!in)
+    return std::nullopt;
   auto j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded()) return std::nullopt;
+  if (j.is_discarded())
+    return std::nullopt;
   return j;
 }
 
@@ -58,7 +61,8 @@ struct RestSpec {
 Result<RestSpec> ParseRestSpec(const std::string& text) {
   const size_t a = text.find(':');
   const size_t b = a == std::string::npos ? a : text.find(':', a + 1);
-  if (b == std::string::npos) return InvalidArgument("--rest wants name:port:shape, got " + text);
+  if (b == std::string::npos)
+    return InvalidArgument("--rest wants name:port:shape, got " + text);
   RestSpec spec;
   spec.name = text.substr(0, a);
   const auto port = ParseInt(text.substr(a + 1, b - a - 1));
@@ -124,7 +128,8 @@ int Run(int argc, char** argv) {
   const auto fresh = [&](size_t n) {
     std::string s;
     static constexpr char kHex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; ++i) s.push_back(kHex[random->Uniform(16)]);
+    for (size_t i = 0; i < n; ++i)
+      s.push_back(kHex[random->Uniform(16)]);
     return s;
   };
   const auto add = [&](const std::string& name, std::unique_ptr<Simulator> sim, int port,
@@ -192,7 +197,8 @@ int Run(int argc, char** argv) {
   }
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
-    if (ec) return;
+    if (ec)
+      return;
     host.Stop();
     io.stop();
   });
@@ -204,4 +210,6 @@ int Run(int argc, char** argv) {
 }  // namespace
 }  // namespace dealsync::sim
 
-int main(int argc, char** argv) { return dealsync::sim::Run(argc, argv); }
+int main(int argc, char** argv) {
+  return dealsync::sim::Run(argc, argv);
+}

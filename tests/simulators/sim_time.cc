@@ -19,8 +19,12 @@ Parts Split(Timestamp t) {
   const auto day = floor<days>(t);
   const year_month_day ymd(day);
   const hh_mm_ss<milliseconds> hms(t - day);
-  return {int(ymd.year()),       unsigned(ymd.month()),       unsigned(ymd.day()),
-          hms.hours().count(),   hms.minutes().count(),       static_cast<long>(hms.seconds().count()),
+  return {int(ymd.year()),
+          unsigned(ymd.month()),
+          unsigned(ymd.day()),
+          hms.hours().count(),
+          hms.minutes().count(),
+          static_cast<long>(hms.seconds().count()),
           static_cast<long>(hms.subseconds().count())};
 }
 
@@ -64,8 +68,8 @@ std::string IsoMillisZ(Timestamp t) {
 std::string IsoSecondsZ(Timestamp t) {
   const Parts p = Split(t);
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", p.year, p.month, p.day, p.hour,
-                p.minute, p.second);
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", p.year, p.month, p.day,
+                p.hour, p.minute, p.second);
   return buf;
 }
 
@@ -164,7 +168,11 @@ std::optional<int64_t> ParseInt(std::string_view s) {
   return v;
 }
 
-Timestamp FromEpochMs(int64_t ms) { return Timestamp(milliseconds(ms)); }
-int64_t ToEpochMs(Timestamp t) { return t.time_since_epoch().count(); }
+Timestamp FromEpochMs(int64_t ms) {
+  return Timestamp(milliseconds(ms));
+}
+int64_t ToEpochMs(Timestamp t) {
+  return t.time_since_epoch().count();
+}
 
 }  // namespace dealsync::sim

@@ -35,7 +35,9 @@ SimulatorHost::SimulatorHost(boost::asio::any_io_executor executor, Clock& clock
       cert_file_(std::move(cert_file)),
       key_file_(std::move(key_file)) {}
 
-SimulatorHost::~SimulatorHost() { Stop(); }
+SimulatorHost::~SimulatorHost() {
+  Stop();
+}
 
 Result<uint16_t> SimulatorHost::Add(std::string name, std::unique_ptr<Simulator> sim,
                                     uint16_t port) {
@@ -48,9 +50,9 @@ Result<uint16_t> SimulatorHost::Add(std::string name, std::unique_ptr<Simulator>
   options.key_file = key_file_;
   Simulator* raw = sim.get();
   Clock* clock = &clock_;
-  auto server = std::make_unique<HttpServer>(
-      executor_, options,
-      [raw, clock](HttpRequest request) { return ServeOne(raw, clock, std::move(request)); });
+  auto server = std::make_unique<HttpServer>(executor_, options, [raw, clock](HttpRequest request) {
+    return ServeOne(raw, clock, std::move(request));
+  });
   auto bound = server->Start();
   if (!bound.ok()) {
     return bound.status().Annotate("simulator " + name);
@@ -62,14 +64,16 @@ Result<uint16_t> SimulatorHost::Add(std::string name, std::unique_ptr<Simulator>
 
 Simulator* SimulatorHost::Find(const std::string& name) {
   for (auto& e : entries_) {
-    if (e.name == name) return e.sim.get();
+    if (e.name == name)
+      return e.sim.get();
   }
   return nullptr;
 }
 
 std::string SimulatorHost::BaseUrl(const std::string& name) const {
   for (const auto& e : entries_) {
-    if (e.name == name) return "https://127.0.0.1:" + std::to_string(e.port);
+    if (e.name == name)
+      return "https://127.0.0.1:" + std::to_string(e.port);
   }
   return "";
 }
@@ -94,14 +98,16 @@ std::string SimulatorHost::DescribeViolations() const {
 
 bool SimulatorHost::NoViolations() const {
   for (const auto& e : entries_) {
-    if (!e.sim->violations().empty()) return false;
+    if (!e.sim->violations().empty())
+      return false;
   }
   return true;
 }
 
 void SimulatorHost::Stop() {
   for (auto& e : entries_) {
-    if (e.server) e.server->Stop();
+    if (e.server)
+      e.server->Stop();
   }
 }
 

@@ -111,12 +111,18 @@ std::optional<Timestamp> ParseSoqlDateTime(std::string_view text) {
 
 const char* TypeName(SoqlType t) {
   switch (t) {
-    case SoqlType::kDateTime: return "dateTime";
-    case SoqlType::kDate: return "date";
-    case SoqlType::kBool: return "boolean";
-    case SoqlType::kCurrency: return "currency";
-    case SoqlType::kId: return "id";
-    default: return "string";
+    case SoqlType::kDateTime:
+      return "dateTime";
+    case SoqlType::kDate:
+      return "date";
+    case SoqlType::kBool:
+      return "boolean";
+    case SoqlType::kCurrency:
+      return "currency";
+    case SoqlType::kId:
+      return "id";
+    default:
+      return "string";
   }
 }
 
@@ -127,26 +133,33 @@ class Parser {
 
   std::variant<SoqlQuery, SoqlError> Run(std::string_view object) {
     SoqlQuery q;
-    if (!Keyword("SELECT")) return Unexpected();
+    if (!Keyword("SELECT"))
+      return Unexpected();
     do {
       auto f = Field();
-      if (!f) return *error_;
+      if (!f)
+        return *error_;
       q.select.push_back(*f);
     } while (Accept(Tok::kComma));
-    if (!Keyword("FROM")) return Unexpected();
-    if (Peek().kind != Tok::kWord) return Unexpected();
+    if (!Keyword("FROM"))
+      return Unexpected();
+    if (Peek().kind != Tok::kWord)
+      return Unexpected();
     q.object = Next().text;
     if (Upper(q.object) != Upper(object)) {
-      return SoqlError{"INVALID_TYPE",
-                       "sObject type '" + q.object + "' is not supported. If you are attempting "
-                       "to use a custom object, be sure to append the '__c' after the entity name.",
-                       false};
+      return SoqlError{
+          "INVALID_TYPE",
+          "sObject type '" + q.object +
+              "' is not supported. If you are attempting "
+              "to use a custom object, be sure to append the '__c' after the entity name.",
+          false};
     }
     q.object = std::string(object);
     if (Keyword("WHERE")) {
       do {
         auto c = Condition();
-        if (!c) return *error_;
+        if (!c)
+          return *error_;
         q.where.push_back(std::move(*c));
       } while (Keyword("AND"));
       if (Upper(Peek().text) == "OR") {
@@ -154,17 +167,20 @@ class Parser {
       }
     }
     if (Keyword("ORDER")) {
-      if (!Keyword("BY")) return Unexpected();
+      if (!Keyword("BY"))
+        return Unexpected();
       do {
         auto f = Field();
-        if (!f) return *error_;
+        if (!f)
+          return *error_;
         SoqlOrder o{*f, true};
         if (Keyword("DESC")) {
           o.ascending = false;
         } else {
           (void)Keyword("ASC");
         }
-        if (Keyword("NULLS") && !Keyword("FIRST") && !Keyword("LAST")) return Unexpected();
+        if (Keyword("NULLS") && !Keyword("FIRST") && !Keyword("LAST"))
+          return Unexpected();
         q.order_by.push_back(o);
       } while (Accept(Tok::kComma));
     }
@@ -179,7 +195,8 @@ class Parser {
       Next();
       q.limit = n;
     }
-    if (Peek().kind != Tok::kEnd) return Unexpected();
+    if (Peek().kind != Tok::kEnd)
+      return Unexpected();
     return q;
   }
 
@@ -187,18 +204,21 @@ class Parser {
   const Token& Peek() const { return t_[pos_]; }
   const Token& Next() { return t_[pos_ < t_.size() - 1 ? pos_++ : pos_]; }
   bool Accept(Tok k) {
-    if (Peek().kind != k) return false;
+    if (Peek().kind != k)
+      return false;
     Next();
     return true;
   }
   bool Keyword(std::string_view kw) {
-    if (Peek().kind != Tok::kWord || Upper(Peek().text) != kw) return false;
+    if (Peek().kind != Tok::kWord || Upper(Peek().text) != kw)
+      return false;
     Next();
     return true;
   }
   SoqlError Unexpected() const {
-    return {"MALFORMED_QUERY", "ERROR at Row:1:Column:" + std::to_string(Peek().column) +
-                                   "\nunexpected token: '" + Peek().text + "'",
+    return {"MALFORMED_QUERY",
+            "ERROR at Row:1:Column:" + std::to_string(Peek().column) + "\nunexpected token: '" +
+                Peek().text + "'",
             false};
   }
   SoqlError Fail(std::string code, std::string message) {
@@ -230,8 +250,8 @@ class Parser {
     const Token tok = Next();
     SoqlLiteral lit;
     lit.type = type;
-    const std::string bad_type = "value of filter criterion for field '" + field +
-                                 "' must be of type " + TypeName(type);
+    const std::string bad_type =
+        "value of filter criterion for field '" + field + "' must be of type " + TypeName(type);
     if (tok.kind == Tok::kWord && Upper(tok.text) == "NULL") {
       lit.is_null = true;
       return lit;
@@ -245,8 +265,8 @@ class Parser {
         }
         auto t = type == SoqlType::kDate ? ParseIsoDate(tok.text) : ParseSoqlDateTime(tok.text);
         if (tok.kind != Tok::kNumberish || !t) {
-          Fail("MALFORMED_QUERY", "ERROR at Row:1:Column:" + std::to_string(tok.column) +
-                                      "\n" + bad_type + ": '" + tok.text + "' is not a valid " +
+          Fail("MALFORMED_QUERY", "ERROR at Row:1:Column:" + std::to_string(tok.column) + "\n" +
+                                      bad_type + ": '" + tok.text + "' is not a valid " +
                                       TypeName(type) + " literal");
           return std::nullopt;
         }
@@ -290,7 +310,8 @@ class Parser {
       return std::nullopt;
     }
     auto field = Field();
-    if (!field) return std::nullopt;
+    if (!field)
+      return std::nullopt;
     const SoqlType type = catalog_.at(*field);
     SoqlCondition c{*field, "", {}};
     if (Keyword("IN")) {
@@ -301,7 +322,8 @@ class Parser {
       }
       do {
         auto lit = Literal(*field, type);
-        if (!lit) return std::nullopt;
+        if (!lit)
+          return std::nullopt;
         c.values.push_back(*lit);
       } while (Accept(Tok::kComma));
       if (!Accept(Tok::kRParen)) {
@@ -317,7 +339,8 @@ class Parser {
     }
     c.op = Next().text == "<>" ? "!=" : t_[pos_ - 1].text;
     auto lit = Literal(*field, type);
-    if (!lit) return std::nullopt;
+    if (!lit)
+      return std::nullopt;
     c.values.push_back(*lit);
     return c;
   }

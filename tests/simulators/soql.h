@@ -27,8 +27,8 @@ using SoqlCatalog = std::map<std::string, SoqlType>;
 
 struct SoqlLiteral {
   SoqlType type = SoqlType::kString;
-  std::string text;     // strings, ids, dates (YYYY-MM-DD)
-  Timestamp time{};     // datetimes
+  std::string text;  // strings, ids, dates (YYYY-MM-DD)
+  Timestamp time{};  // datetimes
   bool boolean = false;
   double number = 0;
   bool is_null = false;
@@ -46,8 +46,8 @@ struct SoqlOrder {
 };
 
 struct SoqlQuery {
-  std::vector<std::string> select;  // canonical spellings, in the order given
-  std::string object;               // "Opportunity"
+  std::vector<std::string> select;   // canonical spellings, in the order given
+  std::string object;                // "Opportunity"
   std::vector<SoqlCondition> where;  // all ANDed
   std::vector<SoqlOrder> order_by;
   std::optional<int> limit;

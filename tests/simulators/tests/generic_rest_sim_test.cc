@@ -15,9 +15,15 @@ using testing::HasViolation;
 using testing::WithJson;
 
 Json Deal(const std::string& name, const std::string& stage) {
-  return {{"name", name},       {"account", "Acme GmbH"},         {"owner", "Jo"},
-          {"stage", stage},     {"amount", "1234.50"},            {"currency", "EUR"},
-          {"close_at", "2026-12-01"}, {"registration", "DR-1"},   {"vendor_ref", "006X"}};
+  return {{"name", name},
+          {"account", "Acme GmbH"},
+          {"owner", "Jo"},
+          {"stage", stage},
+          {"amount", "1234.50"},
+          {"currency", "EUR"},
+          {"close_at", "2026-12-01"},
+          {"registration", "DR-1"},
+          {"vendor_ref", "006X"}};
 }
 
 HttpRequest WithKey(HttpRequest r) {
@@ -42,7 +48,8 @@ class NorthwindTest : public ::testing::Test {
 TEST_F(NorthwindTest, CursorPagingIsStableAndComplete) {
   for (int i = 0; i < 23; ++i) {
     ASSERT_OK(sim_.CreateRecord(Deal("d" + std::to_string(i), "Qualified")));
-    if (i % 5 == 0) clock_.Advance(1ms);
+    if (i % 5 == 0)
+      clock_.Advance(1ms);
   }
   std::string cursor;
   std::vector<std::string> ids;
@@ -51,8 +58,10 @@ TEST_F(NorthwindTest, CursorPagingIsStableAndComplete) {
                                         (cursor.empty() ? "" : "&cursor=" + cursor))));
     ASSERT_EQ(resp.status, 200) << resp.body;
     Json body = BodyOf(resp);
-    for (const auto& d : body["data"]) ids.push_back(d["id"]);
-    cursor = body["meta"]["next_cursor"].is_null() ? "" : body["meta"]["next_cursor"].get<std::string>();
+    for (const auto& d : body["data"])
+      ids.push_back(d["id"]);
+    cursor =
+        body["meta"]["next_cursor"].is_null() ? "" : body["meta"]["next_cursor"].get<std::string>();
     // An edit between pages moves a record to the end, never loses one.
     if (ids.size() == 10) {
       clock_.Advance(1ms);
@@ -83,8 +92,9 @@ TEST_F(NorthwindTest, Validation) {
   EXPECT_EQ(sim_.Handle(WithKey(Get("/api/v2/deals?updated_after=0&cursor=zz"))).status, 400);
   EXPECT_EQ(sim_.Handle(WithKey(Get("/api/v2/deals?updated_after=0&since=1"))).status, 400);
   ASSERT_OK(sim_.CreateRecord(Deal("a", "Qualified")));
-  EXPECT_EQ(sim_.Handle(WithKey(WithJson("PATCH", "/api/v2/deals/nw-1", {{"status", "Closed"}}))).status,
-            422);
+  EXPECT_EQ(
+      sim_.Handle(WithKey(WithJson("PATCH", "/api/v2/deals/nw-1", {{"status", "Closed"}}))).status,
+      422);
   EXPECT_EQ(sim_.Handle(WithKey(WithJson("PATCH", "/api/v2/deals/nw-1", {{"value", 12.5}}))).status,
             422);
   HttpRequest text = WithKey(WithJson("PATCH", "/api/v2/deals/nw-1", {{"status", "Won"}}));
@@ -96,19 +106,21 @@ TEST_F(NorthwindTest, Validation) {
 TEST_F(NorthwindTest, PatchUpdatesBumpsAndHonoursFaults) {
   ASSERT_OK(sim_.CreateRecord(Deal("a", "Qualified")));
   clock_.Advance(2s);
-  auto resp = sim_.Handle(WithKey(WithJson("PATCH", "/api/v2/deals/nw-1",
-                                           {{"status", "Won"}, {"value", "99.00"},
-                                            {"expected_close", 1800000000000}})));
+  auto resp = sim_.Handle(WithKey(
+      WithJson("PATCH", "/api/v2/deals/nw-1",
+               {{"status", "Won"}, {"value", "99.00"}, {"expected_close", 1800000000000}})));
   ASSERT_EQ(resp.status, 200) << resp.body;
   Json d = BodyOf(resp);
   EXPECT_EQ(d["status"], "Won");
   EXPECT_EQ(d["expected_close"], 1800000000000);
   EXPECT_EQ(d["updated_at"], ToEpochMs(clock_.Now()));
-  EXPECT_EQ(sim_.Handle(WithKey(WithJson("PATCH", "/api/v2/deals/nw-9", {{"status", "Won"}}))).status,
-            404);
+  EXPECT_EQ(
+      sim_.Handle(WithKey(WithJson("PATCH", "/api/v2/deals/nw-9", {{"status", "Won"}}))).status,
+      404);
   sim_.faults().Add(FaultRule::Of(FaultKind::kFailIds).Ids({"nw-1"}));
-  EXPECT_EQ(sim_.Handle(WithKey(WithJson("PATCH", "/api/v2/deals/nw-1", {{"status", "Won"}}))).status,
-            423);
+  EXPECT_EQ(
+      sim_.Handle(WithKey(WithJson("PATCH", "/api/v2/deals/nw-1", {{"status", "Won"}}))).status,
+      423);
   sim_.faults().Add(FaultRule::Of(FaultKind::kRateLimit, "GET"));
   auto limited = sim_.Handle(WithKey(Get("/api/v2/deals?updated_after=0")));
   EXPECT_EQ(limited.status, 429);
@@ -155,13 +167,16 @@ TEST_F(ContosoTest, TokenWithBasicOrFormCredentials) {
 }
 
 TEST_F(ContosoTest, PagesWithLinkHeaderAndRendersShapeB) {
-  for (int i = 0; i < 7; ++i) ASSERT_OK(sim_.CreateRecord(Deal("d", "Proposal")));
+  for (int i = 0; i < 7; ++i)
+    ASSERT_OK(sim_.CreateRecord(Deal("d", "Proposal")));
   const std::string token = sim_.IssueToken();
-  auto resp = sim_.Handle(Get("/v1/opportunities?modified_since=2020-01-01T00:00:00Z&page=1&per_page=5", token));
+  auto resp = sim_.Handle(
+      Get("/v1/opportunities?modified_since=2020-01-01T00:00:00Z&page=1&per_page=5", token));
   ASSERT_EQ(resp.status, 200);
-  EXPECT_EQ(resp.header("Link"),
-            "<https://127.0.0.1:9443/v1/opportunities?modified_since=2020-01-01T00%3A00%3A00Z&page=2&"
-            "per_page=5>; rel=\"next\"");
+  EXPECT_EQ(
+      resp.header("Link"),
+      "<https://127.0.0.1:9443/v1/opportunities?modified_since=2020-01-01T00%3A00%3A00Z&page=2&"
+      "per_page=5>; rel=\"next\"");
   Json body = BodyOf(resp);
   ASSERT_EQ(body["items"].size(), 5u);
   const Json& item = body["items"][0];
@@ -169,7 +184,8 @@ TEST_F(ContosoTest, PagesWithLinkHeaderAndRendersShapeB) {
   EXPECT_EQ(item["amount"]["value"], 1234.5);
   EXPECT_EQ(item["amount"]["currency"], "EUR");
   EXPECT_EQ(item["closeDate"], "2026-12-01T00:00:00-05:00");  // a bare date is local midnight
-  auto last = sim_.Handle(Get("/v1/opportunities?modified_since=2020-01-01T00:00:00Z&page=2&per_page=5", token));
+  auto last = sim_.Handle(
+      Get("/v1/opportunities?modified_since=2020-01-01T00:00:00Z&page=2&per_page=5", token));
   EXPECT_EQ(BodyOf(last)["items"].size(), 2u);
   EXPECT_FALSE(last.header("Link").has_value());
 }
@@ -179,8 +195,13 @@ TEST_F(ContosoTest, ListValidation) {
   EXPECT_EQ(sim_.Handle(Get("/v1/opportunities?modified_since=2020-01-01T00:00:00Z")).status, 401);
   EXPECT_EQ(sim_.Handle(Get("/v1/opportunities", token)).status, 400);
   EXPECT_EQ(sim_.Handle(Get("/v1/opportunities?modified_since=1700000000", token)).status, 400);
-  EXPECT_EQ(sim_.Handle(Get("/v1/opportunities?modified_since=2020-01-01T00:00:00Z&page=0", token)).status, 400);
-  EXPECT_EQ(sim_.Handle(Get("/v1/opportunities?modified_since=2020-01-01T00:00:00Z&per_page=101", token)).status, 400);
+  EXPECT_EQ(sim_.Handle(Get("/v1/opportunities?modified_since=2020-01-01T00:00:00Z&page=0", token))
+                .status,
+            400);
+  EXPECT_EQ(
+      sim_.Handle(Get("/v1/opportunities?modified_since=2020-01-01T00:00:00Z&per_page=101", token))
+          .status,
+      400);
   EXPECT_EQ(sim_.violations().entries().size(), 5u);
 }
 
@@ -190,8 +211,10 @@ TEST_F(ContosoTest, BatchUpdatesWithPerItemResults) {
   const std::string token = sim_.IssueToken();
   sim_.faults().Add(FaultRule::Of(FaultKind::kFailIds).Ids({"2"}));
   Json body = {{"updates",
-                {{{"opportunityId", 1}, {"phase", "Closed Won"},
-                  {"amount", {{"value", 99.5}, {"currency", "USD"}}}, {"closeDate", "2027-01-31"}},
+                {{{"opportunityId", 1},
+                  {"phase", "Closed Won"},
+                  {"amount", {{"value", 99.5}, {"currency", "USD"}}},
+                  {"closeDate", "2027-01-31"}},
                  {{"opportunityId", 2}, {"phase", "Negotiation"}},
                  {{"opportunityId", 3}, {"phase", "Negotiation"}}}}};
   clock_.Advance(1s);
@@ -213,15 +236,20 @@ TEST_F(ContosoTest, BatchValidation) {
   ASSERT_OK(sim_.CreateRecord(Deal("a", "Proposal")));
   const std::string token = sim_.IssueToken();
   Json many = {{"updates", Json::array()}};
-  for (int i = 0; i < 26; ++i) many["updates"].push_back({{"opportunityId", 1}});
+  for (int i = 0; i < 26; ++i)
+    many["updates"].push_back({{"opportunityId", 1}});
   EXPECT_EQ(sim_.Handle(WithJson("POST", "/v1/opportunities/batch", many, token)).status, 400);
   EXPECT_EQ(sim_.Handle(WithJson("POST", "/v1/opportunities/batch",
-                                 {{"updates", {{{"opportunityId", "1"}}}}}, token)).status, 422);
+                                 {{"updates", {{{"opportunityId", "1"}}}}}, token))
+                .status,
+            422);
   EXPECT_EQ(sim_.Handle(WithJson("POST", "/v1/opportunities/batch",
                                  {{"updates", {{{"opportunityId", 1}, {"amount", "5"}}}}}, token))
-                .status, 422);
-  Json bad_phase = BodyOf(sim_.Handle(WithJson(
-      "POST", "/v1/opportunities/batch", {{"updates", {{{"opportunityId", 1}, {"phase", "Won"}}}}}, token)));
+                .status,
+            422);
+  Json bad_phase = BodyOf(
+      sim_.Handle(WithJson("POST", "/v1/opportunities/batch",
+                           {{"updates", {{{"opportunityId", 1}, {"phase", "Won"}}}}}, token)));
   EXPECT_EQ(bad_phase["results"][0]["ok"], false);
   EXPECT_EQ(sim_.violations().entries().size(), 4u) << sim_.violations().Describe();
 }

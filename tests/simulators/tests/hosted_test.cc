@@ -53,17 +53,17 @@ TEST(SimulatorHost, ServesOverLoopbackTls) {
       Request("POST", sf_url + "/services/oauth2/token",
               "grant_type=client_credentials&client_id=sf-client-id&client_secret=sf-client-secret",
               {{"Content-Type", "application/x-www-form-urlencoded"}});
-  const std::string query = sf_url + "/services/data/v59.0/queryAll?q=" +
-                            UrlEncode("SELECT Id, Name FROM Opportunity");
+  const std::string query =
+      sf_url + "/services/data/v59.0/queryAll?q=" + UrlEncode("SELECT Id, Name FROM Opportunity");
   const HttpRequest add_faults =
       Request("POST", sf_url + "/__sim/faults",
               R"([{"kind":"truncate","method":"GET","path_prefix":"/services/data"},)"
               R"({"kind":"stall","stall_ms":50,"method":"GET"}])",
               {{"Content-Type", "application/json"}});
   const HttpRequest stats_request = Request("GET", sf_url + "/__sim/stats");
-  const HttpRequest search_request =
-      Request("POST", hs_url + "/crm/v3/objects/deals/search", R"({"limit":10})",
-              {{"Content-Type", "application/json"}, {"Authorization", "Bearer pat-na1-sim-token"}});
+  const HttpRequest search_request = Request(
+      "POST", hs_url + "/crm/v3/objects/deals/search", R"({"limit":10})",
+      {{"Content-Type", "application/json"}, {"Authorization", "Bearer pat-na1-sim-token"}});
   const HttpRequest violations_request = Request("GET", hs_url + "/__sim/violations");
   std::string access_token;
   auto scenario = [&]() -> Awaitable<void> {
@@ -100,7 +100,8 @@ TEST(SimulatorHost, ServesOverLoopbackTls) {
     host.Stop();
   };
   boost::asio::co_spawn(io, scenario(), [](std::exception_ptr e) {
-    if (e) std::rethrow_exception(e);
+    if (e)
+      std::rethrow_exception(e);
   });
   io.run();
   EXPECT_TRUE(finished);

@@ -41,7 +41,8 @@ class HubSpotSimTest : public ::testing::Test {
               {"sorts", {{{"propertyName", "hs_lastmodifieddate"}, {"direction", "ASCENDING"}}}},
               {"properties", {"dealname", "dealstage", "amount", "hs_lastmodifieddate"}},
               {"limit", limit}};
-    if (!after.empty()) b["after"] = after;
+    if (!after.empty())
+      b["after"] = after;
     return b;
   }
   HttpResponse Post(const std::string& path, const Json& body) {
@@ -56,7 +57,8 @@ class HubSpotSimTest : public ::testing::Test {
 TEST_F(HubSpotSimTest, SearchPagesInModifiedOrder) {
   for (int i = 0; i < 450; ++i) {
     Add("d" + std::to_string(i));
-    if (i % 100 == 0) clock_.Advance(1ms);
+    if (i % 100 == 0)
+      clock_.Advance(1ms);
   }
   std::string after;
   std::vector<std::string> seen;
@@ -67,7 +69,8 @@ TEST_F(HubSpotSimTest, SearchPagesInModifiedOrder) {
     Json body = BodyOf(resp);
     EXPECT_EQ(body["total"], 450);
     for (const auto& r : body["results"]) {
-      const int64_t t = ToEpochMs(*ParseIsoDateTime(r["properties"]["hs_lastmodifieddate"].get<std::string>()));
+      const int64_t t =
+          ToEpochMs(*ParseIsoDateTime(r["properties"]["hs_lastmodifieddate"].get<std::string>()));
       EXPECT_LE(last, t);
       last = t;
       seen.push_back(r["id"]);
@@ -87,7 +90,8 @@ TEST_F(HubSpotSimTest, FiltersAndOrAcrossGroupsAndIdSlices) {
   // The connector's slice: EQ on the timestamp AND hs_object_id GT last id.
   Json slice = {{"filterGroups",
                  {{{"filters",
-                    {{{"propertyName", "hs_lastmodifieddate"}, {"operator", "EQ"},
+                    {{{"propertyName", "hs_lastmodifieddate"},
+                      {"operator", "EQ"},
                       {"value", std::to_string(ToEpochMs(t))}},
                      {{"propertyName", "hs_object_id"}, {"operator", "GT"}, {"value", a}}}}}}},
                 {"sorts", {{{"propertyName", "hs_object_id"}, {"direction", "ASCENDING"}}}},
@@ -95,9 +99,10 @@ TEST_F(HubSpotSimTest, FiltersAndOrAcrossGroupsAndIdSlices) {
   Json body = BodyOf(Post(kSearch, slice));
   EXPECT_EQ(body["total"], 2);
   EXPECT_EQ(body["results"][0]["id"], b);
-  Json any = {{"filterGroups",
-               {{{"filters", {{{"propertyName", "dealname"}, {"operator", "EQ"}, {"value", "a"}}}}},
-                {{"filters", {{{"propertyName", "dealname"}, {"operator", "EQ"}, {"value", "c"}}}}}}}};
+  Json any = {
+      {"filterGroups",
+       {{{"filters", {{{"propertyName", "dealname"}, {"operator", "EQ"}, {"value", "a"}}}}},
+        {{"filters", {{{"propertyName", "dealname"}, {"operator", "EQ"}, {"value", "c"}}}}}}}};
   body = BodyOf(Post(kSearch, any));
   ASSERT_EQ(body["total"], 2);
   EXPECT_EQ(body["results"][1]["id"], c);
@@ -148,10 +153,11 @@ Json Input(const std::string& id, Json props, const std::string& trace = "t-1") 
 TEST_F(HubSpotSimTest, BatchUpdateAppliesBumpsAndReports207) {
   const std::string a = Add("a");
   clock_.Advance(3s);
-  Json body = {{"inputs",
-                {Input(a, {{"dealstage", "closedwon"}, {"amount", "99.50"}, {"closedate", "2027-01-31"}},
-                       "trace-a"),
-                 Input("999999", {{"dealstage", "closedwon"}}, "trace-x")}}};
+  Json body = {
+      {"inputs",
+       {Input(a, {{"dealstage", "closedwon"}, {"amount", "99.50"}, {"closedate", "2027-01-31"}},
+              "trace-a"),
+        Input("999999", {{"dealstage", "closedwon"}}, "trace-x")}}};
   auto resp = Post(kUpdate, body);
   ASSERT_EQ(resp.status, 207) << resp.body;
   Json out = BodyOf(resp);
@@ -168,7 +174,8 @@ TEST_F(HubSpotSimTest, BatchUpdateAppliesBumpsAndReports207) {
 TEST_F(HubSpotSimTest, BatchUpdateValidation) {
   const std::string a = Add("a");
   Json many = {{"inputs", Json::array()}};
-  for (int i = 0; i < 101; ++i) many["inputs"].push_back(Input(std::to_string(i), Json::object()));
+  for (int i = 0; i < 101; ++i)
+    many["inputs"].push_back(Input(std::to_string(i), Json::object()));
   EXPECT_EQ(Post(kUpdate, many).status, 400);
   EXPECT_EQ(Post(kUpdate, {{"inputs", {Input(a, {{"nope", "x"}})}}}).status, 400);
   EXPECT_EQ(Post(kUpdate, {{"inputs", {Input(a, {{"dealstage", "won"}})}}}).status, 400);
@@ -194,8 +201,10 @@ TEST_F(HubSpotSimTest, FaultsRateLimitAndPartialFailure) {
   EXPECT_TRUE(limited.header("X-HubSpot-RateLimit-Remaining").has_value());
   EXPECT_EQ(Post(kSearch, SinceBody(Timestamp{}, 10)).status, 200);
   sim_.faults().Add(FaultRule::Of(FaultKind::kFailIds).Ids({b}));
-  auto resp = Post(kUpdate, {{"inputs", {Input(a, {{"dealstage", "closedwon"}}),
-                                        Input(b, {{"dealstage", "closedwon"}}, "tb")}}});
+  auto resp = Post(
+      kUpdate,
+      {{"inputs",
+        {Input(a, {{"dealstage", "closedwon"}}), Input(b, {{"dealstage", "closedwon"}}, "tb")}}});
   ASSERT_EQ(resp.status, 207);
   EXPECT_EQ(BodyOf(resp)["errors"][0]["context"]["ids"][0], b);
   EXPECT_EQ(sim_.records().Find(b)->fields["dealstage"], "qualifiedtobuy");
@@ -211,7 +220,8 @@ TEST_F(HubSpotSimTest, BatchReadAndArchivedDealsLeaveSearch) {
   auto read = Post(kRead, {{"properties", {"dealname"}}, {"inputs", {{{"id", a}}, {{"id", b}}}}});
   ASSERT_EQ(read.status, 207);
   EXPECT_EQ(BodyOf(read)["results"][0]["properties"]["dealname"], "a");
-  auto archived = sim_.Handle(WithJson("POST", kRead + "?archived=true", {{"inputs", {{{"id", b}}}}}, kToken));
+  auto archived =
+      sim_.Handle(WithJson("POST", kRead + "?archived=true", {{"inputs", {{{"id", b}}}}}, kToken));
   EXPECT_EQ(archived.status, 200);
 }
 

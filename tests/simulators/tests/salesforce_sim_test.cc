@@ -93,7 +93,8 @@ TEST_F(SalesforceSimTest, ExpiredTokenIs401WithoutViolation) {
 TEST_F(SalesforceSimTest, QueryAllPagesWithLocatorsInModstampOrder) {
   for (int i = 0; i < 4500; ++i) {
     Add("deal " + std::to_string(i));
-    if (i % 1000 == 0) clock_.Advance(1s);  // many rows share one SystemModstamp
+    if (i % 1000 == 0)
+      clock_.Advance(1s);  // many rows share one SystemModstamp
   }
   auto resp = Query(Poll("2020-01-01T00:00:00Z"));
   ASSERT_EQ(resp.status, 200) << resp.body;
@@ -103,14 +104,16 @@ TEST_F(SalesforceSimTest, QueryAllPagesWithLocatorsInModstampOrder) {
   std::string last_key;
   while (true) {
     for (const auto& rec : page["records"]) {
-      const std::string key = rec["SystemModstamp"].get<std::string>() + rec["Id"].get<std::string>();
+      const std::string key =
+          rec["SystemModstamp"].get<std::string>() + rec["Id"].get<std::string>();
       EXPECT_LT(last_key, key);
       last_key = key;
       seen.push_back(rec["Id"]);
       EXPECT_EQ(rec["Account"]["Name"], "Acme");
       EXPECT_EQ(rec["attributes"]["type"], "Opportunity");
     }
-    if (page["done"].get<bool>()) break;
+    if (page["done"].get<bool>())
+      break;
     EXPECT_EQ(page["records"].size(), 2000u);
     resp = sim_.Handle(Get(page["nextRecordsUrl"].get<std::string>(), token_));
     ASSERT_EQ(resp.status, 200);
@@ -121,7 +124,8 @@ TEST_F(SalesforceSimTest, QueryAllPagesWithLocatorsInModstampOrder) {
 }
 
 TEST_F(SalesforceSimTest, LocatorExpiresInSimTime) {
-  for (int i = 0; i < 2100; ++i) Add("d");
+  for (int i = 0; i < 2100; ++i)
+    Add("d");
   Json page = BodyOf(Query(Poll("2020-01-01T00:00:00Z")));
   clock_.Advance(16min);
   auto resp = sim_.Handle(Get(page["nextRecordsUrl"].get<std::string>(), token_));
@@ -140,7 +144,8 @@ TEST_F(SalesforceSimTest, QueryExcludesDeletedButQueryAllReturnsThem) {
   Json all = BodyOf(Query(Poll("2020-01-01T00:00:00Z"), true));
   ASSERT_EQ(all["totalSize"], 2);
   int deleted = 0;
-  for (const auto& r : all["records"]) deleted += r["IsDeleted"].get<bool>();
+  for (const auto& r : all["records"])
+    deleted += r["IsDeleted"].get<bool>();
   EXPECT_EQ(deleted, 1);
 }
 
@@ -149,7 +154,8 @@ TEST_F(SalesforceSimTest, ModstampFilterAndLateCommit) {
   clock_.Advance(10min);
   const std::string cursor = IsoSecondsZ(clock_.Now());
   // A row committing now with a stamp from before the cursor (long transaction).
-  ASSERT_OK(sim_.CreateRecord({{"Name", "late"}, {"modified_at", IsoMillisZ(clock_.Now() - 1min)}}));
+  ASSERT_OK(
+      sim_.CreateRecord({{"Name", "late"}, {"modified_at", IsoMillisZ(clock_.Now() - 1min)}}));
   Add("new");
   Json page = BodyOf(Query(Poll(cursor)));
   ASSERT_EQ(page["totalSize"], 1);
@@ -171,8 +177,8 @@ TEST_F(SalesforceSimTest, SoqlViolationsAnswer400AndAreLogged) {
   auto resp = Query("SELECT Id, Bogus__c FROM Opportunity");
   EXPECT_EQ(resp.status, 400);
   EXPECT_EQ(BodyOf(resp)[0]["errorCode"], "INVALID_FIELD");
-  EXPECT_EQ(BodyOf(Query("SELECT Id FROM Opportunity WHERE SystemModstamp >= 2026-01-01"))[0]
-                ["errorCode"],
+  EXPECT_EQ(BodyOf(Query(
+                "SELECT Id FROM Opportunity WHERE SystemModstamp >= 2026-01-01"))[0]["errorCode"],
             "MALFORMED_QUERY");
   EXPECT_EQ(sim_.Handle(Get(kBase + "/queryAll", token_)).status, 400);
   EXPECT_EQ(sim_.violations().entries().size(), 3u);
@@ -184,9 +190,9 @@ TEST_F(SalesforceSimTest, GetDeletedHonoursTheFifteenDayWindow) {
   ASSERT_OK(sim_.DeleteRecord(a));
   clock_.Advance(1h);
   token_ = sim_.IssueToken();
-  const std::string url = kBase + "/sobjects/Opportunity/deleted/?start=" +
-                          UrlEncode(IsoSecondsZ(clock_.Now() - 3h)) +
-                          "&end=" + UrlEncode(IsoSecondsZ(clock_.Now()));
+  const std::string url =
+      kBase + "/sobjects/Opportunity/deleted/?start=" + UrlEncode(IsoSecondsZ(clock_.Now() - 3h)) +
+      "&end=" + UrlEncode(IsoSecondsZ(clock_.Now()));
   auto resp = sim_.Handle(Get(url, token_));
   ASSERT_EQ(resp.status, 200) << resp.body;
   Json body = BodyOf(resp);
@@ -209,8 +215,10 @@ TEST_F(SalesforceSimTest, CompositeRetrieveReturnsNullForUnknownIds) {
   ASSERT_EQ(body.size(), 2u);
   EXPECT_EQ(body[0]["Name"], "a");
   EXPECT_TRUE(body[1].is_null());
-  EXPECT_EQ(sim_.Handle(Get(kBase + "/composite/sobjects/Opportunity?ids=" + a + "&fields=Nope",
-                            token_)).status, 400);
+  EXPECT_EQ(
+      sim_.Handle(Get(kBase + "/composite/sobjects/Opportunity?ids=" + a + "&fields=Nope", token_))
+          .status,
+      400);
 }
 
 Json UpdateBody(const std::vector<std::string>& ids, bool all_or_none = false) {
@@ -230,8 +238,8 @@ TEST_F(SalesforceSimTest, UpdateAppliesAndBumpsModstampWithPerRecordErrors) {
   const std::string gone = Add("gone");
   ASSERT_OK(sim_.DeleteRecord(gone));
   clock_.Advance(5s);
-  auto resp = sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects",
-                                   UpdateBody({a, gone}), token_));
+  auto resp =
+      sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects", UpdateBody({a, gone}), token_));
   ASSERT_EQ(resp.status, 200) << resp.body;
   Json body = BodyOf(resp);
   EXPECT_EQ(body[0]["success"], true);
@@ -245,8 +253,8 @@ TEST_F(SalesforceSimTest, UpdateAppliesAndBumpsModstampWithPerRecordErrors) {
 
 TEST_F(SalesforceSimTest, AllOrNoneRollsBack) {
   const std::string a = Add("a");
-  Json body = BodyOf(sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects",
-                                          UpdateBody({a, "006NOPE"}, true), token_)));
+  Json body = BodyOf(sim_.Handle(
+      WithJson("PATCH", kBase + "/composite/sobjects", UpdateBody({a, "006NOPE"}, true), token_)));
   EXPECT_EQ(body[0]["errors"][0]["statusCode"], "ALL_OR_NONE_OPERATION_ROLLED_BACK");
   EXPECT_EQ(sim_.records().Find(a)->fields["StageName"], "Prospecting");
 }
@@ -254,39 +262,46 @@ TEST_F(SalesforceSimTest, AllOrNoneRollsBack) {
 TEST_F(SalesforceSimTest, UpdateValidation) {
   const std::string a = Add("a");
   std::vector<std::string> many(201, a);
-  auto resp = sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects", UpdateBody(many), token_));
+  auto resp =
+      sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects", UpdateBody(many), token_));
   EXPECT_EQ(resp.status, 400);
   EXPECT_EQ(BodyOf(resp)[0]["errorCode"], "EXCEEDED_ID_LIMIT");
 
   Json no_type = UpdateBody({a});
   no_type["records"][0].erase("attributes");
-  EXPECT_EQ(BodyOf(sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects", no_type, token_)))
-                [0]["errorCode"], "INVALID_TYPE");
+  EXPECT_EQ(BodyOf(sim_.Handle(
+                WithJson("PATCH", kBase + "/composite/sobjects", no_type, token_)))[0]["errorCode"],
+            "INVALID_TYPE");
 
   Json no_id = UpdateBody({a});
   no_id["records"][0].erase("id");
-  EXPECT_EQ(BodyOf(sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects", no_id, token_)))
-                [0]["errors"][0]["statusCode"], "MISSING_ARGUMENT");
+  EXPECT_EQ(BodyOf(sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects", no_id,
+                                        token_)))[0]["errors"][0]["statusCode"],
+            "MISSING_ARGUMENT");
 
   Json bad_amount = UpdateBody({a});
   bad_amount["records"][0]["Amount"] = "99.5";
-  EXPECT_EQ(sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects", bad_amount, token_)).status,
-            400);
+  EXPECT_EQ(
+      sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects", bad_amount, token_)).status,
+      400);
 
   Json bad_stage = UpdateBody({a});
   bad_stage["records"][0]["StageName"] = "Won";
-  EXPECT_EQ(BodyOf(sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects", bad_stage, token_)))
-                [0]["errors"][0]["statusCode"], "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
+  EXPECT_EQ(BodyOf(sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects", bad_stage,
+                                        token_)))[0]["errors"][0]["statusCode"],
+            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
 
   Json unknown = UpdateBody({a});
   unknown["records"][0]["Foo__c"] = "x";
-  EXPECT_EQ(BodyOf(sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects", unknown, token_)))
-                [0]["errorCode"], "INVALID_FIELD");
+  EXPECT_EQ(BodyOf(sim_.Handle(
+                WithJson("PATCH", kBase + "/composite/sobjects", unknown, token_)))[0]["errorCode"],
+            "INVALID_FIELD");
 
   Json readonly = UpdateBody({a});
   readonly["records"][0]["SystemModstamp"] = "2026-01-01T00:00:00.000+0000";
-  EXPECT_EQ(BodyOf(sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects", readonly, token_)))
-                [0]["errors"][0]["statusCode"], "INVALID_FIELD_FOR_INSERT_UPDATE");
+  EXPECT_EQ(BodyOf(sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects", readonly,
+                                        token_)))[0]["errors"][0]["statusCode"],
+            "INVALID_FIELD_FOR_INSERT_UPDATE");
 
   HttpRequest text = WithJson("PATCH", kBase + "/composite/sobjects", UpdateBody({a}), token_);
   text.headers[0].second = "text/plain";
@@ -311,8 +326,8 @@ TEST_F(SalesforceSimTest, FaultsRequestLimitServerErrorMalformedAndFailIds) {
   EXPECT_EQ(Query("SELECT Id FROM Opportunity").status, 200);
 
   sim_.faults().Add(FaultRule::Of(FaultKind::kFailIds).Ids({a}));
-  Json body = BodyOf(sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects", UpdateBody({a}),
-                                          token_)));
+  Json body = BodyOf(
+      sim_.Handle(WithJson("PATCH", kBase + "/composite/sobjects", UpdateBody({a}), token_)));
   EXPECT_EQ(body[0]["errors"][0]["statusCode"], "UNABLE_TO_LOCK_ROW");
   EXPECT_TRUE(sim_.violations().empty()) << sim_.violations().Describe();
 }

@@ -39,7 +39,8 @@ TEST(SeedData, DeterministicAndLoadsIntoEverySimulator) {
   // Every partner copy carries the registration id of its vendor opportunity.
   for (const auto& deal : seed["hubspot"]) {
     const auto& props = deal["properties"];
-    if (!props.contains("vendor_opportunity_id")) continue;
+    if (!props.contains("vendor_opportunity_id"))
+      continue;
     const SimRecord* vendor = sf.records().Find(props["vendor_opportunity_id"]);
     ASSERT_NE(vendor, nullptr);
     EXPECT_EQ(vendor->fields["Deal_Registration_ID__c"], props["vendor_registration_id"]);

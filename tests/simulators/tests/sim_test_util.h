@@ -7,8 +7,8 @@
 
 #include "dealsync/http.h"
 #include "src/platform/fake_clock.h"
-#include "tests/support/test_support.h"
 #include "tests/simulators/sim_core.h"
+#include "tests/support/test_support.h"
 
 namespace dealsync::sim::testing {
 
@@ -16,7 +16,8 @@ inline HttpRequest Get(std::string url, std::string token = "") {
   HttpRequest r;
   r.method = "GET";
   r.url = std::move(url);
-  if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
+  if (!token.empty())
+    r.headers.emplace_back("Authorization", "Bearer " + token);
   return r;
 }
 
@@ -27,7 +28,8 @@ inline HttpRequest WithJson(std::string method, std::string url, const Json& bod
   r.url = std::move(url);
   r.body = body.dump();
   r.headers.emplace_back("Content-Type", "application/json");
-  if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
+  if (!token.empty())
+    r.headers.emplace_back("Authorization", "Bearer " + token);
   return r;
 }
 
@@ -40,7 +42,8 @@ inline Json BodyOf(const HttpResponse& r) {
 // Expects `rule` to be among the recorded violations.
 inline bool HasViolation(const ViolationLog& log, const std::string& rule) {
   for (const auto& v : log.entries()) {
-    if (v.rule == rule) return true;
+    if (v.rule == rule)
+      return true;
   }
   return false;
 }

@@ -24,12 +24,14 @@ SoqlError ErrorOf(std::string_view q) {
 TEST(Soql, ParsesTheConnectorsPollQuery) {
   auto r = ParseSoql(
       "SELECT Id, IsDeleted, SystemModstamp, account.name FROM Opportunity "
-      "WHERE SystemModstamp >= 2026-11-23T10:00:00Z AND SystemModstamp <= 2026-11-23T11:00:00+01:00 "
+      "WHERE SystemModstamp >= 2026-11-23T10:00:00Z AND SystemModstamp <= "
+      "2026-11-23T11:00:00+01:00 "
       "ORDER BY SystemModstamp ASC, Id ASC LIMIT 50",
       kCatalog);
   ASSERT_TRUE(std::holds_alternative<SoqlQuery>(r)) << std::get<SoqlError>(r).message;
   const auto& q = std::get<SoqlQuery>(r);
-  EXPECT_EQ(q.select, (std::vector<std::string>{"Id", "IsDeleted", "SystemModstamp", "Account.Name"}));
+  EXPECT_EQ(q.select,
+            (std::vector<std::string>{"Id", "IsDeleted", "SystemModstamp", "Account.Name"}));
   ASSERT_EQ(q.where.size(), 2u);
   EXPECT_EQ(q.where[0].op, ">=");
   EXPECT_EQ(q.where[0].values[0].time, *ParseIsoDateTime("2026-11-23T10:00:00Z"));
