@@ -1,0 +1,371 @@
+// End to end: the real dealsyncd binary against two in-process CRM simulators
+// (vendor and partner "northwind", both speaking the generic REST shape) over
+// loopback TLS with a throw-away PKI. Edits are made through the simulators,
+// convergence is read back from them, conflicts and metrics from the admin API.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <future>
+#include <regex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "dealsync/asio.h"
+#include "src/platform/system_clock.h"
+#include "src/transport/beast_http_client.h"
+#include "src/transport/cert_gen.h"
+#include "src/transport/http_server.h"
+#include "tests/integration/process.h"
+#include "tests/simulators/generic_rest_sim.h"
+#include "tests/support/test_support.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+namespace dealsync {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+Awaitable<HttpResponse> ServeSim(sim::Simulator* simulator, HttpRequest request) {
+  if (request.url.rfind("/__sim/", 0) == 0) {
+    co_return simulator->HandleControl(request);
+  }
+  co_return simulator->Handle(request);
+}
+
+// A simulator served over TLS on its own thread; Call() runs code on that thread.
+class SimHost {
+ public:
+  explicit SimHost(const std::string& pki)
+      : random_(7), sim_(clock_, random_, Config()), work_(io_.get_executor()) {
+    ServerOptions options;
+    options.cert_file = pki + "/server.pem";
+    options.key_file = pki + "/server.key";
+    server_ = std::make_unique<HttpServer>(io_.get_executor(), options, [this](HttpRequest r) {
+      return ServeSim(&sim_, std::move(r));
+    });
+    Result<uint16_t> port = server_->Start();
+    port_ = port.ok() ? *port : 0;
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  uint16_t port() const { return port_; }
+  std::string base_url() const { return "https://127.0.0.1:" + std::to_string(port_) + "/api/v2"; }
+
+  template <typename F>
+  auto Call(F f) {
+    std::packaged_task<decltype(f())()> task(std::move(f));
+    auto result = task.get_future();
+    boost::asio::post(io_, [&task] { task(); });
+    return result.get();
+  }
+  ~SimHost() {
+    Call([this] {
+      server_->Stop();
+      return 0;
+    });
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
+  std::string Create(const json& record) {
+    return Call([&] {
+      auto id = sim_.CreateRecord(record);
+      return id.ok() ? *id : std::string();
+    });
+  }
+  bool Edit(const std::string& id, const json& patch) {
+    return Call([&] { return sim_.EditRecord(id, patch).ok(); });
+  }
+  json View(const std::string& id) {
+    return Call([&] {
+      const sim::SimRecord* r = sim_.records().Find(id);
+      return r ? sim_.ControlView(*r) : json();
+    });
+  }
+
+ private:
+  static sim::GenericRestSimConfig Config() {
+    sim::GenericRestSimConfig c;
+    c.shape = sim::RestShape::kNorthwind;
+    c.base_path = "/api/v2";
+    c.api_key = "test-api-key";
+    return c;
+  }
+  SystemClock clock_;
+  SeededRandom random_;
+  boost::asio::io_context io_;
+  sim::GenericRestSim sim_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::unique_ptr<HttpServer> server_;
+  uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+Result<HttpResponse> Http(const std::string& method, const std::string& url,
+                          const std::string& body = "", const std::string& token = "") {
+  return testing::RunAwaitable([&]() -> Awaitable<Result<HttpResponse>> {
+    ClientOptions options;
+    options.allow_insecure_http_loopback = true;
+    BeastHttpClient client(co_await boost::asio::this_coro::executor, options);
+    HttpRequest r;
+    r.method = method;
+    r.url = url;
+    r.body = body;
+    r.timeout = milliseconds(5000);
+    if (!token.empty()) {
+      r.headers.emplace_back("Authorization", "Bearer " + token);
+    }
+    if (!body.empty()) {
+      r.headers.emplace_back("Content-Type", "application/json");
+    }
+    co_return co_await client.Send(r);
+  }());
+}
+
+// The repository's northwind example, pointed at a simulator.
+std::string SourceFile(const std::string& example, const std::string& base_url,
+                       const std::string& ca, const std::string& credential, bool vendor) {
+  std::string s = example;
+  s = std::regex_replace(s, std::regex(R"(base_url = "[^"]*")"),
+                         "base_url = \"" + base_url + "\"\nca_file = \"" + ca + "\"");
+  s = std::regex_replace(s, std::regex(R"(credential = "[^"]*")"),
+                         "credential = \"" + credential + "\"");
+  s = std::regex_replace(s, std::regex(R"(poll_interval = "[^"]*")"), "poll_interval = \"1s\"");
+  s = std::regex_replace(s, std::regex(R"(rate_limit = \{[^}]*\})"),
+                         "rate_limit = { requests = 50, per = \"1s\" }");
+  s = std::regex_replace(s, std::regex(R"(overlap = "[^"]*")"), "overlap = \"5s\"");
+  if (vendor) {
+    s = std::regex_replace(s, std::regex(R"(\nid = "[^"]*"[^\n]*)"), "");
+    s = std::regex_replace(s, std::regex(R"(\nname = "[^"]*"[^\n]*)"), "\nname = \"Vendor CRM\"");
+    s = std::regex_replace(s, std::regex(R"(\ncounterpart_id[^\n]*)"), "");
+    const size_t policy = s.find("\n[policy]");
+    if (policy != std::string::npos) {
+      s = s.substr(0, policy) + "\n";
+    }
+  }
+  return s;
+}
+
+class DaemonE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("dealsync-e2e-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "pki");
+    fs::create_directories(dir_ / "config" / "partners.d");
+    fs::create_directories(dir_ / "creds");
+    ASSERT_OK(WriteTestPki((dir_ / "pki").string()));
+    vendor_ = std::make_unique<SimHost>((dir_ / "pki").string());
+    partner_ = std::make_unique<SimHost>((dir_ / "pki").string());
+    ASSERT_NE(vendor_->port(), 0);
+    ASSERT_NE(partner_->port(), 0);
+    admin_port_ = e2e::FreeLoopbackPort();
+    WriteConfig();
+  }
+  void TearDown() override {
+    daemon_.reset();
+    vendor_.reset();
+    partner_.reset();
+    if (!HasFailure()) {
+      fs::remove_all(dir_);
+    } else {
+      std::cerr << "daemon log:\n" << e2e::ReadFile(Log()) << "\n";
+    }
+  }
+
+  std::string Log() const { return (dir_ / "dealsyncd.log").string(); }
+  std::string Config() const { return (dir_ / "config").string(); }
+  std::string Admin(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(admin_port_) + path;
+  }
+
+  void WriteConfig() {
+    const std::string root = DEALSYNC_SOURCE_DIR;
+    std::string daemon = e2e::ReadFile(root + "/config/dealsync.toml");
+    daemon = std::regex_replace(daemon, std::regex(R"(state_dir = "[^"]*")"),
+                                "state_dir = \"" + (dir_ / "state").string() + "\"");
+    daemon = std::regex_replace(daemon, std::regex(R"(credentials_dir = "[^"]*")"),
+                                "credentials_dir = \"" + (dir_ / "creds").string() + "\"");
+    daemon = std::regex_replace(daemon, std::regex(R"(listen = "[^"]*")"),
+                                "listen = \"127.0.0.1:" + std::to_string(admin_port_) + "\"");
+    daemon =
+        std::regex_replace(daemon, std::regex(R"(token = "[^"]*")"), "token = \"admin-token\"");
+    daemon =
+        std::regex_replace(daemon, std::regex(R"(\ninterval = "[^"]*")"), "\ninterval = \"1s\"");
+    daemon = std::regex_replace(daemon, std::regex(R"(jitter = "[^"]*")"), "jitter = \"100ms\"");
+    daemon = std::regex_replace(daemon, std::regex(R"(timeout = "20s")"), "timeout = \"5s\"");
+    e2e::WriteFile(Config() + "/dealsync.toml", daemon);
+    const std::string example = e2e::ReadFile(root + "/config/partners.d/northwind.toml");
+    const std::string ca = (dir_ / "pki" / "ca.pem").string();
+    e2e::WriteFile(Config() + "/vendor.toml",
+                   SourceFile(example, vendor_->base_url(), ca, "vendor-api-key", true));
+    partner_file_ = SourceFile(example, partner_->base_url(), ca, "northwind-api-key", false);
+    e2e::WriteFile(Config() + "/partners.d/northwind.toml", partner_file_);
+    e2e::WriteFile((dir_ / "creds" / "vendor-api-key").string(), "test-api-key");
+    e2e::WriteFile((dir_ / "creds" / "northwind-api-key").string(), "test-api-key");
+    e2e::WriteFile((dir_ / "creds" / "admin-token").string(), "e2e-admin-token\n");
+  }
+
+  // Two linked deals with drift (stage, amount, close date) and one deal only the partner has.
+  void Seed() {
+    auto deal = [](std::string reg, std::string stage, std::string amount, std::string close) {
+      return json{{"name", "Deal " + reg}, {"account", "Acme GmbH"}, {"owner", "kim"},
+                  {"stage", stage},        {"amount", amount},       {"currency", "EUR"},
+                  {"close_at", close},     {"registration", reg}};
+    };
+    v1_ = vendor_->Create(deal("REG-1", "Quote sent", "12000.00", "2026-12-15"));
+    p1_ = partner_->Create(deal("REG-1", "Qualified", "11000.00", "2026-12-15"));
+    v2_ = vendor_->Create(deal("REG-2", "Qualified", "5000.00", "2026-11-30"));
+    p2_ = partner_->Create(deal("REG-2", "Qualified", "5000.00", "2027-01-31"));
+    p3_ = partner_->Create(deal("REG-3", "Demo", "700.00", "2026-10-01"));
+    ASSERT_FALSE(v1_.empty() || p1_.empty() || v2_.empty() || p2_.empty() || p3_.empty());
+  }
+
+  int RunOnce() {
+    e2e::Process once;
+    EXPECT_TRUE(once.Start({DEALSYNCD, "--config", Config(), "--once"}, Log()));
+    return once.WaitExit(seconds(60)).value_or(-1);
+  }
+  void StartDaemon() {
+    daemon_ = std::make_unique<e2e::Process>();
+    ASSERT_TRUE(daemon_->Start({DEALSYNCD, "--config", Config()}, Log()));
+  }
+  // Polls `url` until it answers `status` (or the deadline passes).
+  bool WaitForStatus(const std::string& url, int status, seconds within = seconds(20)) {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    while (std::chrono::steady_clock::now() < deadline) {
+      Result<HttpResponse> r = Http("GET", url);
+      if (r.ok() && r->status == status) {
+        return true;
+      }
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+    return false;
+  }
+  template <typename Pred>
+  bool Eventually(Pred pred, seconds within = seconds(20)) {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (pred()) {
+        return true;
+      }
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+    return false;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<SimHost> vendor_;
+  std::unique_ptr<SimHost> partner_;
+  std::unique_ptr<e2e::Process> daemon_;
+  int admin_port_ = 0;
+  std::string partner_file_;
+  std::string v1_, p1_, v2_, p2_, p3_;
+  static constexpr const char* DEALSYNCD = DEALSYNC_DEALSYNCD;
+};
+
+TEST_F(DaemonE2ETest, InvalidConfigExits78WithEveryError) {
+  e2e::WriteFile(Config() + "/partners.d/broken.toml",
+                 "id = \"broken\"\nconnector = \"rets\"\npoll_interval = \"soon\"\n");
+  e2e::Process p;
+  ASSERT_TRUE(p.Start({DEALSYNCD, "--config", Config()}, Log()));
+  EXPECT_EQ(p.WaitExit(seconds(30)), 78);
+  const std::string log = e2e::ReadFile(Log());
+  EXPECT_NE(log.find("broken.toml"), std::string::npos) << log;
+  EXPECT_NE(log.find("rets"), std::string::npos) << log;
+  EXPECT_NE(log.find("poll_interval"), std::string::npos) << log;
+}
+
+TEST_F(DaemonE2ETest, OnceConvergesBothSides) {
+  Seed();
+  ASSERT_EQ(RunOnce(), 0) << e2e::ReadFile(Log());
+  // furthest_stage_wins: the partner moves up to the vendor's "Quote sent".
+  EXPECT_EQ(partner_->View(p1_)["status"], "Quote sent") << partner_->View(p1_).dump();
+  // amount vendor_wins.
+  EXPECT_EQ(partner_->View(p1_)["value"], vendor_->View(v1_)["value"]);
+  EXPECT_EQ(vendor_->View(v1_)["status"], "Quote sent");
+  // A second run finds nothing to do and loses nothing.
+  ASSERT_EQ(RunOnce(), 0);
+  EXPECT_EQ(partner_->View(p1_)["status"], "Quote sent");
+}
+
+TEST_F(DaemonE2ETest, ServiceLifecycle) {
+  Seed();
+  StartDaemon();
+  ASSERT_TRUE(WaitForStatus(Admin("/healthz"), 200)) << e2e::ReadFile(Log());
+  ASSERT_TRUE(WaitForStatus(Admin("/readyz"), 200)) << e2e::ReadFile(Log());
+
+  // Converges while running; edits on either side propagate.
+  ASSERT_TRUE(Eventually([&] { return partner_->View(p1_)["status"] == "Quote sent"; }))
+      << partner_->View(p1_).dump();
+  ASSERT_TRUE(partner_->Edit(p2_, {{"stage", "Demo"}}));
+  ASSERT_TRUE(Eventually([&] { return vendor_->View(v2_)["status"] == "Demo"; }))
+      << vendor_->View(v2_).dump();
+
+  // close_date is "manual" for northwind: the REG-2 drift is held for review.
+  Result<HttpResponse> held = Http("GET", Admin("/api/v1/conflicts?status=held_for_review"));
+  ASSERT_OK(held);
+  ASSERT_EQ(held->status, 200) << held->body;
+  EXPECT_GE(json::parse(held->body)["conflicts"].size(), 1u) << held->body;
+  Result<HttpResponse> links = Http("GET", Admin("/api/v1/links?partner=northwind"));
+  ASSERT_OK(links);
+  EXPECT_GE(json::parse(links->body)["links"].size(), 2u) << links->body;
+  // Mutations need the token.
+  Result<HttpResponse> denied = Http("POST", Admin("/api/v1/links"), "{}");
+  ASSERT_OK(denied);
+  EXPECT_EQ(denied->status, 401);
+
+  // Metrics: the counters moved and promtool accepts the exposition.
+  Result<HttpResponse> metrics = Http("GET", Admin("/metrics"));
+  ASSERT_OK(metrics);
+  ASSERT_EQ(metrics->status, 200);
+  EXPECT_NE(metrics->body.find("dealsync_up 1"), std::string::npos);
+  EXPECT_NE(metrics->body.find("dealsync_pushes_total{result=\"ok\",target=\"northwind\"}"),
+            std::string::npos);
+  EXPECT_EQ(metrics->body.find("dealsync_api_calls_total{source=\"vendor\"} 0\n"),
+            std::string::npos);
+  const std::string metrics_file = (dir_ / "metrics.txt").string();
+  e2e::WriteFile(metrics_file, metrics->body);
+  std::string promtool_out;
+  if (e2e::RunCommand("command -v promtool", nullptr) == 0) {
+    EXPECT_EQ(e2e::RunCommand("promtool check metrics < '" + metrics_file + "'", &promtool_out), 0)
+        << promtool_out;
+  }
+
+  // SIGHUP with a broken partner file: rejected, old config keeps running.
+  e2e::WriteFile(Config() + "/partners.d/northwind.toml", partner_file_ + "\nbogus_key = 1\n");
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(Eventually(
+      [&] { return e2e::ReadFile(Log()).find("reload rejected") != std::string::npos; }));
+  EXPECT_TRUE(WaitForStatus(Admin("/healthz"), 200));
+  // SIGHUP with a changed (valid) partner file: the source restarts and keeps its state.
+  e2e::WriteFile(Config() + "/partners.d/northwind.toml",
+                 std::regex_replace(partner_file_, std::regex(R"(name = "[^"]*")"),
+                                    "name = \"Northwind Solutions AG\""));
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(Eventually([&] {
+    return e2e::ReadFile(Log()).find("source northwind: restarting") != std::string::npos;
+  })) << e2e::ReadFile(Log());
+  ASSERT_TRUE(vendor_->Edit(v1_, {{"stage", "Negotiating"}, {"amount", "12500.00"}}));
+  ASSERT_TRUE(Eventually([&] {
+    return partner_->View(p1_)["value"] == vendor_->View(v1_)["value"];
+  })) << partner_->View(p1_).dump();
+
+  // SIGTERM right after an edit (a push may be in flight): exit 0, then a
+  // restart finishes whatever was left; nothing is lost.
+  ASSERT_TRUE(vendor_->Edit(v2_, {{"amount", "5100.00"}}));
+  std::this_thread::sleep_for(milliseconds(1200));
+  daemon_->Signal(SIGTERM);
+  EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << e2e::ReadFile(Log());
+  ASSERT_EQ(RunOnce(), 0);
+  EXPECT_EQ(partner_->View(p2_)["value"], vendor_->View(v2_)["value"]);
+}
+
+}  // namespace
+}  // namespace dealsync
