@@ -64,17 +64,30 @@ done
 # 3. The daemon: sync cycles until nothing is left to push (a second quiet
 #    cycle shows there is no echo loop).
 echo "dealsync demo: syncing 1 vendor and 3 partners on loopback HTTPS ..."
-for cycle in 1 2 3; do
-  "$daemon" --config "$out/config" --once >>"$out/dealsyncd.log" 2>&1
+for cycle in 1 2; do
+  if ! "$daemon" --config "$out/config" --once >>"$out/dealsyncd.log" 2>&1; then
+    echo "dealsyncd failed in cycle $cycle; the end of its log ($out/dealsyncd.log):" >&2
+    tail -n 20 "$out/dealsyncd.log" >&2
+    exit 1
+  fi
 done
 
-# 4. The conflict report, for people and for spreadsheets.
-"$ctl" report --config "$out/config" --format html --out "$out/reports/conflicts.html" >/dev/null
-"$ctl" report --config "$out/config" --format csv --out "$out/reports/conflicts.csv" >/dev/null
-"$ctl" report --config "$out/config" --format json --out "$out/reports/conflicts.json" >/dev/null
-"$ctl" plan --config "$out/config"
+# 4. The conflict report, for people and for spreadsheets, and a summary.
+report() { "$ctl" report --config "$out/config" --format "$1" --out "$out/reports/conflicts.$2"; }
+summary=$(grep -o 'once: done: .*' "$out/dealsyncd.log" | tail -n 1 | sed 's/once: done: //')
+pushed=$(grep -o '[0-9]* pushes sent' "$out/dealsyncd.log" | awk '{n += $1} END {print n + 0}')
 echo
-"$ctl" conflicts list --config "$out/config" --status held_for_review | head -25
+echo "Converged. $pushed corrected records pushed back; final state: $summary"
+echo "Pushes the next cycle would send: $("$ctl" plan --config "$out/config" | sed -n 's/^Pushes the next cycle would send: //p')"
 echo
-echo "Conflict report: $out/reports/conflicts.html (also .csv and .json)"
-echo "Daemon log:      $out/dealsyncd.log"
+report html html
+report csv csv >/dev/null
+report json json >/dev/null
+echo
+echo "Held for a channel manager (largest value at stake first):"
+"$ctl" conflicts list --config "$out/config" --status held_for_review >"$out/held.txt"
+head -n 11 "$out/held.txt"
+echo
+echo "Open the report:        $out/reports/conflicts.html   (also conflicts.csv, conflicts.json)"
+echo "Settle a held conflict: $ctl conflicts resolve --config $out/config <ID> --take vendor --by <you>"
+echo "Daemon log:             $out/dealsyncd.log"

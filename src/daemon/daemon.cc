@@ -373,7 +373,7 @@ Awaitable<int> Daemon::RunOnce() {
     Result<EngineCounters> after = engine_->Counters();
     const bool journal_moved =
         !before.ok() || !after.ok() || before->journal_entries != after->journal_entries;
-    spdlog::info("once: round {} done: journal {} , {} pushes sent", round,
+    spdlog::info("once: round {} done: journal {}, {} pushes sent", round,
                  journal_moved ? "grew" : "unchanged", sent);
     if (!journal_moved && sent == 0) {
       break;

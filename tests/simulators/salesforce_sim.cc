@@ -137,8 +137,10 @@ HttpResponse SalesforceSim::Serve(const HttpRequest& request, const RequestTarge
     return Error(request, target, 405, "METHOD_NOT_ALLOWED",
                  "HTTP Method '" + request.method + "' not allowed. Allowed are " + allowed);
   };
-  if (rest == "/query" || rest == "/queryAll") {
-    return request.method == "GET" ? Query(request, target, rest == "/queryAll")
+  // Salesforce's own examples write the query resources with a trailing slash
+  // ("/queryAll/?q=..."); both spellings are the same resource.
+  if (rest == "/query" || rest == "/queryAll" || rest == "/query/" || rest == "/queryAll/") {
+    return request.method == "GET" ? Query(request, target, rest.rfind("/queryAll", 0) == 0)
                                    : method_not_allowed("GET,HEAD");
   }
   if (rest.rfind("/query/", 0) == 0 || rest.rfind("/queryAll/", 0) == 0) {

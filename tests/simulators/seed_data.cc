@@ -128,7 +128,9 @@ class Generator {
                        {"pipeline", "default"},
                        {"amount", Cents(p_cents)},
                        {"deal_currency_code", "USD"},
-                       {"closedate", IsoSecondsZ(Timestamp(p_close))},
+                       // Noon UTC is the same calendar day in the portal's
+                       // New York zone (midnight UTC would be the day before).
+                       {"closedate", IsoSecondsZ(Timestamp(p_close) + std::chrono::hours(12))},
                        {"vendor_registration_id", reg},
                        {"vendor_opportunity_id", sf_id}}},
                      {"modified_at", stamp}});
@@ -171,7 +173,7 @@ class Generator {
                      {"dealstage", kHubSpot[Pick(3)]},
                      {"amount", "25000.00"},
                      {"deal_currency_code", "USD"},
-                     {"closedate", close + "T00:00:00Z"}}},
+                     {"closedate", close + "T12:00:00Z"}}},
                    {"modified_at", StampBefore()}});
     nw_.push_back(Generic("nw-po-" + std::to_string(i + 1), name, "Partner prospect",
                           kNorthwind[Pick(3)], "18000.00", "EUR", close + "T12:00:00Z", "", "",

@@ -90,6 +90,18 @@ TEST_F(SalesforceSimTest, ExpiredTokenIs401WithoutViolation) {
   EXPECT_TRUE(sim_.violations().empty());
 }
 
+// Salesforce's documentation writes "/queryAll/?q=": the trailing slash names
+// the same resource and must not be read as a query locator.
+TEST_F(SalesforceSimTest, QueryResourcesAcceptATrailingSlash) {
+  Add("deal 1");
+  for (const char* resource : {"/queryAll/?q=", "/query/?q="}) {
+    auto resp = sim_.Handle(Get(kBase + resource + UrlEncode(Poll("2020-01-01T00:00:00Z")), token_));
+    ASSERT_EQ(resp.status, 200) << resource << ": " << resp.body;
+    EXPECT_EQ(BodyOf(resp)["totalSize"], 1) << resource;
+  }
+  EXPECT_TRUE(sim_.violations().empty()) << sim_.violations().Describe();
+}
+
 TEST_F(SalesforceSimTest, QueryAllPagesWithLocatorsInModstampOrder) {
   for (int i = 0; i < 4500; ++i) {
     Add("deal " + std::to_string(i));
