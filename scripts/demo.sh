@@ -6,8 +6,10 @@
 #   scripts/demo.sh            (state, config and reports under ./demo-state)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/ensure-deps.sh
-scripts/build.sh >/dev/null
+if [[ -z "${DEALSYNC_DEMO_SKIP_BUILD:-}" ]]; then  # set by the demo's own CTest
+  scripts/ensure-deps.sh
+  scripts/build.sh >/dev/null
+fi
 
 build=${DEALSYNC_BUILD_DIR:-build}
 out=$(realpath -m "${DEALSYNC_DEMO_DIR:-demo-state}")
