@@ -246,15 +246,16 @@ class ConnectorsSimTest : public ::testing::TestWithParam<CrmSpec> {
 
   const CrmSpec& spec() const { return GetParam(); }
 
-  // seed_count records, ten per simulated second (so pages span many
-  // modification times and some share one).
+  // seed_count records, ten per simulated minute: pages span many
+  // modification times, some share one, and the whole set spans more than any
+  // overlap window (so a repeat from outside the window is detectable).
   void Seed() {
     for (int i = 0; i < spec().seed_count; ++i) {
       auto id = sim_->CreateRecord(spec().seed(i));
       ASSERT_OK(id);
       seeded_.push_back(*id);
       if (i % 10 == 9) {
-        clock_.Advance(1s);
+        clock_.Advance(1min);
       }
     }
   }
@@ -497,22 +498,27 @@ TEST_P(ConnectorsSimTest, FaultsAreRetriedOrSurfacedWithoutLoss) {
   Drained d = Drain(*s.connector, "");
   ASSERT_TRUE(d.error.ok()) << d.error.ToString() << "\n" << host_->DescribeViolations();
   ExpectEachSeededOnce(d.records);
-  EXPECT_GE(s.counters.retries.load(), spec().rate_limit_retried ? 2u : 1u);
+  const int64_t planted = spec().rate_limit_retried ? 2 : 1;
+  EXPECT_EQ(faults.fired(), planted) << "a planted fault did not match the poll endpoint";
+  EXPECT_GE(s.counters.retries.load(), static_cast<uint64_t>(planted));
 
   if (!spec().rate_limit_retried) {
     // Salesforce: the org's API quota is exhausted; the retry layer must not
     // hammer it, the poll fails with kResourceExhausted and the next one works.
     faults.Add(FaultRule::Of(FaultKind::kRequestLimit, spec().poll_method, spec().poll_path));
+    const uint64_t retries_before = s.counters.retries.load();
     auto refused = Run(s.connector->FetchChanges(""));
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted)
         << refused.status().ToString();
+    EXPECT_EQ(s.counters.retries.load(), retries_before) << "quota refusal was retried";
   }
 
   // A cut JSON body: an error Status, then the same cursor works again.
   faults.Add(FaultRule::Of(FaultKind::kMalformedJson, spec().poll_method, spec().poll_path));
   auto broken = Run(s.connector->FetchChanges(""));
   EXPECT_FALSE(broken.ok()) << "a malformed body was accepted";
+  EXPECT_EQ(faults.fired(), planted + (spec().rate_limit_retried ? 1 : 2));
   Drained retry = Drain(*s.connector, "");
   ASSERT_TRUE(retry.error.ok()) << retry.error.ToString() << "\n" << host_->DescribeViolations();
   ExpectEachSeededOnce(retry.records);
