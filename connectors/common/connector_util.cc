@@ -134,6 +134,13 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   return std::chrono::milliseconds(*count * scale);
 }
 
+SourceLocation OptionLocation(const SourceConfig& config, std::string_view key) {
+  if (auto it = config.options.find(std::string(key)); it != config.options.end()) {
+    return it->second.where;
+  }
+  return SourceLocation{config.file, 0, 0};
+}
+
 const OptionSpec* OptionReader::Spec(std::string_view key) const {
   for (const auto& spec : table_) {
     if (spec.key == key) {

@@ -53,6 +53,21 @@ Status ErrorFromResponse(const HttpResponse& response, std::string_view context)
 // "5m", "90s", "2h", "500ms", "1d" -> milliseconds.
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
 
+// Where option `key` was written, or the source file (line 0) when it is absent.
+SourceLocation OptionLocation(const SourceConfig& config, std::string_view key);
+
+// Stores a successfully read option value in `out`; otherwise records the read
+// error against `key`, at the place the option was written.
+template <typename T>
+void TakeOption(const SourceConfig& config, const std::string& key, Result<T> value, T& out,
+                std::vector<ConfigError>& errors) {
+  if (value.ok()) {
+    out = *value;
+  } else {
+    errors.push_back({OptionLocation(config, key), key, value.status().message()});
+  }
+}
+
 // Typed reads of SourceConfig::options, falling back to the option table's
 // default when the key is absent. A present value of the wrong type is an error.
 class OptionReader {

@@ -5,6 +5,7 @@
 
 #include "connectors/common/connector_util.h"
 #include "connectors/common/json_util.h"
+#include "connectors/common/update_chunks.h"
 
 namespace dealsync::connectors::hubspot {
 
@@ -200,23 +201,11 @@ Awaitable<Result<std::vector<Opportunity>>> HubspotConnector::FetchByIds(
 
 Awaitable<Result<std::vector<UpdateOutcome>>> HubspotConnector::Update(
     std::vector<RecordUpdate> updates) {
-  std::vector<UpdateOutcome> outcomes;
-  Status last_call_error;
-  bool any_call_succeeded = updates.empty();
-  for (auto chunk : Chunks(updates, kMaxBatchInputs)) {
-    Status call_error;
-    std::vector<UpdateOutcome> part = co_await UpdateChunk(chunk, call_error);
-    if (call_error.ok()) {
-      any_call_succeeded = true;
-    } else {
-      last_call_error = call_error;
-    }
-    outcomes.insert(outcomes.end(), part.begin(), part.end());
-  }
-  if (!any_call_succeeded && !last_call_error.ok()) {
-    co_return last_call_error;
-  }
-  co_return outcomes;
+  co_return co_await UpdateInChunks(
+      std::move(updates), kMaxBatchInputs,
+      [this](std::span<const RecordUpdate> chunk, Status& call_error) {
+        return UpdateChunk(chunk, call_error);
+      });
 }
 
 Awaitable<std::vector<UpdateOutcome>> HubspotConnector::UpdateChunk(

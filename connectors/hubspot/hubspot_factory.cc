@@ -1,6 +1,7 @@
 // The HubSpot ConnectorFactory and its registration.
 #include <memory>
 
+#include "connectors/common/mapped_factory.h"
 #include "connectors/hubspot/hubspot_connector.h"
 
 namespace dealsync::connectors::hubspot {
@@ -49,24 +50,8 @@ class HubspotFactory final : public ConnectorFactory {
   }
 
   Result<std::unique_ptr<Connector>> Create(const ConnectorContext& context) const override {
-    std::vector<ConfigError> errors;
-    Validate(context.config, errors);
-    if (!errors.empty()) {
-      std::string message;
-      for (const auto& e : errors) {
-        message += (message.empty() ? "" : "\n") + e.where.file + ":" +
-                   std::to_string(e.where.line) + ":" + std::to_string(e.where.column) + ": " +
-                   e.key_path + ": " + e.message;
-      }
-      return InvalidArgument(message);
-    }
-    Settings settings = ReadSettings(context.config, errors);
-    auto mapper = RecordMapper::Create(context.config, hubspot::DefaultFields(), DefaultStages());
-    if (!mapper.ok()) {
-      return mapper.status();
-    }
-    return std::unique_ptr<Connector>(
-        std::make_unique<HubspotConnector>(context, std::move(settings), std::move(*mapper)));
+    return CreateMappedConnector<HubspotConnector>(*this, context, ReadSettings,
+                                                   hubspot::DefaultFields(), DefaultStages());
   }
 };
 

@@ -25,22 +25,11 @@ const OptionTable& Options() {
   return table;
 }
 
-namespace {
-
-SourceLocation Where(const SourceConfig& config, const std::string& key) {
-  if (auto it = config.options.find(key); it != config.options.end()) {
-    return it->second.where;
-  }
-  return SourceLocation{config.file, 0, 0};
-}
-
-}  // namespace
-
 Settings ReadSettings(const SourceConfig& config, std::vector<ConfigError>& errors) {
   Settings s;
   OptionReader reader(config, Options());
   auto bad = [&](const std::string& key, std::string message) {
-    errors.push_back({Where(config, key), key, std::move(message)});
+    errors.push_back({OptionLocation(config, key), key, std::move(message)});
   };
   if (auto it = config.options.find("hubspot.pipelines"); it != config.options.end()) {
     if (const auto* list = std::get_if<std::vector<std::string>>(&it->second.value)) {
@@ -51,16 +40,8 @@ Settings ReadSettings(const SourceConfig& config, std::vector<ConfigError>& erro
       bad("hubspot.pipelines", "must be a list of pipeline ids, e.g. [\"default\"]");
     }
   }
-  if (auto lookback = reader.Duration("hubspot.lookback"); lookback.ok()) {
-    s.lookback = *lookback;
-  } else {
-    bad("hubspot.lookback", lookback.status().message());
-  }
-  if (auto size = reader.Int("hubspot.page_size"); size.ok()) {
-    s.page_size = *size;
-  } else {
-    bad("hubspot.page_size", size.status().message());
-  }
+  TakeOption(config, "hubspot.lookback", reader.Duration("hubspot.lookback"), s.lookback, errors);
+  TakeOption(config, "hubspot.page_size", reader.Int("hubspot.page_size"), s.page_size, errors);
   if (s.lookback < std::chrono::milliseconds(0) || s.lookback > std::chrono::hours(24)) {
     bad("hubspot.lookback", "must be between 0s and 24h (e.g. \"2m\")");
   }

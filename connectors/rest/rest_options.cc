@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "connectors/common/connector_util.h"
+
 namespace dealsync::connectors::rest {
 namespace {
 
@@ -101,13 +103,7 @@ class OptionReader {
 
   bool Has(std::string_view key) const { return config_.options.contains(std::string(key)); }
 
-  SourceLocation Where(std::string_view key) const {
-    auto it = config_.options.find(std::string(key));
-    if (it != config_.options.end()) {
-      return it->second.where;
-    }
-    return SourceLocation{config_.file, 0, 0};
-  }
+  SourceLocation Where(std::string_view key) const { return OptionLocation(config_, key); }
 
   Result<std::string> String(std::string_view key) const {
     auto it = config_.options.find(std::string(key));

@@ -1,6 +1,7 @@
 // Semantic checks of a rest partner file. Every message says what to change.
 #include <string>
 
+#include "connectors/common/connector_util.h"
 #include "connectors/rest/rest_options.h"
 
 namespace dealsync::connectors::rest {
@@ -11,10 +12,7 @@ class Checker {
   Checker(const SourceConfig& config, std::vector<ConfigError>& errors)
       : config_(config), errors_(errors) {}
 
-  SourceLocation Where(std::string_view key) const {
-    auto it = config_.options.find(std::string(key));
-    return it != config_.options.end() ? it->second.where : SourceLocation{config_.file, 0, 0};
-  }
+  SourceLocation Where(std::string_view key) const { return OptionLocation(config_, key); }
 
   void Add(std::string_view located_at, std::string key_path, std::string message) {
     errors_.push_back(ConfigError{Where(located_at), std::move(key_path), std::move(message)});

@@ -58,42 +58,25 @@ const OptionTable& Options() {
   return table;
 }
 
-namespace {
-
-SourceLocation Where(const SourceConfig& config, const std::string& key) {
-  if (auto it = config.options.find(key); it != config.options.end()) {
-    return it->second.where;
-  }
-  return SourceLocation{config.file, 0, 0};
-}
-
-template <typename T>
-void Take(const SourceConfig& config, const std::string& key, Result<T> value, T& out,
-          std::vector<ConfigError>& errors) {
-  if (value.ok()) {
-    out = *value;
-  } else {
-    errors.push_back({Where(config, key), key, value.status().message()});
-  }
-}
-
-}  // namespace
-
 Settings ReadSettings(const SourceConfig& config, std::vector<ConfigError>& errors) {
   Settings s;
   OptionReader reader(config, Options());
-  Take(config, "salesforce.api_version", reader.String("salesforce.api_version"), s.api_version,
-       errors);
-  Take(config, "salesforce.object", reader.String("salesforce.object"), s.object, errors);
-  Take(config, "salesforce.overlap", reader.Duration("salesforce.overlap"), s.overlap, errors);
-  Take(config, "salesforce.session_lifetime", reader.Duration("salesforce.session_lifetime"),
-       s.session_lifetime, errors);
-  Take(config, "salesforce.page_size", reader.Int("salesforce.page_size"), s.page_size, errors);
-  Take(config, "salesforce.query_all", reader.Bool("salesforce.query_all"), s.query_all, errors);
-  Take(config, "salesforce.seen_limit", reader.Int("salesforce.seen_limit"), s.seen_limit, errors);
+  TakeOption(config, "salesforce.api_version", reader.String("salesforce.api_version"),
+             s.api_version, errors);
+  TakeOption(config, "salesforce.object", reader.String("salesforce.object"), s.object, errors);
+  TakeOption(config, "salesforce.overlap", reader.Duration("salesforce.overlap"), s.overlap,
+             errors);
+  TakeOption(config, "salesforce.session_lifetime", reader.Duration("salesforce.session_lifetime"),
+             s.session_lifetime, errors);
+  TakeOption(config, "salesforce.page_size", reader.Int("salesforce.page_size"), s.page_size,
+             errors);
+  TakeOption(config, "salesforce.query_all", reader.Bool("salesforce.query_all"), s.query_all,
+             errors);
+  TakeOption(config, "salesforce.seen_limit", reader.Int("salesforce.seen_limit"), s.seen_limit,
+             errors);
 
   auto bad = [&](const std::string& key, std::string message) {
-    errors.push_back({Where(config, key), key, std::move(message)});
+    errors.push_back({OptionLocation(config, key), key, std::move(message)});
   };
   static const std::regex kVersion(R"(v[0-9]{2,3}\.[0-9])");
   static const std::regex kApiName(R"([A-Za-z][A-Za-z0-9_]*)");
