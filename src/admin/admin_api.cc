@@ -312,7 +312,7 @@ HttpResponse AdminApi::Conflicts(std::string_view query) {
   ConflictFilter filter;
   filter.partner = (*params)["partner"];
   if (const std::string& s = (*params)["status"]; !s.empty()) {
-    filter.status = admin::ConflictStatusFromText(s);
+    filter.status = ParseConflictStatus(s);
     if (!filter.status) {
       return JsonError(400, "invalid_argument",
                        "status must be auto_resolved, held_for_review or resolved_by_operator");

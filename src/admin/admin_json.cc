@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "dealsync/hex_digit.h"
+
 namespace dealsync::admin {
 
 using nlohmann::json;
@@ -17,39 +19,7 @@ json ChangeToJson(const FieldChange& change) {
   return j;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
-
-std::string_view ConflictStatusText(ConflictStatus s) {
-  switch (s) {
-    case ConflictStatus::kAutoResolved:
-      return "auto_resolved";
-    case ConflictStatus::kHeldForReview:
-      return "held_for_review";
-    case ConflictStatus::kResolvedByOperator:
-      return "resolved_by_operator";
-  }
-  return "unknown";
-}
-
-std::optional<ConflictStatus> ConflictStatusFromText(std::string_view s) {
-  for (ConflictStatus c : {ConflictStatus::kAutoResolved, ConflictStatus::kHeldForReview,
-                           ConflictStatus::kResolvedByOperator}) {
-    if (ConflictStatusText(c) == s) {
-      return c;
-    }
-  }
-  return std::nullopt;
-}
 
 json LinkToJson(const Link& link) {
   return {{"id", link.id},
@@ -77,7 +47,7 @@ json ConflictToJson(const Conflict& c) {
             {"outcome_value", c.outcome_value},
             {"explanation", c.explanation},
             {"flags", c.flags},
-            {"status", std::string(ConflictStatusText(c.status))},
+            {"status", std::string(ConflictStatusName(c.status))},
             {"detected_at", FormatTimestamp(c.detected_at)},
             {"value_at_stake_minor", c.value_at_stake_minor}};
   if (!c.resolved_by.empty()) {
@@ -147,8 +117,8 @@ std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space)
       if (i + 2 >= s.size()) {
         return std::nullopt;  // truncated escape
       }
-      const int hi = HexValue(s[i + 1]);
-      const int lo = HexValue(s[i + 2]);
+      const int hi = HexDigitValue(s[i + 1]);
+      const int lo = HexDigitValue(s[i + 2]);
       if (hi < 0 || lo < 0) {
         return std::nullopt;
       }

@@ -15,11 +15,6 @@
 
 namespace dealsync::admin {
 
-// Same names as ConflictStatusName()/ParseConflictStatus() (sync_records.h); kept
-// here so the admin routes do not link the engine.
-std::string_view ConflictStatusText(ConflictStatus s);
-std::optional<ConflictStatus> ConflictStatusFromText(std::string_view s);
-
 nlohmann::json LinkToJson(const Link& link);
 nlohmann::json ConflictToJson(const Conflict& conflict);
 

@@ -22,28 +22,6 @@ std::string FieldValueText(const Opportunity& o, Field f) {
   return "";
 }
 
-std::string_view ConflictStatusName(ConflictStatus s) {
-  switch (s) {
-    case ConflictStatus::kAutoResolved:
-      return "auto_resolved";
-    case ConflictStatus::kHeldForReview:
-      return "held_for_review";
-    case ConflictStatus::kResolvedByOperator:
-      return "resolved_by_operator";
-  }
-  return "unknown";
-}
-
-std::optional<ConflictStatus> ParseConflictStatus(std::string_view s) {
-  for (ConflictStatus c : {ConflictStatus::kAutoResolved, ConflictStatus::kHeldForReview,
-                           ConflictStatus::kResolvedByOperator}) {
-    if (ConflictStatusName(c) == s) {
-      return c;
-    }
-  }
-  return std::nullopt;
-}
-
 Status SetFieldFromText(Opportunity& o, Field f, std::string_view text) {
   switch (f) {
     case Field::kStage: {

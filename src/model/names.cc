@@ -1,8 +1,10 @@
-// Names of the model's enums: stages, reconciled fields and policy rules.
+// Names of the model's enums: stages, reconciled fields, policy rules and
+// conflict statuses.
 #include <array>
 
 #include "dealsync/model.h"
 #include "dealsync/policy.h"
+#include "dealsync/sync_records.h"
 
 namespace dealsync {
 namespace {
@@ -76,6 +78,30 @@ std::optional<PolicyRule> ParsePolicyRule(std::string_view name) {
   for (size_t i = 0; i < kRuleNames.size(); ++i) {
     if (kRuleNames[i] == name) {
       return static_cast<PolicyRule>(i);
+    }
+  }
+  return std::nullopt;
+}
+
+// ---- sync_records.h: conflict statuses --------------------------------------
+
+std::string_view ConflictStatusName(ConflictStatus s) {
+  switch (s) {
+    case ConflictStatus::kAutoResolved:
+      return "auto_resolved";
+    case ConflictStatus::kHeldForReview:
+      return "held_for_review";
+    case ConflictStatus::kResolvedByOperator:
+      return "resolved_by_operator";
+  }
+  return "unknown";
+}
+
+std::optional<ConflictStatus> ParseConflictStatus(std::string_view s) {
+  for (ConflictStatus c : {ConflictStatus::kAutoResolved, ConflictStatus::kHeldForReview,
+                           ConflictStatus::kResolvedByOperator}) {
+    if (ConflictStatusName(c) == s) {
+      return c;
     }
   }
   return std::nullopt;

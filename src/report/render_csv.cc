@@ -43,7 +43,7 @@ std::string JoinFlags(const std::vector<std::string>& flags) {
 std::vector<std::string> ConflictRow(const ConflictLine& line, const std::string& currency) {
   const Conflict& c = line.conflict;
   std::vector<std::string> row{
-      CsvPlain(report_internal::StatusText(c.status)),
+      CsvPlain(ConflictStatusName(c.status)),
       CsvText(c.id),
       CsvText(c.partner),
       CsvText(line.partner_name),

@@ -226,7 +226,7 @@ void HtmlWriter::Change(const char* side, Field field, const FieldChange& change
 
 void HtmlWriter::ConflictRow(const ConflictLine& line) {
   const Conflict& c = line.conflict;
-  const std::string status(report_internal::StatusText(c.status));
+  const std::string status(ConflictStatusName(c.status));
   out_ << "<tr class=\"" << (c.status == ConflictStatus::kHeldForReview ? "held" : "settled")
        << "\"><td><strong>" << HtmlEscape(c.deal_name) << "</strong><span class=\"ids\">"
        << HtmlEscape(c.account)

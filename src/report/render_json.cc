@@ -35,7 +35,7 @@ Json ConflictJson(const ConflictLine& line, const std::string& currency) {
   const Conflict& c = line.conflict;
   return Json{
       {"id", c.id},
-      {"status", std::string(report_internal::StatusText(c.status))},
+      {"status", std::string(ConflictStatusName(c.status))},
       {"partner", c.partner},
       {"partner_name", line.partner_name},
       {"deal_name", c.deal_name},

@@ -34,18 +34,6 @@ std::string FormatBasisPoints(int64_t bp) {
 
 namespace report_internal {
 
-std::string_view StatusText(ConflictStatus s) {
-  switch (s) {
-    case ConflictStatus::kAutoResolved:
-      return "auto_resolved";
-    case ConflictStatus::kHeldForReview:
-      return "held_for_review";
-    case ConflictStatus::kResolvedByOperator:
-      return "resolved_by_operator";
-  }
-  return "unknown";
-}
-
 int64_t DivRound(int64_t a, int64_t b) {
   const int64_t quotient = a / b;
   const int64_t remainder = a % b;

@@ -14,10 +14,6 @@
 
 namespace dealsync::report_internal {
 
-// "held_for_review", ... — the same words as ConflictStatusName() in the engine;
-// kept here so the renderers do not need to link the engine.
-std::string_view StatusText(ConflictStatus s);
-
 // a / b rounded half away from zero. REQUIRES: b > 0.
 int64_t DivRound(int64_t a, int64_t b);
 
