@@ -1,6 +1,7 @@
 #include "connectors/common/connector_util.h"
 
 #include "connectors/common/json_util.h"
+#include "dealsync/duration_text.h"
 
 namespace dealsync::connectors {
 
@@ -109,29 +110,12 @@ Status ErrorFromResponse(const HttpResponse& response, std::string_view context)
 }
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
-  size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
-    ++digits;
-  }
-  auto count = ParseInt64(text.substr(0, digits));
-  std::string_view unit = text.substr(digits);
-  int64_t scale = 0;
-  if (unit == "ms") {
-    scale = 1;
-  } else if (unit == "s") {
-    scale = 1000;
-  } else if (unit == "m") {
-    scale = 60'000;
-  } else if (unit == "h") {
-    scale = 3'600'000;
-  } else if (unit == "d") {
-    scale = 86'400'000;
-  }
-  if (!count || scale == 0) {
+  const std::optional<DurationParts> parts = SplitDuration(text);
+  if (!parts) {
     return InvalidArgument("\"" + std::string(text) +
                            "\" is not a duration (write e.g. \"500ms\", \"90s\", \"5m\", \"2h\")");
   }
-  return std::chrono::milliseconds(*count * scale);
+  return std::chrono::milliseconds(parts->count * parts->unit_ms);
 }
 
 SourceLocation OptionLocation(const SourceConfig& config, std::string_view key) {

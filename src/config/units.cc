@@ -3,6 +3,8 @@
 
 #include <limits>
 
+#include "dealsync/duration_text.h"
+
 namespace dealsync::config_internal {
 namespace {
 
@@ -19,34 +21,12 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     return InvalidArgument("invalid duration " + Quoted(text) +
                            " (expected a whole number and a unit: ms, s, m, h or d, e.g. \"30s\")");
   };
-  size_t digits = 0;
-  int64_t value = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
-    int d = text[digits] - '0';
-    if (value > (kMaxInt - d) / 10) {
-      return bad();
-    }
-    value = value * 10 + d;
-    ++digits;
-  }
-  if (digits == 0) {
+  const std::optional<DurationParts> parts = SplitDuration(text);
+  if (!parts) {
     return bad();
   }
-  std::string_view unit = text.substr(digits);
-  int64_t scale = 0;
-  if (unit == "ms") {
-    scale = 1;
-  } else if (unit == "s") {
-    scale = 1000;
-  } else if (unit == "m") {
-    scale = 60'000;
-  } else if (unit == "h") {
-    scale = 3'600'000;
-  } else if (unit == "d") {
-    scale = 86'400'000;
-  } else {
-    return bad();
-  }
+  const int64_t value = parts->count;
+  const int64_t scale = parts->unit_ms;
   if (value > kMaxInt / scale / 1000) {  // keep headroom for later arithmetic
     return InvalidArgument("duration " + Quoted(text) + " is too long");
   }
