@@ -14,13 +14,9 @@ namespace dealsync::connectors::salesforce::testing {
 
 using nlohmann::json;
 
-// RunAwaitable needs a default-constructible value and Result<T> is not one.
 template <typename T>
 Result<T> Await(Awaitable<Result<T>> a) {
-  auto wrap = [](Awaitable<Result<T>> inner) -> Awaitable<std::optional<Result<T>>> {
-    co_return co_await std::move(inner);
-  };
-  return std::move(*dealsync::testing::RunAwaitable(wrap(std::move(a))));
+  return dealsync::testing::RunAwaitable(std::move(a));
 }
 
 inline SourceConfig VendorConfig() {
