@@ -15,7 +15,7 @@ namespace {
 using dealsync::testing::ContosoConfig;
 using dealsync::testing::NorthwindConfig;
 using dealsync::testing::Opt;
-using dealsync::testing::RunResult;
+using dealsync::testing::RunAwaitable;
 using dealsync::testing::ScriptedTransport;
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -63,7 +63,7 @@ class RestFetchTest : public ::testing::Test {
     return connector.ok() ? std::move(*connector) : nullptr;
   }
   Result<FetchPage> Fetch(RestConnector& c, std::string cursor) {
-    return RunResult(c.FetchChanges(std::move(cursor)));
+    return RunAwaitable(c.FetchChanges(std::move(cursor)));
   }
   std::string Url(size_t i) const { return transport_.requests().at(i).url; }
 
@@ -354,14 +354,14 @@ TEST_F(RestFetchTest, FetchByIdsSkipsMissingRecords) {
   auto c = Make(NorthwindConfig());
   transport_.Push(200, NorthwindDeal("nw-1", 1).dump());
   transport_.Push(404, R"({"error":{"code":"not_found","message":"no deal"}})");
-  auto found = RunResult(c->FetchByIds({"nw-1", "nw/9"}));
+  auto found = RunAwaitable(c->FetchByIds({"nw-1", "nw/9"}));
   ASSERT_OK(found);
   ASSERT_EQ(found->size(), 1u);
   EXPECT_EQ(found->at(0).native_id, "nw-1");
   EXPECT_EQ(Url(0), "https://nw.test/api/v2/deals/nw-1");
   EXPECT_EQ(Url(1), "https://nw.test/api/v2/deals/nw%2F9");
   transport_.Push(500, "boom");
-  EXPECT_EQ(RunResult(c->FetchByIds({"nw-1"})).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(RunAwaitable(c->FetchByIds({"nw-1"})).status().code(), StatusCode::kUnavailable);
 }
 
 TEST_F(RestFetchTest, CapabilitiesFollowTheFile) {

@@ -21,7 +21,7 @@ namespace {
 using namespace std::chrono_literals;
 using dealsync::testing::ContosoConfig;
 using dealsync::testing::NorthwindConfig;
-using dealsync::testing::RunResult;
+using dealsync::testing::RunAwaitable;
 using nlohmann::json;
 using sim::GenericRestSim;
 using sim::GenericRestSimConfig;
@@ -62,7 +62,7 @@ std::pair<std::vector<std::string>, std::string> Drain(Connector& c, std::string
                                                        int* pages = nullptr) {
   std::vector<std::string> ids;
   for (int guard = 0; guard < 100; ++guard) {
-    auto page = RunResult(c.FetchChanges(cursor));
+    auto page = RunAwaitable(c.FetchChanges(cursor));
     EXPECT_TRUE(page.ok()) << page.status().ToString();
     if (!page.ok())
       break;
@@ -129,11 +129,11 @@ TEST_F(NorthwindSimTest, FullThenIncrementalAcrossPagesThenPatch) {
   u.native_id = ids[0];
   u.stage = Stage::kProposal;
   u.amount = Money{99950, "EUR"};
-  auto outcomes = RunResult(c->Update({u}));
+  auto outcomes = RunAwaitable(c->Update({u}));
   ASSERT_OK(outcomes);
   EXPECT_OK(outcomes->at(0).status);
   EXPECT_TRUE(outcomes->at(0).modified_at.has_value());
-  auto back = RunResult(c->FetchByIds({ids[0]}));
+  auto back = RunAwaitable(c->FetchByIds({ids[0]}));
   ASSERT_OK(back);
   ASSERT_EQ(back->size(), 1u);
   EXPECT_EQ(back->at(0).stage, Stage::kProposal);
@@ -147,22 +147,22 @@ TEST_F(NorthwindSimTest, FaultsSurfaceAsRetryableStatusAndMissingRecordsAsNotFou
   ASSERT_OK(sim_.CreateRecord(SimDeal("d0", "Qualified")));
   auto c = Make();
   sim_.faults().Add(sim::FaultRule::Of(sim::FaultKind::kServerError, "GET", "/api/v2/deals"));
-  auto failed = RunResult(c->FetchChanges(""));
+  auto failed = RunAwaitable(c->FetchChanges(""));
   EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable);
   sim_.faults().Add(sim::FaultRule::Of(sim::FaultKind::kRateLimit, "GET", "/api/v2/deals"));
-  auto limited = RunResult(c->FetchChanges(""));
+  auto limited = RunAwaitable(c->FetchChanges(""));
   EXPECT_EQ(limited.status().code(), StatusCode::kResourceExhausted);
   EXPECT_TRUE(limited.status().retry_after().has_value());
   sim_.faults().Add(sim::FaultRule::Of(sim::FaultKind::kMalformedJson, "GET", "/api/v2/deals"));
-  EXPECT_EQ(RunResult(c->FetchChanges("")).status().code(), StatusCode::kUnavailable);
-  auto ok = RunResult(c->FetchChanges(""));
+  EXPECT_EQ(RunAwaitable(c->FetchChanges("")).status().code(), StatusCode::kUnavailable);
+  auto ok = RunAwaitable(c->FetchChanges(""));
   ASSERT_OK(ok);
   EXPECT_EQ(ok->records.size(), 1u);
 
   RecordUpdate gone;
   gone.native_id = "nw-404";
   gone.stage = Stage::kClosedWon;
-  auto outcomes = RunResult(c->Update({gone}));
+  auto outcomes = RunAwaitable(c->Update({gone}));
   ASSERT_OK(outcomes);
   EXPECT_EQ(outcomes->at(0).status.code(), StatusCode::kNotFound);
 }
@@ -212,7 +212,7 @@ TEST_F(ContosoSimTest, LinkPagingAndBatchUpdatesWithPartialFailure) {
     u.close_date = CalendarDate{2027, 1, 15};
     updates.push_back(u);
   }
-  auto outcomes = RunResult(c->Update(updates));
+  auto outcomes = RunAwaitable(c->Update(updates));
   ASSERT_OK(outcomes);
   ASSERT_EQ(outcomes->size(), 3u);
   EXPECT_OK(outcomes->at(0).status);
@@ -225,7 +225,7 @@ TEST_F(ContosoSimTest, LinkPagingAndBatchUpdatesWithPartialFailure) {
   auto [changed, cursor2] = Drain(*c, cursor);
   EXPECT_EQ(std::set<std::string>(changed.begin(), changed.end()),
             (std::set<std::string>{ids[0], ids[2]}));
-  auto back = RunResult(c->FetchByIds({ids[0]}));
+  auto back = RunAwaitable(c->FetchByIds({ids[0]}));
   ASSERT_OK(back);
   EXPECT_EQ(back->at(0).stage, Stage::kClosedWon);
   EXPECT_EQ(back->at(0).close_date, (CalendarDate{2027, 1, 15}));

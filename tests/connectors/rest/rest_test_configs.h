@@ -11,16 +11,6 @@
 
 namespace dealsync::testing {
 
-// RunAwaitable needs a default-constructible value; Result<T> is not, so the
-// coroutine's result travels in an optional.
-template <typename T>
-Result<T> RunResult(Awaitable<Result<T>> a) {
-  auto wrap = [](Awaitable<Result<T>> inner) -> Awaitable<std::optional<Result<T>>> {
-    co_return co_await std::move(inner);
-  };
-  return std::move(*RunAwaitable(wrap(std::move(a))));
-}
-
 inline OptionValue Opt(std::string s) {
   return OptionValue{std::move(s), {}};
 }

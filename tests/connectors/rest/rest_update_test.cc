@@ -14,7 +14,7 @@ namespace {
 using dealsync::testing::ContosoConfig;
 using dealsync::testing::NorthwindConfig;
 using dealsync::testing::Opt;
-using dealsync::testing::RunResult;
+using dealsync::testing::RunAwaitable;
 using dealsync::testing::ScriptedTransport;
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -55,7 +55,7 @@ TEST_F(RestUpdateTest, SinglePatchesEachRecordAndMapsHttpOutcomes) {
   transport_.Push(422, R"({"error":{"code":"invalid","message":"value must be positive"}})");
   transport_.Push(409, R"({"error":{"code":"conflict","message":"edited concurrently"}})");
   transport_.Push(502, "bad gateway");
-  auto outcomes = RunResult(c->Update(
+  auto outcomes = RunAwaitable(c->Update(
       {full, StageUpdate("nw-2", Stage::kClosedWon), StageUpdate("nw-3", Stage::kClosedWon),
        StageUpdate("nw-4", Stage::kClosedLost), StageUpdate("nw-5", Stage::kQualified)}));
   ASSERT_OK(outcomes);
@@ -88,14 +88,14 @@ TEST_F(RestUpdateTest, SinglePatchesEachRecordAndMapsHttpOutcomes) {
 TEST_F(RestUpdateTest, SingleStopsTheCallOnAuthAndRateLimit) {
   auto c = Make(NorthwindConfig());
   transport_.Push(401, R"({"error":{"code":"unauthorized","message":"key revoked"}})");
-  auto unauth = RunResult(c->Update({StageUpdate("nw-1", Stage::kClosedWon)}));
+  auto unauth = RunAwaitable(c->Update({StageUpdate("nw-1", Stage::kClosedWon)}));
   ASSERT_FALSE(unauth.ok());
   EXPECT_EQ(unauth.status().code(), StatusCode::kUnauthenticated);
   transport_.Push(429, "{}", {{"Retry-After", "3"}});
-  auto limited = RunResult(c->Update({StageUpdate("nw-1", Stage::kClosedWon)}));
+  auto limited = RunAwaitable(c->Update({StageUpdate("nw-1", Stage::kClosedWon)}));
   EXPECT_EQ(limited.status().code(), StatusCode::kResourceExhausted);
   transport_.Push(Result<HttpResponse>(Unavailable("timeout")));
-  EXPECT_EQ(RunResult(c->Update({StageUpdate("nw-1", Stage::kClosedWon)})).status().code(),
+  EXPECT_EQ(RunAwaitable(c->Update({StageUpdate("nw-1", Stage::kClosedWon)})).status().code(),
             StatusCode::kUnavailable);
 }
 
@@ -104,7 +104,7 @@ TEST_F(RestUpdateTest, SingleUsesConfiguredMethod) {
   config.options["update.method"] = Opt("PUT");
   auto c = Make(config);
   transport_.Push(204, "");
-  auto outcomes = RunResult(c->Update({StageUpdate("nw-1", Stage::kDiscovery)}));
+  auto outcomes = RunAwaitable(c->Update({StageUpdate("nw-1", Stage::kDiscovery)}));
   ASSERT_OK(outcomes);
   EXPECT_OK(outcomes->at(0).status);
   EXPECT_FALSE(outcomes->at(0).modified_at.has_value());
@@ -122,7 +122,7 @@ TEST_F(RestUpdateTest, BatchSplitsAtMaxSizeAndReportsPartialFailures) {
   amount.native_id = "125";
   amount.amount = Money{500, "EUR"};
   amount.close_date = CalendarDate{2026, 12, 1};
-  auto outcomes = RunResult(c->Update(
+  auto outcomes = RunAwaitable(c->Update(
       {StageUpdate("123", Stage::kClosedWon), StageUpdate("124", Stage::kClosedLost), amount}));
   ASSERT_OK(outcomes);
   ASSERT_EQ(outcomes->size(), 3u);
@@ -150,7 +150,7 @@ TEST_F(RestUpdateTest, BatchSplitsAtMaxSizeAndReportsPartialFailures) {
 TEST_F(RestUpdateTest, BatchItemsThatCannotBeBuiltFailAlone) {
   auto c = Make(ContosoConfig());
   transport_.Push(200, R"({"results":[{"opportunityId":7,"ok":true}]})");
-  auto outcomes = RunResult(c->Update(
+  auto outcomes = RunAwaitable(c->Update(
       {StageUpdate("not-a-number", Stage::kClosedWon), StageUpdate("7", Stage::kClosedWon)}));
   ASSERT_OK(outcomes);
   EXPECT_EQ((*outcomes)[0].status.code(), StatusCode::kInvalidArgument);
@@ -163,19 +163,19 @@ TEST_F(RestUpdateTest, BatchItemsThatCannotBeBuiltFailAlone) {
 TEST_F(RestUpdateTest, BatchWholeCallFailures) {
   auto c = Make(ContosoConfig());
   transport_.Push(400, R"({"error":{"code":"too_many","message":"max 25 updates"}})");
-  auto rejected = RunResult(c->Update({StageUpdate("1", Stage::kClosedWon)}));
+  auto rejected = RunAwaitable(c->Update({StageUpdate("1", Stage::kClosedWon)}));
   EXPECT_EQ(rejected.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(rejected.status().message(), HasSubstr("max 25 updates"));
 
   transport_.Push(200, R"({"outcome":"done"})");
-  auto shapeless = RunResult(c->Update({StageUpdate("1", Stage::kClosedWon)}));
+  auto shapeless = RunAwaitable(c->Update({StageUpdate("1", Stage::kClosedWon)}));
   EXPECT_EQ(shapeless.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(shapeless.status().message(),
               HasSubstr("update.batch.results = \"/results\" does not point at an array (it is "
                         "absent)"));
 
   transport_.Push(200, "not json");
-  EXPECT_EQ(RunResult(c->Update({StageUpdate("1", Stage::kClosedWon)})).status().code(),
+  EXPECT_EQ(RunAwaitable(c->Update({StageUpdate("1", Stage::kClosedWon)})).status().code(),
             StatusCode::kUnavailable);
 }
 
@@ -190,7 +190,7 @@ TEST_F(RestUpdateTest, BatchWithRootArrayAndStringIds) {
   auto c = Make(config);
   transport_.Push(207, R"({"data":[{"id":"a","success":"true"},
                                    {"id":"b","success":false,"errors":[{"code":"x"}]}]})");
-  auto outcomes = RunResult(
+  auto outcomes = RunAwaitable(
       c->Update({StageUpdate("a", Stage::kQualified), StageUpdate("b", Stage::kQualified)}));
   ASSERT_OK(outcomes);
   EXPECT_OK((*outcomes)[0].status);

@@ -64,7 +64,7 @@ class Simulation {
       }
       Result<std::string> cursor = h_.engine->LoadCursor(source);
       ASSERT_OK(cursor);
-      Result<FetchPage> fetched = RunToEnd(crm.FetchChanges(*cursor));
+      Result<FetchPage> fetched = RunAwaitable(crm.FetchChanges(*cursor));
       ASSERT_OK(fetched);
       Result<IngestStats> s = h_.engine->IngestPage(source, *fetched);
       if (!s.ok()) {
@@ -91,7 +91,7 @@ class Simulation {
     if (Pick(8) == 0) {
       crm.FailUpdatesFor(due->front().update.native_id, Unavailable("flaky"));
     }
-    Result<std::vector<UpdateOutcome>> out = RunToEnd(crm.Update(updates));
+    Result<std::vector<UpdateOutcome>> out = RunAwaitable(crm.Update(updates));
     crm.ClearFailures();
     ASSERT_OK(out);
     switch (Pick(6)) {

@@ -56,7 +56,7 @@ IngestStats EngineHarness::Poll(FakeCrm& crm) {
   for (int page = 0; page < 1000; ++page) {
     Result<std::string> cursor = engine->LoadCursor(source);
     EXPECT_TRUE(cursor.ok());
-    Result<FetchPage> fetched = RunToEnd(crm.FetchChanges(*cursor));
+    Result<FetchPage> fetched = RunAwaitable(crm.FetchChanges(*cursor));
     EXPECT_TRUE(fetched.ok());
     Result<IngestStats> s = engine->IngestPage(source, *fetched);
     EXPECT_TRUE(s.ok()) << s.status().ToString();
@@ -79,7 +79,7 @@ IngestStats EngineHarness::Poll(FakeCrm& crm) {
 
 PushStats EngineHarness::Push(FakeCrm& crm) {
   const std::string target = &crm == &vendor ? "vendor" : kPartner;
-  Result<PushStats> s = RunToEnd(engine->PushOnce(target, crm));
+  Result<PushStats> s = RunAwaitable(engine->PushOnce(target, crm));
   EXPECT_TRUE(s.ok()) << s.status().ToString();
   return s.ok() ? *s : PushStats{};
 }

@@ -16,18 +16,6 @@ namespace dealsync::testing {
 
 inline constexpr const char* kPartner = "northwind";
 
-// Runs an awaitable to completion. Unlike RunAwaitable (tests/support), works for
-// types without a default constructor such as Result<T>: asio's co_spawn
-// completion needs T() for the exception path, so a void wrapper stores the value.
-template <typename T>
-T RunToEnd(Awaitable<T> a) {
-  std::optional<T> out;
-  RunAwaitable([](Awaitable<T> inner, std::optional<T>& slot) -> Awaitable<void> {
-    slot.emplace(co_await std::move(inner));
-  }(std::move(a), out));
-  return std::move(*out);
-}
-
 Config TestConfig();
 // A deal with canonical values given as text ("" = absent).
 Opportunity Deal(const std::string& id, const std::string& registration_id,

@@ -213,7 +213,7 @@ TEST_F(LinkedPair, DeleteOnOneSideIsReportedNotPropagatedAndRecreatedRecordRelin
 
 TEST_F(LinkedPair, DuplicatePageDeliveryIsNotJournaledAgain) {
   h.vendor.Edit("V1", [](Opportunity& o) { o.amount = Money{200'000, "USD"}; });
-  Result<FetchPage> page = RunToEnd(h.vendor.FetchChanges(""));
+  Result<FetchPage> page = RunAwaitable(h.vendor.FetchChanges(""));
   ASSERT_OK(page);
   Result<IngestStats> first = h.engine->IngestPage("vendor", *page);
   ASSERT_OK(first);
@@ -246,7 +246,7 @@ TEST_F(LinkedPair, EchoSeenBeforeTheAckIsRecognisedByThePendingValue) {
   ASSERT_OK(due);
   ASSERT_EQ(due->size(), 1u);
   std::vector<RecordUpdate> updates = {due->front().update};
-  ASSERT_OK(RunToEnd(h.partner.Update(updates)));
+  ASSERT_OK(RunAwaitable(h.partner.Update(updates)));
   h.Restart();
   IngestStats s = h.Poll(h.partner);
   EXPECT_EQ(s.echoes, 1u);
@@ -262,7 +262,7 @@ TEST_F(LinkedPair, PartnerEditWhileOurPushIsInFlightIsNotLost) {
   Result<std::vector<OutboxEntry>> due = h.engine->DuePushes(kPartner, 10, h.clock.Now());
   ASSERT_OK(due);
   std::vector<RecordUpdate> updates = {due->front().update};
-  Result<std::vector<UpdateOutcome>> outcomes = RunToEnd(h.partner.Update(updates));
+  Result<std::vector<UpdateOutcome>> outcomes = RunAwaitable(h.partner.Update(updates));
   ASSERT_OK(outcomes);
   // The partner edits right after our write landed, and we poll before the ack.
   h.clock.Advance(seconds(5));
@@ -286,7 +286,7 @@ TEST_F(LinkedPair, SameFieldEditWhilePushInFlightIsReconciled) {
   h.partner.Edit("P1", [](Opportunity& o) { o.close_date = CalendarDate{2026, 12, 20}; });
   h.Poll(h.partner);
   std::vector<RecordUpdate> updates = {due->front().update};
-  Result<std::vector<UpdateOutcome>> outcomes = RunToEnd(h.partner.Update(updates));
+  Result<std::vector<UpdateOutcome>> outcomes = RunAwaitable(h.partner.Update(updates));
   ASSERT_OK(h.engine->RecordPushResults(kPartner, *due, *outcomes, Status::Ok()));
   h.Settle();
   // latest_change_wins (default for dates): the partner's later edit wins everywhere.
@@ -380,7 +380,7 @@ TEST(EngineJournal, RejectsAreJournaledAndUnlinkedPartnerDealsTracked) {
 TEST(EngineCrash, FailedWriteLeavesCursorAndStateUntouched) {
   EngineHarness h;
   h.vendor.Put(Deal("V1", "REG-1", "qualified", "1000.00 USD", "2026-12-01"));
-  Result<FetchPage> page = RunToEnd(h.vendor.FetchChanges(""));
+  Result<FetchPage> page = RunAwaitable(h.vendor.FetchChanges(""));
   ASSERT_OK(page);
   h.store.FailNextWrites(1);
   EXPECT_FALSE(h.engine->IngestPage("vendor", *page).ok());

@@ -57,7 +57,7 @@ int Main(const std::string& state_dir, const std::string& remote_dir) {
         if (!cursor.ok()) {
           return Fail("cursor", cursor.status());
         }
-        Result<FetchPage> fetched = RunToEnd(crms[side].FetchChanges(*cursor));
+        Result<FetchPage> fetched = RunAwaitable(crms[side].FetchChanges(*cursor));
         Result<IngestStats> s = engine.IngestPage(sources[side], *fetched);
         if (!s.ok()) {
           return Fail("ingest", s.status());
@@ -82,7 +82,7 @@ int Main(const std::string& state_dir, const std::string& remote_dir) {
       for (const OutboxEntry& e : *due) {
         updates.push_back(e.update);
       }
-      Result<std::vector<UpdateOutcome>> out = RunToEnd(crms[side].Update(updates));
+      Result<std::vector<UpdateOutcome>> out = RunAwaitable(crms[side].Update(updates));
       Step();  // a kill here: the remote never applied it (not saved)
       if (Status s = SaveRemote(paths[side], crms[side].records()); !s.ok()) {
         return Fail("save remote", s);
