@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dealsync/asio.h"
@@ -36,6 +37,12 @@ struct IngestStats {
   size_t pushes_queued = 0;     // outbox entries written
 };
 
+// One failed attempt of a push, kept in the entry's history (newest last).
+struct PushAttempt {
+  Timestamp at{};
+  std::string error;
+};
+
 // One queued push: absolute target values for one record.
 struct OutboxEntry {
   std::string key;        // store key (opaque)
@@ -46,13 +53,18 @@ struct OutboxEntry {
   int attempts = 0;
   Timestamp not_before{};  // backoff after a failed attempt
   std::string last_error;
+  Timestamp first_failed_at{};       // start of the current failure streak (unset: none)
+  std::vector<PushAttempt> history;  // the latest failed attempts (at most kPushHistory)
 };
+inline constexpr size_t kPushHistory = 8;
 
 struct PushStats {
   size_t sent = 0;
   size_t succeeded = 0;
   size_t failed = 0;        // will retry
   size_t dead_lettered = 0;  // gave up; visible to operators
+  // (native id, reason) of each push dead-lettered in this round, for the log.
+  std::vector<std::pair<std::string, std::string>> dead_lettered_records;
 };
 
 struct PlannedPush {
@@ -144,6 +156,17 @@ class SyncEngine {
 
   // Pushes that gave up (reason in last_error), for `target` ("" = all).
   Result<std::vector<OutboxEntry>> DeadLetters(std::string_view target);
+  // Puts a dead letter back in the outbox, due now (unless a newer push for
+  // the record is queued already: then the dead letter is just dropped).
+  Status RetryDeadLetter(std::string_view target, std::string_view native_id);
+  // Drops a dead letter for good (the decision stays in the journal and conflicts).
+  Status DiscardDeadLetter(std::string_view target, std::string_view native_id);
+  // Makes every outbox entry of `target` that is backing off due now (the
+  // target recovered); returns how many were re-driven.
+  Result<size_t> RedrivePushes(std::string_view target);
+  // Replaces the stored cursor of `source` (operator rewind, or a cursor the
+  // remote refused); the re-read records are de-duplicated on ingest.
+  Status ResetCursor(std::string_view source, std::string_view cursor);
   // Records whose link keys matched more than one candidate.
   Result<std::vector<LinkAmbiguity>> ListAmbiguities();
 

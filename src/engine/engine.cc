@@ -5,6 +5,7 @@
 #include "src/engine/engine_impl.h"
 #include "src/engine/field_values.h"
 #include "src/engine/keys.h"
+#include "src/engine/record_bounds.h"
 #include "src/engine/records_json.h"
 
 namespace dealsync {
@@ -75,6 +76,9 @@ Status SyncEngine::ResolveConflict(std::string_view id, const Resolution& resolu
       DEALSYNC_RETURN_IF_ERROR(SetFieldFromText(probe, c.field, resolution.value)
                                    .Annotate(std::string(FieldName(c.field))));
       value = FieldValueText(probe, c.field);
+      DEALSYNC_RETURN_IF_ERROR(CheckValueBounds(c.field, value, im.PolicyFor(c.partner).bounds,
+                                                im.Rates(),
+                                                TimeZone::Utc().LocalDate(im.clock.Now())));
       break;
     }
   }

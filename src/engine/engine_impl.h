@@ -84,6 +84,16 @@ struct SyncEngine::Impl {
                              const StoredRecord& partner, Field f, std::string_view value,
                              std::string_view reason);
 
+  // ---- oscillation guard (oscillation.cc) -------------------------------------
+  // Records a push queued for (link, f); true when the link's pushes for f
+  // have been alternating between two values (the caller pauses the field).
+  Result<bool> NoteQueuedPush(Txn& txn, const Link& link, Field f, std::string_view value);
+  // Drops the field's pushes and holds it in a conflict flagged "oscillation".
+  Status PauseOscillatingField(Txn& txn, const Link& link, const StoredRecord& vendor,
+                               const StoredRecord& partner, Field f, std::string_view value);
+  // True while the field is paused by a held oscillation conflict.
+  Result<bool> FieldPaused(Txn& txn, const Link& link, Field f);
+
   // ---- push bookkeeping (outbox.cc) ------------------------------------------
   Result<std::vector<OutboxEntry>> DuePushes(std::string_view target, size_t max, Timestamp now);
   Result<PushStats> RecordPushResults(std::string_view target, const std::vector<OutboxEntry>& sent,

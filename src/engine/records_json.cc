@@ -324,6 +324,16 @@ Result<BaseValue> DecodeBase(std::string_view text) {
   });
 }
 
+namespace {
+json EncodeHistory(const std::vector<PushAttempt>& history) {
+  json out = json::array();
+  for (const PushAttempt& a : history) {
+    out.push_back({{"at", Ms(a.at)}, {"error", a.error}});
+  }
+  return out;
+}
+}  // namespace
+
 std::string EncodeOutbox(const StoredOutbox& o) {
   const OutboxEntry& e = o.entry;
   Opportunity values;
@@ -349,7 +359,9 @@ std::string EncodeOutbox(const StoredOutbox& o) {
               {"not_before", Ms(e.not_before)},
               {"last_error", e.last_error},
               {"target_seq", o.target_seq},
-              {"queued_at", Ms(o.queued_at)}}
+              {"queued_at", Ms(o.queued_at)},
+              {"first_failed_at", Ms(e.first_failed_at)},
+              {"history", EncodeHistory(e.history)}}
       .dump();
 }
 
@@ -383,6 +395,15 @@ Result<StoredOutbox> DecodeOutbox(std::string_view text) {
     e.last_error = j.at("last_error").get<std::string>();
     o.target_seq = j.at("target_seq").get<uint64_t>();
     o.queued_at = FromMs(j.at("queued_at"));
+    // Entries written before the outbox kept a failure history have neither key.
+    if (j.contains("first_failed_at")) {
+      e.first_failed_at = FromMs(j.at("first_failed_at"));
+    }
+    if (j.contains("history")) {
+      for (const json& a : j.at("history")) {
+        e.history.push_back({FromMs(a.at("at")), a.at("error").get<std::string>()});
+      }
+    }
     return o;
   });
 }
