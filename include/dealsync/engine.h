@@ -35,6 +35,21 @@ struct IngestStats {
   size_t rejects = 0;           // unmappable records journaled as errors
   size_t conflicts = 0;         // conflict records written
   size_t pushes_queued = 0;     // outbox entries written
+  size_t warnings = 0;          // records journaled with a warning (e.g. modified in the future)
+  // (native id, message) of each warning, and of each record the engine's
+  // bounds rejected (the connector's own rejects are in the page), for the log.
+  std::vector<std::pair<std::string, std::string>> warning_records;
+  std::vector<std::pair<std::string, std::string>> bounds_rejects;
+};
+
+// What the engine knows about reading one source (dealsyncctl sources, /metrics).
+struct SourceState {
+  std::string cursor;                  // opaque, as the connector returned it
+  std::optional<Timestamp> watermark;  // newest modified time read that is not in the future
+  std::optional<Timestamp> last_page_at;  // our clock, when the last page was journaled
+  uint64_t pages = 0;
+  uint64_t warnings = 0;
+  uint64_t rejects = 0;
 };
 
 // One failed attempt of a push, kept in the entry's history (newest last).
@@ -166,7 +181,10 @@ class SyncEngine {
   Result<size_t> RedrivePushes(std::string_view target);
   // Replaces the stored cursor of `source` (operator rewind, or a cursor the
   // remote refused); the re-read records are de-duplicated on ingest.
-  Status ResetCursor(std::string_view source, std::string_view cursor);
+  // `watermark`, when given, replaces the source's watermark (a rewind to a time).
+  Status ResetCursor(std::string_view source, std::string_view cursor,
+                     std::optional<Timestamp> watermark = std::nullopt);
+  Result<SourceState> GetSourceState(std::string_view source);
   // Records whose link keys matched more than one candidate.
   Result<std::vector<LinkAmbiguity>> ListAmbiguities();
 

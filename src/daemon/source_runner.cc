@@ -236,6 +236,14 @@ Awaitable<Result<bool>> SourceRunner::PollOnePage() {
   for (const RecordReject& reject : page->rejects) {
     log_->warn("record rejected: id={} reason={}", reject.native_id, reject.message);
   }
+  for (const auto& [native_id, message] : stats->bounds_rejects) {
+    log_->warn("record rejected: id={} reason={}", native_id, message);
+  }
+  for (const auto& [native_id, message] : stats->warning_records) {
+    log_->warn("record warning: id={} {}", native_id, message);
+  }
+  metrics_.Increment(metric::kRecordWarnings, {{"source", id()}},
+                     static_cast<double>(stats->warnings));
   if (stats->pushes_queued > 0 && hooks_.pushes_queued) {
     hooks_.pushes_queued();
   }

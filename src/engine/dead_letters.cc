@@ -89,13 +89,22 @@ Result<size_t> SyncEngine::RedrivePushes(std::string_view target) {
   return waiting.size();
 }
 
-Status SyncEngine::ResetCursor(std::string_view source, std::string_view cursor) {
+Status SyncEngine::ResetCursor(std::string_view source, std::string_view cursor,
+                               std::optional<Timestamp> watermark) {
   Impl& im = *impl_;
   if (im.Source(source) == nullptr) {
     return NotFound("unknown source \"" + std::string(source) + "\"");
   }
   Txn txn(im.store);
   txn.Put(Column::kCursors, source, cursor);
+  if (watermark) {
+    Result<SourceState> st = im.LoadSourceState(txn, source);
+    if (!st.ok()) {
+      return st.status();
+    }
+    st->watermark = *watermark;
+    im.SaveSourceState(txn, source, *st);
+  }
   return txn.Commit();
 }
 

@@ -49,6 +49,10 @@ struct SyncEngine::Impl {
   // Assigns e.seq and stages the entry.
   Status AppendJournal(Txn& txn, JournalEntry& e);
 
+  // ---- per-source reading state (source_state.cc) ---------------------------
+  Result<SourceState> LoadSourceState(Txn& txn, std::string_view source);
+  void SaveSourceState(Txn& txn, std::string_view source, const SourceState& state);
+
   // ---- journal (ingest.cc) -------------------------------------------------
   Result<IngestStats> Ingest(std::string_view source, const FetchPage& page);
 

@@ -91,6 +91,23 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
     ++stats.rejects;
     return Status::Ok();
   };
+  auto journal_warning = [&](std::string_view native_id, std::string message) -> Status {
+    JournalEntry e;
+    e.kind = JournalKind::kWarning;
+    e.source = std::string(source);
+    e.native_id = Shortened(native_id, kMaxJournaledIdBytes);
+    e.message = std::move(message);
+    DEALSYNC_RETURN_IF_ERROR(AppendJournal(txn, e));
+    ++stats.warnings;
+    stats.warning_records.emplace_back(e.native_id, e.message);
+    return Status::Ok();
+  };
+  Result<SourceState> state_r = LoadSourceState(txn, source);
+  if (!state_r.ok()) {
+    return state_r.status();
+  }
+  SourceState state = std::move(*state_r);
+  const Timestamp future_after = clock.Now() + PolicyFor(source).clock_skew;
   for (const RecordReject& reject : page.rejects) {
     DEALSYNC_RETURN_IF_ERROR(journal_reject(reject.native_id, reject.message, reject.native_payload));
   }
@@ -118,7 +135,30 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
       txn.Put(Column::kIndex, seen_key, version);
       DEALSYNC_RETURN_IF_ERROR(journal_reject(incoming_ref.native_id, bad.message(),
                                               incoming_ref.native_payload));
+      stats.bounds_rejects.emplace_back(Shortened(incoming_ref.native_id, kMaxJournaledIdBytes),
+                                        bad.message());
       continue;
+    }
+    if (incoming_ref.modified_at > future_after) {
+      // Journaled as usual, but a modified time this far ahead must not move
+      // the source's watermark (nor, in the connector, its cursor).
+      const std::string seen_key = keys::Join(
+          {"wrn", source, Shortened(incoming_ref.native_id, kMaxJournaledIdBytes)});
+      const std::string version = std::to_string(EpochMs(incoming_ref.modified_at));
+      Result<std::optional<std::string>> seen = txn.Get(Column::kIndex, seen_key);
+      if (!seen.ok()) {
+        return seen.status();
+      }
+      if (!*seen || **seen != version) {
+        txn.Put(Column::kIndex, seen_key, version);
+        DEALSYNC_RETURN_IF_ERROR(journal_warning(
+            incoming_ref.native_id,
+            "modified time " + FormatTimestamp(incoming_ref.modified_at) +
+                " is later than now + clock_skew (" + FormatTimestamp(future_after) +
+                "); the record is read, but the cursor does not advance past it"));
+      }
+    } else if (!state.watermark || incoming_ref.modified_at > *state.watermark) {
+      state.watermark = incoming_ref.modified_at;
     }
     Opportunity incoming = incoming_ref;
     incoming.source = std::string(source);
@@ -244,6 +284,11 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
     stats.pushes_queued += counts->pushes_queued;
   }
   txn.Put(Column::kCursors, source, page.next_cursor);
+  ++state.pages;
+  state.warnings += stats.warnings;
+  state.rejects += stats.rejects;
+  state.last_page_at = clock.Now();
+  SaveSourceState(txn, source, state);
   DEALSYNC_RETURN_IF_ERROR(txn.Commit());
   return stats;
 }

@@ -160,6 +160,8 @@ std::string_view JournalKindName(JournalKind k) {
       return "reject";
     case JournalKind::kPushed:
       return "pushed";
+    case JournalKind::kWarning:
+      return "warning";
   }
   return "unknown";
 }
@@ -215,7 +217,8 @@ Result<JournalEntry> DecodeJournal(std::string_view text) {
     e.native_id = j.at("native_id").get<std::string>();
     const std::string kind = j.at("kind").get<std::string>();
     for (JournalKind k :
-         {JournalKind::kChange, JournalKind::kDelete, JournalKind::kReject, JournalKind::kPushed}) {
+         {JournalKind::kChange, JournalKind::kDelete, JournalKind::kReject, JournalKind::kPushed,
+          JournalKind::kWarning}) {
       if (JournalKindName(k) == kind) {
         e.kind = k;
       }

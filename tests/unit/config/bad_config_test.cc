@@ -75,6 +75,12 @@ INSTANTIATE_TEST_SUITE_P(
                 {"partners.d/acme.toml:4:13: time_zone: unknown time zone \"Europe/Berlln\" (no "
                  "file /usr/share/zoneinfo/Europe/Berlln; expected an IANA name such as "
                  "\"Europe/Berlin\" or \"UTC\")"}},
+        BadCase{"bad_bounds.toml",
+                "partners.d/acme.toml",
+                {"TBD"}},
+        BadCase{"bad_push.toml",
+                "dealsync.toml",
+                {"TBD"}},
         BadCase{"bad_tolerance.toml",
                 "partners.d/acme.toml",
                 {"partners.d/acme.toml:22:46: policy.amount.tolerance: unknown currency "

@@ -114,6 +114,22 @@ TEST(MoneyTest, ParsesJsonNumberText) {
   EXPECT_FALSE(ParseMoney("1e3", "USD").ok());  // decimal strings take no exponent
 }
 
+TEST(MoneyTest, ExactParsingRejectsDigitsTheCurrencyDoesNotHave) {
+  EXPECT_EQ(ParseMoneyExact("12.34", "USD")->minor, 1234);
+  EXPECT_EQ(ParseMoneyExact("12.3400", "USD")->minor, 1234);  // zeros change nothing
+  EXPECT_EQ(ParseMoneyExact("1000", "JPY")->minor, 1000);
+  EXPECT_EQ(ParseMoneyNumberExact("1.2345e2", "USD")->minor, 12345);
+  for (auto [text, currency] : {std::pair{"12.345", "USD"}, {"0.001", "EUR"}, {"5.5", "JPY"},
+                                {"1.0001", "KWD"}}) {
+    Result<Money> m = ParseMoneyExact(text, currency);
+    ASSERT_FALSE(m.ok()) << text;
+    EXPECT_NE(m.status().message().find("rejected, not rounded"), std::string::npos);
+    EXPECT_TRUE(ParseMoney(text, currency).ok());  // the rounding parser is unchanged
+  }
+  EXPECT_FALSE(ParseMoneyNumberExact("1.2345E1", "USD").ok());
+  EXPECT_FALSE(ParseMoneyNumberExact("1e400", "USD").ok());
+}
+
 TEST(MoneyTest, FormatsExactDigits) {
   EXPECT_EQ(FormatMoney(Money{123450, "USD"}), "1234.50 USD");
   EXPECT_EQ(FormatMoney(Money{1500, "JPY"}), "1500 JPY");
