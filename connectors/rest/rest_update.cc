@@ -81,9 +81,9 @@ Awaitable<Result<std::vector<UpdateOutcome>>> RestConnector::UpdateSingle(
       if (body.is_discarded() && response->body.find_first_not_of(" \t\r\n") != std::string::npos) {
         // A 2xx whose body is not JSON (a proxy's page, a cut-off reply) does not
         // say the record was written: not an acknowledgement, retried.
-        outcome.status = Unavailable(context_ + " " + what + ": HTTP " +
-                                     std::to_string(response->status) +
-                                     " but the body is not JSON; the update is not acknowledged");
+        outcome.status =
+            Unavailable(context_ + " " + what + ": HTTP " + std::to_string(response->status) +
+                        " but the body is not JSON; the update is not acknowledged");
         outcomes.push_back(std::move(outcome));
         continue;
       }

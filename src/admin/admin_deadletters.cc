@@ -82,8 +82,8 @@ Result<Timestamp> ParseSince(const std::string& text) {
 
 }  // namespace
 
-HttpResponse AdminApi::DeadLetters(const HttpRequest& request,
-                                   const std::vector<std::string>& seg, std::string_view query) {
+HttpResponse AdminApi::DeadLetters(const HttpRequest& request, const std::vector<std::string>& seg,
+                                   std::string_view query) {
   if (auto rejected = RejectUnauthorized(request)) {
     return *rejected;
   }
@@ -162,9 +162,9 @@ HttpResponse AdminApi::SourceRewind(const HttpRequest& request, std::string_view
   if (!s.ok()) {
     return ErrorFromStatus(s);
   }
-  return JsonResponse(200, {{"status", "rewound"},
-                            {"source", std::string(source)},
-                            {"since", FormatTimestamp(*since)}});
+  return JsonResponse(
+      200,
+      {{"status", "rewound"}, {"source", std::string(source)}, {"since", FormatTimestamp(*since)}});
 }
 
 }  // namespace dealsync

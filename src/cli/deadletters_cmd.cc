@@ -27,8 +27,8 @@ struct DeadLetterArgs {
 };
 
 int Fail(const std::string& what, const Status& status) {
-  std::cerr << "dealsyncctl deadletters " << what << (what.empty() ? "" : ": ")
-            << status.message() << "\n";
+  std::cerr << "dealsyncctl deadletters " << what << (what.empty() ? "" : ": ") << status.message()
+            << "\n";
   return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
 }
 
@@ -96,8 +96,8 @@ int RunList(const DeadLetterArgs& args, EngineSession& s) {
   for (const OutboxEntry& e : *dead) {
     const Timestamp last = e.history.empty() ? Timestamp{} : e.history.back().at;
     std::cout << e.target << "/" << e.update.native_id << "\t" << e.attempts << "\t"
-              << When(e.first_failed_at) << "\t" << When(last) << "\t" << ValuesOf(e.update)
-              << "\t" << OneLine(e.last_error, 160) << "\n";
+              << When(e.first_failed_at) << "\t" << When(last) << "\t" << ValuesOf(e.update) << "\t"
+              << OneLine(e.last_error, 160) << "\n";
   }
   std::cout << "\n"
             << dead->size()

@@ -61,9 +61,8 @@ void InitSourceSeries(MetricsRegistry& r, std::string_view source) {
 void RemoveSourceSeries(MetricsRegistry& r, std::string_view source) {
   for (std::string_view family :
        {metric::kPolls, metric::kRecordsFetched, metric::kChangesJournaled, metric::kRateLimitWaits,
-        metric::kApiCalls, metric::kPollLag, metric::kLastSuccessfulPoll,
-        metric::kRecordsRejected, metric::kRecordWarnings, metric::kPassRestarts,
-        metric::kSourceWatermark}) {
+        metric::kApiCalls, metric::kPollLag, metric::kLastSuccessfulPoll, metric::kRecordsRejected,
+        metric::kRecordWarnings, metric::kPassRestarts, metric::kSourceWatermark}) {
     r.RemoveSeries(family, "source", source);
   }
   r.RemoveSeries(metric::kPushes, "target", source);

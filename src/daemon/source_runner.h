@@ -99,6 +99,10 @@ class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
   // --once mode: push everything due now for this target.
   Awaitable<Result<PushStats>> PushDue();
 
+  // Resets the stored cursor so the next pass re-reads everything modified
+  // since `since` (Connector::CursorAt); what was seen is de-duplicated.
+  Status Rewind(Timestamp since);
+
   SourceHealth Health() const;
   // Adds the transport stack's counters gathered since the last call to /metrics.
   void ExportTransportCounters();
@@ -136,7 +140,7 @@ class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
   std::string pass_anchor_;             // the cursor the current pass started from
   std::set<std::string> pass_cursors_;  // every cursor seen in the current pass
   size_t pass_pages_ = 0;
-  int quick_restarts_ = 0;              // passes restarted after a short backoff, in a row
+  int quick_restarts_ = 0;  // passes restarted after a short backoff, in a row
   bool pushes_failing_ = false;
   bool stopping_ = false;
   bool push_wake_pending_ = false;

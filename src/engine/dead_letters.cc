@@ -11,8 +11,7 @@ namespace keys = engine_keys;
 
 namespace {
 
-Result<StoredOutbox> LoadDeadLetter(Txn& txn, std::string_view target,
-                                    std::string_view native_id) {
+Result<StoredOutbox> LoadDeadLetter(Txn& txn, std::string_view target, std::string_view native_id) {
   Result<std::optional<std::string>> raw =
       txn.Get(Column::kIndex, keys::DeadLetterKey(target, native_id));
   if (!raw.ok()) {

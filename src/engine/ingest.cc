@@ -109,7 +109,26 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
   SourceState state = std::move(*state_r);
   const Timestamp future_after = clock.Now() + PolicyFor(source).clock_skew;
   for (const RecordReject& reject : page.rejects) {
-    DEALSYNC_RETURN_IF_ERROR(journal_reject(reject.native_id, reject.message, reject.native_payload));
+    DEALSYNC_RETURN_IF_ERROR(
+        journal_reject(reject.native_id, reject.message, reject.native_payload));
+  }
+  // The connector's own warnings (e.g. its cursor refused a future modified time).
+  // One journal entry per (record, message): a record re-read every poll is
+  // not journaled again and again.
+  std::set<std::string> warned;
+  for (const RecordWarning& w : page.warnings) {
+    warned.insert(w.native_id);
+    const std::string seen_key =
+        keys::Join({"wrn", source, Shortened(w.native_id, kMaxJournaledIdBytes)});
+    Result<std::optional<std::string>> seen = txn.Get(Column::kIndex, seen_key);
+    if (!seen.ok()) {
+      return seen.status();
+    }
+    if (*seen && **seen == w.message) {
+      continue;
+    }
+    txn.Put(Column::kIndex, seen_key, w.message);
+    DEALSYNC_RETURN_IF_ERROR(journal_warning(w.native_id, w.message));
   }
 
   for (const Opportunity& incoming_ref : page.records) {
@@ -133,8 +152,8 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
         continue;
       }
       txn.Put(Column::kIndex, seen_key, version);
-      DEALSYNC_RETURN_IF_ERROR(journal_reject(incoming_ref.native_id, bad.message(),
-                                              incoming_ref.native_payload));
+      DEALSYNC_RETURN_IF_ERROR(
+          journal_reject(incoming_ref.native_id, bad.message(), incoming_ref.native_payload));
       stats.bounds_rejects.emplace_back(Shortened(incoming_ref.native_id, kMaxJournaledIdBytes),
                                         bad.message());
       continue;
@@ -142,14 +161,14 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
     if (incoming_ref.modified_at > future_after) {
       // Journaled as usual, but a modified time this far ahead must not move
       // the source's watermark (nor, in the connector, its cursor).
-      const std::string seen_key = keys::Join(
-          {"wrn", source, Shortened(incoming_ref.native_id, kMaxJournaledIdBytes)});
+      const std::string seen_key =
+          keys::Join({"wrn", source, Shortened(incoming_ref.native_id, kMaxJournaledIdBytes)});
       const std::string version = std::to_string(EpochMs(incoming_ref.modified_at));
       Result<std::optional<std::string>> seen = txn.Get(Column::kIndex, seen_key);
       if (!seen.ok()) {
         return seen.status();
       }
-      if (!*seen || **seen != version) {
+      if ((!*seen || **seen != version) && warned.count(incoming_ref.native_id) == 0) {
         txn.Put(Column::kIndex, seen_key, version);
         DEALSYNC_RETURN_IF_ERROR(journal_warning(
             incoming_ref.native_id,

@@ -15,7 +15,6 @@ namespace dealsync {
 
 namespace keys = engine_keys;
 
-
 Result<std::vector<OutboxEntry>> SyncEngine::Impl::DuePushes(std::string_view target, size_t max,
                                                              Timestamp now) {
   std::vector<OutboxEntry> due;
@@ -113,8 +112,8 @@ Result<bool> SyncEngine::Impl::FailPush(Txn& txn, StoredOutbox stored, const Sta
   }
   e.history.push_back({now, error.ToString()});
   if (e.history.size() > kPushHistory) {
-    e.history.erase(e.history.begin(),
-                    e.history.begin() + static_cast<std::ptrdiff_t>(e.history.size() - kPushHistory));
+    e.history.erase(e.history.begin(), e.history.begin() + static_cast<std::ptrdiff_t>(
+                                                               e.history.size() - kPushHistory));
   }
   const PushRetryDecision d =
       DecidePushRetry(config.daemon.push_retry, error, e.attempts, e.first_failed_at, now);
@@ -150,8 +149,8 @@ Result<PushStats> SyncEngine::Impl::RecordPushResults(std::string_view target,
       if (i < outcomes.size() && !outcomes[i].native_id.empty() &&
           outcomes[i].native_id != s.update.native_id) {
         // An outcome that answers another record acknowledges nothing: retry.
-        result = Internal("connector returned the outcome of " + outcomes[i].native_id +
-                          " for " + s.update.native_id + "; not taken as an acknowledgement");
+        result = Internal("connector returned the outcome of " + outcomes[i].native_id + " for " +
+                          s.update.native_id + "; not taken as an acknowledgement");
       } else if (i < outcomes.size()) {
         outcome = &outcomes[i];
         result = outcome->status;

@@ -33,8 +33,8 @@ PushRetryDecision DecidePushRetry(const PushRetryConfig& config, const Status& e
             " minutes (push.give_up_after)";
     return d;
   }
-  const std::chrono::milliseconds initial = std::max(config.initial_backoff,
-                                                     std::chrono::milliseconds(1));
+  const std::chrono::milliseconds initial =
+      std::max(config.initial_backoff, std::chrono::milliseconds(1));
   const std::chrono::milliseconds ceiling = std::max(config.max_backoff, initial);
   std::chrono::milliseconds backoff = initial;
   for (int i = 1; i < attempts && backoff < ceiling; ++i) {

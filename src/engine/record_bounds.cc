@@ -25,7 +25,8 @@ bool AboveCeiling(const Money& amount, const Money& ceiling, const CurrencyRates
   if (std::optional<Money> converted = rates.Convert(ceiling, amount.currency)) {
     return amount.minor > converted->minor;
   }
-  const int64_t amount_major = amount.minor / Pow10(CurrencyMinorDigits(amount.currency).value_or(2));
+  const int64_t amount_major =
+      amount.minor / Pow10(CurrencyMinorDigits(amount.currency).value_or(2));
   const int64_t ceiling_major =
       ceiling.minor / Pow10(CurrencyMinorDigits(ceiling.currency).value_or(2));
   return amount_major > ceiling_major;
@@ -81,10 +82,14 @@ Status CheckRecordBounds(const Opportunity& o, const ValueBounds& bounds,
                            std::to_string(bounds.max_record_bytes) + ")");
   }
   const std::pair<const char*, const std::string*> texts[] = {
-      {"id", &o.native_id},       {"registration_id", &o.registration_id},
-      {"counterpart_id", &o.counterpart_id}, {"name", &o.name},
-      {"account", &o.account},    {"owner", &o.owner},
-      {"pipeline", &o.pipeline},  {"stage", &o.native_stage}};
+      {"id", &o.native_id},
+      {"registration_id", &o.registration_id},
+      {"counterpart_id", &o.counterpart_id},
+      {"name", &o.name},
+      {"account", &o.account},
+      {"owner", &o.owner},
+      {"pipeline", &o.pipeline},
+      {"stage", &o.native_stage}};
   for (const auto& [name, text] : texts) {
     if (text->size() > bounds.max_field_bytes) {
       return InvalidArgument(std::string(name) + " is " + std::to_string(text->size()) +

@@ -216,9 +216,8 @@ Result<JournalEntry> DecodeJournal(std::string_view text) {
     e.source = j.at("source").get<std::string>();
     e.native_id = j.at("native_id").get<std::string>();
     const std::string kind = j.at("kind").get<std::string>();
-    for (JournalKind k :
-         {JournalKind::kChange, JournalKind::kDelete, JournalKind::kReject, JournalKind::kPushed,
-          JournalKind::kWarning}) {
+    for (JournalKind k : {JournalKind::kChange, JournalKind::kDelete, JournalKind::kReject,
+                          JournalKind::kPushed, JournalKind::kWarning}) {
       if (JournalKindName(k) == kind) {
         e.kind = k;
       }

@@ -74,8 +74,7 @@ class AdminDeadLettersTest : public ::testing::Test {
     backend_.dead.push_back(e);
   }
 
-  HttpResponse Call(std::string method, std::string url, std::string body = "",
-                    bool token = true) {
+  HttpResponse Call(std::string method, std::string url, std::string body = "", bool token = true) {
     HttpRequest r;
     r.method = std::move(method);
     r.url = std::move(url);
@@ -120,17 +119,15 @@ TEST_F(AdminDeadLettersTest, RetryAndDiscardReachTheBackend) {
 }
 
 TEST_F(AdminDeadLettersTest, RewindTakesADayOrATimestamp) {
-  EXPECT_EQ(Call("POST", "/api/v1/sources/acme/rewind", R"({"to":"2026-11-01","by":"ops"})",
-                 false)
+  EXPECT_EQ(Call("POST", "/api/v1/sources/acme/rewind", R"({"to":"2026-11-01","by":"ops"})", false)
                 .status,
             401);
-  EXPECT_EQ(
-      Call("POST", "/api/v1/sources/acme/rewind", R"({"to":"2026-11-01","by":"ops"})").status,
-      200);
-  EXPECT_EQ(Call("POST", "/api/v1/sources/acme/rewind",
-                 R"({"to":"2026-11-01T12:30:00Z","by":"ops"})")
-                .status,
+  EXPECT_EQ(Call("POST", "/api/v1/sources/acme/rewind", R"({"to":"2026-11-01","by":"ops"})").status,
             200);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/sources/acme/rewind", R"({"to":"2026-11-01T12:30:00Z","by":"ops"})")
+          .status,
+      200);
   EXPECT_EQ(Call("POST", "/api/v1/sources/acme/rewind", R"({"to":"yesterday","by":"ops"})").status,
             400);
   EXPECT_EQ(Call("POST", "/api/v1/sources/acme/rewind", R"({"to":"2026-11-01"})").status, 400);

@@ -140,13 +140,11 @@ TEST(ConsistentListPass, PushesWaitForAnOffsetPagedPassSoEveryRecordIsRead) {
   MetricsRegistry metrics;
   DeclareDaemonMetrics(metrics);
   ScriptedRandom random;
-  auto runner =
-      MakeRunner(io, h, std::make_unique<LatentConnector>(h.partner, 6), metrics, random);
+  auto runner = MakeRunner(io, h, std::make_unique<LatentConnector>(h.partner, 6), metrics, random);
   Status polled = Internal("not run");
   Result<PushStats> pushed = Internal("not run");
-  asio::co_spawn(io, runner->PollUntilCaughtUp(), [&](std::exception_ptr, Status s) {
-    polled = std::move(s);
-  });
+  asio::co_spawn(io, runner->PollUntilCaughtUp(),
+                 [&](std::exception_ptr, Status s) { polled = std::move(s); });
   auto push = [&]() -> Awaitable<void> { pushed = co_await runner->PushDue(); };
   asio::co_spawn(io, push(), asio::detached);
   io.run();
@@ -175,9 +173,8 @@ TEST(ConsistentListPass, CursorCycleIsDetectedAndNotPersisted) {
   ASSERT_OK(h.engine->ResetCursor(kPartner, "anchor"));
   auto runner = MakeRunner(io, h, std::move(pager), metrics, random);
   Status polled = Status::Ok();
-  asio::co_spawn(io, runner->PollUntilCaughtUp(), [&](std::exception_ptr, Status s) {
-    polled = std::move(s);
-  });
+  asio::co_spawn(io, runner->PollUntilCaughtUp(),
+                 [&](std::exception_ptr, Status s) { polled = std::move(s); });
   io.run();
   EXPECT_EQ(polled.code(), StatusCode::kUnavailable);
   EXPECT_NE(polled.message().find("cursor cycle"), std::string::npos) << polled.ToString();
@@ -193,13 +190,12 @@ TEST(ConsistentListPass, RefusedPageCursorRestartsThePassSoonFromItsStart) {
   MetricsRegistry metrics;
   DeclareDaemonMetrics(metrics);
   ScriptedRandom random;
-  auto runner = MakeRunner(
-      io, h, std::make_unique<ScriptedPager>(ScriptedPager::Mode::kRefusePageCursor), metrics,
-      random);
+  auto runner =
+      MakeRunner(io, h, std::make_unique<ScriptedPager>(ScriptedPager::Mode::kRefusePageCursor),
+                 metrics, random);
   Status polled = Status::Ok();
-  asio::co_spawn(io, runner->PollUntilCaughtUp(), [&](std::exception_ptr, Status s) {
-    polled = std::move(s);
-  });
+  asio::co_spawn(io, runner->PollUntilCaughtUp(),
+                 [&](std::exception_ptr, Status s) { polled = std::move(s); });
   io.run();
   // Retryable (short backoff), not InvalidArgument (the long wait for a person).
   EXPECT_EQ(polled.code(), StatusCode::kUnavailable) << polled.ToString();

@@ -86,8 +86,9 @@ TEST_F(HostileValues, NegativeAmountIsRejected) {
 }
 
 TEST_F(HostileValues, AmountAboveTheCeilingIsRejected) {
-  PartnerEditsThenCycle(
-      [](Opportunity& o) { o.amount = Money{int64_t{100'000'000'000'000'000}, "USD"}; });  // 1e15
+  PartnerEditsThenCycle([](Opportunity& o) {
+    o.amount = Money{int64_t{100'000'000'000'000'000}, "USD"};
+  });  // 1e15
   ExpectOnlyP1Rejected("above bounds.max_amount");
 }
 
@@ -182,9 +183,8 @@ TEST(Bounds, OperatorValueOutsideTheBoundsIsRefused) {
 // Each side keeps changing the stage back: without the guard every cycle
 // pushes qualified to one side and proposal to the other, for ever.
 TEST(Oscillation, AlternatingPushesArePausedAndHeldForAPerson) {
-  EngineHarness h([](Config& c) {
-    c.partners[0].policy.stage.rule = PolicyRule::kLatestChangeWins;
-  });
+  EngineHarness h(
+      [](Config& c) { c.partners[0].policy.stage.rule = PolicyRule::kLatestChangeWins; });
   h.vendor.Put(Deal("V1", "REG-1", "qualified", "1000.00 USD", "2026-12-01"));
   h.partner.Put(Deal("P1", "REG-1", "qualified", "1000.00 USD", "2026-12-01"));
   h.Settle();
@@ -213,8 +213,7 @@ TEST(Oscillation, AlternatingPushesArePausedAndHeldForAPerson) {
   EXPECT_TRUE(h.engine->PlanNextCycle()->pushes.empty());
 
   // A channel manager settles it: the field is reconciled and pushed again.
-  ASSERT_OK(h.engine->ResolveConflict(c->front().id,
-                                      {Resolution::Choice::kVendor, "", "alice"}));
+  ASSERT_OK(h.engine->ResolveConflict(c->front().id, {Resolution::Choice::kVendor, "", "alice"}));
   h.Settle();
   EXPECT_EQ(h.vendor.Get("V1").stage, h.partner.Get("P1").stage);
   EXPECT_EQ(h.vendor.Get("V1").stage, Stage::kProposal);

@@ -95,7 +95,8 @@ TEST_F(Outbox, EachFailedAttemptIsInTheEntrysHistory) {
   h.clock.Advance(minutes(5));
   h.partner.FailUpdatesFor("P0", ResourceExhausted("429 second"));
   h.Push(h.partner);
-  Result<std::vector<OutboxEntry>> left = h.engine->DuePushes(kPartner, 10, h.clock.Now() + hours(9));
+  Result<std::vector<OutboxEntry>> left =
+      h.engine->DuePushes(kPartner, 10, h.clock.Now() + hours(9));
   ASSERT_OK(left);
   ASSERT_EQ(left->size(), 1u);
   const OutboxEntry& e = left->front();
@@ -186,15 +187,14 @@ TEST(PushPolicy, BackoffDoublesUpToTheCeilingAndHonoursRetryAfter) {
   EXPECT_EQ(DecidePushRetry(c, Unavailable("x"), 1, t0, t0).not_before - t0, seconds(10));
   EXPECT_EQ(DecidePushRetry(c, Unavailable("x"), 2, t0, t0).not_before - t0, seconds(20));
   EXPECT_EQ(DecidePushRetry(c, Unavailable("x"), 40, t0, t0).not_before - t0, hours(1));
-  EXPECT_EQ(
-      DecidePushRetry(c, ResourceExhausted("429").WithRetryAfter(seconds(90)), 1, t0, t0)
-              .not_before -
-          t0,
-      seconds(90));
-  for (StatusCode code : {StatusCode::kUnavailable, StatusCode::kResourceExhausted,
-                          StatusCode::kDeadlineExceeded, StatusCode::kAborted,
-                          StatusCode::kUnauthenticated, StatusCode::kInternal,
-                          StatusCode::kDataLoss}) {
+  EXPECT_EQ(DecidePushRetry(c, ResourceExhausted("429").WithRetryAfter(seconds(90)), 1, t0, t0)
+                    .not_before -
+                t0,
+            seconds(90));
+  for (StatusCode code :
+       {StatusCode::kUnavailable, StatusCode::kResourceExhausted, StatusCode::kDeadlineExceeded,
+        StatusCode::kAborted, StatusCode::kUnauthenticated, StatusCode::kInternal,
+        StatusCode::kDataLoss}) {
     EXPECT_FALSE(DecidePushRetry(c, Status(code, "x"), 1000, t0, t0 + hours(71)).dead_letter)
         << StatusCodeName(code);
     EXPECT_TRUE(DecidePushRetry(c, Status(code, "x"), 2, t0, t0 + hours(72)).dead_letter)

@@ -119,8 +119,8 @@ TEST(MoneyTest, ExactParsingRejectsDigitsTheCurrencyDoesNotHave) {
   EXPECT_EQ(ParseMoneyExact("12.3400", "USD")->minor, 1234);  // zeros change nothing
   EXPECT_EQ(ParseMoneyExact("1000", "JPY")->minor, 1000);
   EXPECT_EQ(ParseMoneyNumberExact("1.2345e2", "USD")->minor, 12345);
-  for (auto [text, currency] : {std::pair{"12.345", "USD"}, {"0.001", "EUR"}, {"5.5", "JPY"},
-                                {"1.0001", "KWD"}}) {
+  for (auto [text, currency] :
+       {std::pair{"12.345", "USD"}, {"0.001", "EUR"}, {"5.5", "JPY"}, {"1.0001", "KWD"}}) {
     Result<Money> m = ParseMoneyExact(text, currency);
     ASSERT_FALSE(m.ok()) << text;
     EXPECT_NE(m.status().message().find("rejected, not rounded"), std::string::npos);
