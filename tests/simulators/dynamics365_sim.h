@@ -61,6 +61,9 @@ struct Dynamics365SimConfig {
   std::string base_currency = "USD";
   std::vector<std::string> currencies{"USD", "EUR", "GBP", "JPY"};
   std::vector<std::string> custom_columns{"new_dealregistrationid", "new_vendoropportunityid"};
+  // The salesstage choice: 0 Qualify, 1 Develop, 2 Propose, 3 Close out of the
+  // box; orgs add options (custom values carry the publisher prefix, 100000000+).
+  std::vector<int64_t> salesstage_options{0, 1, 2, 3};
 };
 
 class Dynamics365Sim final : public Simulator {
@@ -73,7 +76,7 @@ class Dynamics365Sim final : public Simulator {
   std::string TokenPath() const { return "/" + config_.tenant_id + "/oauth2/v2.0/token"; }
   std::string CurrencyId(const std::string& iso) const;
   // Every delta token issued so far answers as expired (retention passed).
-  void ExpireDeltaTokens() { min_valid_version_ = version_ + 1; }
+  void ExpireDeltaTokens() { min_valid_version_ = ++version_; }
   // OpportunityClose activities created by WinOpportunity / LoseOpportunity.
   const std::vector<Json>& closes() const { return closes_; }
 

@@ -258,7 +258,9 @@ HttpResponse Dynamics365Sim::Patch(const HttpRequest& request, const RequestTarg
       }
       copy.fields["statuscode"] = v;
     } else if (k == "salesstage") {
-      if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 3) {
+      const auto& options = config_.salesstage_options;
+      if (!v.is_number_integer() ||
+          std::find(options.begin(), options.end(), v.get<int64_t>()) == options.end()) {
         return Error(request, target, 400, kOutOfRange,
                      "A validation error occurred. The value " + v.dump() +
                          " of 'salesstage' on record of type 'opportunity' is outside the valid "
