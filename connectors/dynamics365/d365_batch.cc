@@ -120,8 +120,7 @@ std::string BoundaryOf(std::string_view content_type) {
   return value;
 }
 
-std::string BuildBatchBody(const std::vector<ChangeSet>& change_sets,
-                           const std::string& boundary) {
+std::string BuildBatchBody(const std::vector<ChangeSet>& change_sets, const std::string& boundary) {
   std::string out;
   int content_id = 1;
   for (size_t i = 0; i < change_sets.size(); ++i) {
@@ -144,8 +143,8 @@ std::string BuildBatchBody(const std::vector<ChangeSet>& change_sets,
   return out;
 }
 
-Result<std::vector<std::vector<EmbeddedResponse>>> ParseBatchResponse(
-    std::string_view content_type, std::string_view body) {
+Result<std::vector<std::vector<EmbeddedResponse>>> ParseBatchResponse(std::string_view content_type,
+                                                                      std::string_view body) {
   const std::string boundary = BoundaryOf(content_type);
   if (Lower(content_type).rfind("multipart/mixed", 0) != 0 || boundary.empty()) {
     return Unavailable("$batch response: Content-Type \"" + std::string(content_type) +

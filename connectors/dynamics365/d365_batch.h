@@ -52,8 +52,8 @@ struct EmbeddedResponse {
 // Per change set, in request order: its operations' responses, or a single
 // error response when the change set failed. kUnavailable when the body is not
 // a well-formed multipart batch response (worth retrying: truncated or garbled).
-Result<std::vector<std::vector<EmbeddedResponse>>> ParseBatchResponse(
-    std::string_view content_type, std::string_view body);
+Result<std::vector<std::vector<EmbeddedResponse>>> ParseBatchResponse(std::string_view content_type,
+                                                                      std::string_view body);
 
 // The boundary parameter of a multipart Content-Type ("" when none).
 std::string BoundaryOf(std::string_view content_type);

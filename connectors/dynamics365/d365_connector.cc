@@ -52,9 +52,8 @@ Awaitable<Result<HttpResponse>> Dynamics365Connector::Get(std::string url, bool 
   request.method = "GET";
   request.url = std::move(url);
   request.timeout = timeout_;
-  request.headers = {{"Accept", "application/json"},
-                     {"OData-MaxVersion", "4.0"},
-                     {"OData-Version", "4.0"}};
+  request.headers = {
+      {"Accept", "application/json"}, {"OData-MaxVersion", "4.0"}, {"OData-Version", "4.0"}};
   if (read_prefer) {
     request.headers.emplace_back("Prefer", ReadPreferHeader(settings_));
   } else {
@@ -64,8 +63,8 @@ Awaitable<Result<HttpResponse>> Dynamics365Connector::Get(std::string url, bool 
   co_return co_await transport_.Send(std::move(request));
 }
 
-Awaitable<Result<HttpResponse>> Dynamics365Connector::SendJson(std::string method,
-                                                               std::string url, std::string body,
+Awaitable<Result<HttpResponse>> Dynamics365Connector::SendJson(std::string method, std::string url,
+                                                               std::string body,
                                                                HttpHeaders extra) {
   HttpRequest request;
   request.method = std::move(method);
@@ -104,9 +103,10 @@ Awaitable<Status> Dynamics365Connector::EnsureCurrencies(std::string unknown_id)
     co_return Status::Ok();
   }
   constexpr std::string_view kContext = "dynamics365 transactioncurrencies";
-  Result<HttpResponse> response = co_await Get(
-      ApiUrl("/transactioncurrencies?$select=" + UrlEncode("transactioncurrencyid,isocurrencycode")),
-      false);
+  Result<HttpResponse> response =
+      co_await Get(ApiUrl("/transactioncurrencies?$select=" +
+                          UrlEncode("transactioncurrencyid,isocurrencycode")),
+                   false);
   if (!response.ok()) {
     co_return response.status().Annotate(kContext);
   }

@@ -9,9 +9,8 @@ namespace dealsync::connectors::dynamics365 {
 namespace {
 
 // Canonical fields whose columns the Dataverse opportunity model fixes.
-constexpr const char* kFixedFields[] = {"id",         "stage",       "amount",
-                                        "currency",   "close_date",  "modified_at",
-                                        "account",    "owner",       "name"};
+constexpr const char* kFixedFields[] = {
+    "id", "stage", "amount", "currency", "close_date", "modified_at", "account", "owner", "name"};
 constexpr const char* kUnsupportedFields[] = {"pipeline", "deleted"};
 
 class Dynamics365Factory final : public ConnectorFactory {
@@ -71,9 +70,10 @@ class Dynamics365Factory final : public ConnectorFactory {
     }
     static const std::regex kOrgUrl(R"(https?://[^/?#]+/?)");
     if (config.connection.base_url.empty()) {
-      errors.push_back({{config.file, 0, 0},
-                        "connection.base_url",
-                        "required: the environment URL, e.g. \"https://contoso.crm.dynamics.com\""});
+      errors.push_back(
+          {{config.file, 0, 0},
+           "connection.base_url",
+           "required: the environment URL, e.g. \"https://contoso.crm.dynamics.com\""});
     } else if (!std::regex_match(config.connection.base_url, kOrgUrl)) {
       errors.push_back({{config.file, 0, 0},
                         "connection.base_url",

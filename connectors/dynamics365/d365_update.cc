@@ -49,9 +49,9 @@ class UpdateRun {
     if (c_.settings_.batch && planned.size() > 1) {
       const size_t size = static_cast<size_t>(c_.settings_.batch_size);
       for (size_t start = 0; start < planned.size(); start += size) {
-        std::vector<Planned> chunk(planned.begin() + static_cast<std::ptrdiff_t>(start),
-                                   planned.begin() + static_cast<std::ptrdiff_t>(
-                                                         std::min(planned.size(), start + size)));
+        std::vector<Planned> chunk(
+            planned.begin() + static_cast<std::ptrdiff_t>(start),
+            planned.begin() + static_cast<std::ptrdiff_t>(std::min(planned.size(), start + size)));
         co_await SendBatch(std::move(chunk));
       }
     } else {
@@ -254,9 +254,9 @@ class UpdateRun {
         continue;
       }
       if (set.size() != expected) {
-        Failed(p, Unavailable(record_context + ": " + std::to_string(set.size()) +
-                              " responses in its change set, expected " +
-                              std::to_string(expected)));
+        Failed(p,
+               Unavailable(record_context + ": " + std::to_string(set.size()) +
+                           " responses in its change set, expected " + std::to_string(expected)));
         continue;
       }
       PatchSucceeded(p, set[0].response);

@@ -226,8 +226,7 @@ Result<Opportunity> ReadRow(const json& row, const RowContext& ctx) {
   }
   if (const json* v = FindKey(row, "estimatedclosedate"); v && !v->is_null()) {
     if (!v->is_string()) {
-      return InvalidArgument("close_date: estimatedclosedate " + Excerpt(*v) +
-                             " is not a date");
+      return InvalidArgument("close_date: estimatedclosedate " + Excerpt(*v) + " is not a date");
     }
     // Date Only columns come as "2026-12-01"; a User Local column as a UTC
     // datetime, taken as the date in the source's time zone.

@@ -23,7 +23,7 @@
 namespace dealsync::connectors::dynamics365 {
 
 // Dataverse error codes this connector acts on.
-inline constexpr std::string_view kErrorConcurrency = "0x80060882";  // If-Match mismatch (412)
+inline constexpr std::string_view kErrorConcurrency = "0x80060882";   // If-Match mismatch (412)
 inline constexpr std::string_view kErrorExpiredToken = "0x80044352";  // expired delta token
 inline constexpr std::string_view kErrorRequestCount = "0x80072322";  // service protection
 inline constexpr std::string_view kErrorExecutionTime = "0x80072321";
@@ -81,8 +81,8 @@ Result<Opportunity> ReadDeleted(const nlohmann::json& entry, std::string_view so
 // What the connector remembers of a row it has read (for If-Match and for
 // deciding between PATCH and the close actions).
 struct RowState {
-  std::string etag;  // @odata.etag
-  int statecode = 0;  // 0 Open, 1 Won, 2 Lost
+  std::string etag;            // @odata.etag
+  int statecode = 0;           // 0 Open, 1 Won, 2 Lost
   nlohmann::json stage_value;  // the stage column's current value
   std::string currency_id;
 };

@@ -69,7 +69,8 @@ class D365Env : public ::testing::Test {
     WriteConfig(certs.ca_file, options);
     ConfigLoadResult loaded = LoadConfig(dir_, ConnectorRegistry::Default());
     std::string errors;
-    for (const auto& e : loaded.errors) errors += e.ToString() + "\n";
+    for (const auto& e : loaded.errors)
+      errors += e.ToString() + "\n";
     ASSERT_TRUE(loaded.config.has_value()) << errors;
     config_ = std::move(*loaded.config);
     partner_ = config_.FindSource("fabrikam");
@@ -78,19 +79,22 @@ class D365Env : public ::testing::Test {
 
   void TearDown() override {
     stacks_.clear();
-    if (host_) host_->Stop();
+    if (host_)
+      host_->Stop();
     io_.restart();
     io_.run_for(std::chrono::seconds(2));
     host_.reset();
     std::error_code ec;
-    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+    if (!dir_.empty())
+      std::filesystem::remove_all(dir_, ec);
   }
 
   static void Write(const std::string& path, const std::string& text, bool secret = false) {
     std::ofstream out(path, std::ios::trunc);
     out << text;
     out.close();
-    if (secret) ::chmod(path.c_str(), 0600);
+    if (secret)
+      ::chmod(path.c_str(), 0600);
   }
 
   void WriteConfig(const std::string& ca, const D365EnvOptions& o) {
@@ -102,14 +106,16 @@ class D365Env : public ::testing::Test {
     const std::string common =
         "rate_limit = { requests = 1000, per = \"1s\" }\n"
         "retry = { max_attempts = 5, initial_backoff = \"10ms\", max_backoff = \"30s\" }\n"
-        "timeout = \"10s\"\nca_file = \"" + ca + "\"\n\n";
-    Write(dir_ + "/dealsync.toml", "state_dir = \"" + dir_ +
-                                       "/state\"\n\n[currency]\nreporting = \"USD\"\n"
-                                       "rates = { EUR = \"1.08\", GBP = \"1.27\", JPY = \"0.0067\" }\n");
+        "timeout = \"10s\"\nca_file = \"" +
+        ca + "\"\n\n";
+    Write(dir_ + "/dealsync.toml",
+          "state_dir = \"" + dir_ +
+              "/state\"\n\n[currency]\nreporting = \"USD\"\n"
+              "rates = { EUR = \"1.08\", GBP = \"1.27\", JPY = \"0.0067\" }\n");
     Write(dir_ + "/vendor.toml",
           "connector = \"salesforce\"\ncurrency = \"USD\"\ntime_zone = \"UTC\"\n\n"
-          "[connection]\nbase_url = \"" + s +
-              "\"\nauth = { type = \"oauth2_client_credentials\", token_url = \"" + s +
+          "[connection]\nbase_url = \"" +
+              s + "\"\nauth = { type = \"oauth2_client_credentials\", token_url = \"" + s +
               "/services/oauth2/token\", client_id = \"sf-client-id\", credential = { file = \"" +
               dir_ + "/sf.secret\" } }\n" + common +
               "[salesforce]\npage_size = 200\n\n[fields]\nregistration_id = "
@@ -128,17 +134,16 @@ class D365Env : public ::testing::Test {
               "closed_won = [\"Won\"]\nclosed_lost = [\"Lost\"]\n";
     Write(dir_ + "/partners.d/fabrikam.toml",
           "id = \"fabrikam\"\nconnector = \"dynamics365\"\ncurrency = \"USD\"\n"
-          "time_zone = \"Europe/Berlin\"\n\n[connection]\nbase_url = \"" + d +
-              "\"\nauth = { type = \"oauth2_client_credentials\", token_url = \"" + d +
-              d365_->TokenPath() +
-              "\", client_id = \"d365-client-id\", credential = { file = \"" + dir_ +
-              "/d365.secret\" }, scope = \"" + d365_->Scope() + "\" }\n" + common +
-              "[dynamics365]\npage_size = " + std::to_string(o.page_size) +
-              "\nstage_field = \"" + o.stage_field + "\"\nchange_tracking = " +
-              (o.change_tracking ? "true" : "false") +
+          "time_zone = \"Europe/Berlin\"\n\n[connection]\nbase_url = \"" +
+              d + "\"\nauth = { type = \"oauth2_client_credentials\", token_url = \"" + d +
+              d365_->TokenPath() + "\", client_id = \"d365-client-id\", credential = { file = \"" +
+              dir_ + "/d365.secret\" }, scope = \"" + d365_->Scope() + "\" }\n" + common +
+              "[dynamics365]\npage_size = " + std::to_string(o.page_size) + "\nstage_field = \"" +
+              o.stage_field + "\"\nchange_tracking = " + (o.change_tracking ? "true" : "false") +
               "\nlost_status = 4\nclose_subject = \"Closed by dealsync\"\n\n"
               "[fields]\nregistration_id = \"/new_dealregistrationid\"\n"
-              "counterpart_id = \"/new_vendoropportunityid\"\n\n" + stages);
+              "counterpart_id = \"/new_vendoropportunityid\"\n\n" +
+              stages);
   }
 
   D365Stack& NewStack(const SourceConfig& source) {
@@ -154,7 +159,8 @@ class D365Env : public ::testing::Test {
     EXPECT_NE(factory, nullptr);
     auto connector = factory->Create(ConnectorContext{source, *stack->transport, clock_});
     EXPECT_TRUE(connector.ok()) << connector.status().ToString();
-    if (connector.ok()) stack->connector = std::move(*connector);
+    if (connector.ok())
+      stack->connector = std::move(*connector);
     stacks_.push_back(std::move(stack));
     return *stacks_.back();
   }
@@ -166,7 +172,8 @@ class D365Env : public ::testing::Test {
     bool done = false;
     boost::asio::steady_timer watchdog(io_, std::chrono::seconds(30));
     watchdog.async_wait([&](boost::system::error_code ec) {
-      if (!ec) io_.stop();
+      if (!ec)
+        io_.stop();
     });
     boost::asio::co_spawn(
         io_, [&]() -> Awaitable<void> { out.emplace(co_await std::move(a)); },
@@ -178,7 +185,8 @@ class D365Env : public ::testing::Test {
         });
     io_.restart();
     io_.run();
-    if (error) std::rethrow_exception(error);
+    if (error)
+      std::rethrow_exception(error);
     if (!done) {
       ADD_FAILURE() << "exchange with the simulator did not finish within 30 s";
       throw std::runtime_error("hung");
@@ -204,9 +212,11 @@ class D365Env : public ::testing::Test {
       ++d.pages;
       EXPECT_TRUE(page->rejects.empty())
           << page->rejects.size() << " rejects, first: " << page->rejects.front().message;
-      for (auto& r : page->records) d.records.push_back(std::move(r));
+      for (auto& r : page->records)
+        d.records.push_back(std::move(r));
       d.cursor = page->next_cursor;
-      if (!page->has_more) break;
+      if (!page->has_more)
+        break;
     }
     return d;
   }

@@ -35,8 +35,7 @@ class Dynamics365SalesforceTest : public testing::D365Env {
     StartEnv({"stepname", true, 5});
     const char* sf_stages[] = {"Prospecting", "Qualification", "Needs Analysis",
                                "Value Proposition", "Proposal/Price Quote"};
-    const char* d365_steps[] = {"1-Prospect", "2-Qualify", "3-Discover", "4-Solution",
-                                "5-Propose"};
+    const char* d365_steps[] = {"1-Prospect", "2-Qualify", "3-Discover", "4-Solution", "5-Propose"};
     for (int i = 0; i < kDeals; ++i) {
       const std::string reg = "DR-" + std::to_string(i);
       auto sf = sf_->CreateRecord({{"Name", "Deal " + std::to_string(i)},
@@ -79,7 +78,8 @@ class Dynamics365SalesforceTest : public testing::D365Env {
       stats.journaled += ingested->changes_journaled;
       stats.echoes += ingested->echoes;
       stats.queued += ingested->pushes_queued;
-      if (!page->has_more) return;
+      if (!page->has_more)
+        return;
     }
     FAIL() << "poll of " << source << " did not finish";
   }
@@ -104,7 +104,8 @@ class Dynamics365SalesforceTest : public testing::D365Env {
     for (int n = 1; n <= 10; ++n) {
       CycleStats s = Cycle();
       EXPECT_EQ(s.dead, 0u) << "dead letter in cycle " << n;
-      if (s.journaled == 0 && s.pushed == 0 && s.push_failed == 0 && s.queued == 0) return n;
+      if (s.journaled == 0 && s.pushed == 0 && s.push_failed == 0 && s.queued == 0)
+        return n;
     }
     ADD_FAILURE() << "no quiet cycle within 10: an echo loop or a stuck push";
     return 11;
@@ -115,8 +116,10 @@ class Dynamics365SalesforceTest : public testing::D365Env {
     std::map<std::string, std::pair<Opportunity, Opportunity>> out;
     testing::D365Stack& v = NewStack(config_.vendor);
     testing::D365Stack& p = NewStack(*partner_);
-    for (auto& r : Drain(*v.connector, "").records) out[r.registration_id].first = r;
-    for (auto& r : Drain(*p.connector, "").records) out[r.registration_id].second = r;
+    for (auto& r : Drain(*v.connector, "").records)
+      out[r.registration_id].first = r;
+    for (auto& r : Drain(*p.connector, "").records)
+      out[r.registration_id].second = r;
     return out;
   }
   void ExpectConverged() {

@@ -39,14 +39,17 @@ class Dynamics365SimTest : public testing::D365Env {
       auto id = d365_->CreateRecord(rec);
       ASSERT_OK(id);
       ids_.push_back(*id);
-      if (i % 5 == 4) clock_.Advance(1min);
+      if (i % 5 == 4)
+        clock_.Advance(1min);
     }
   }
   void ExpectEachOnce(const std::vector<Opportunity>& records) {
     std::map<std::string, int> count;
-    for (const auto& r : records) ++count[r.native_id];
+    for (const auto& r : records)
+      ++count[r.native_id];
     EXPECT_EQ(count.size(), ids_.size());
-    for (const auto& id : ids_) EXPECT_EQ(count[id], 1) << id;
+    for (const auto& id : ids_)
+      EXPECT_EQ(count[id], 1) << id;
   }
   json View(const std::string& id) { return d365_->ControlView(*d365_->records().Find(id)); }
 
@@ -80,13 +83,14 @@ TEST_F(Dynamics365SimTest, FullReadAcrossPagesThenDeltaWithEditsAndDeletes) {
   ASSERT_OK(d365_->EditRecord(ids_[3], {{"salesstage", 2}}));
   ASSERT_OK(d365_->EditRecord(ids_[77], {{"estimatedvalue", 5.5}}));
   ASSERT_OK(d365_->DeleteRecord(ids_[10]));
-  auto created = d365_->CreateRecord({{"name", "Opp 999"}, {"salesstage", 1},
-                                      {"estimatedclosedate", "2027-01-15"}});
+  auto created = d365_->CreateRecord(
+      {{"name", "Opp 999"}, {"salesstage", 1}, {"estimatedclosedate", "2027-01-15"}});
   ASSERT_OK(created);
   Drained delta = Drain(*s.connector, full.cursor);
   ASSERT_TRUE(delta.error.ok()) << delta.error.ToString() << "\n" << host_->DescribeViolations();
   std::map<std::string, Opportunity> got;
-  for (auto& r : delta.records) got[r.native_id] = r;
+  for (auto& r : delta.records)
+    got[r.native_id] = r;
   ASSERT_EQ(got.size(), 4u);
   EXPECT_EQ(got[ids_[3]].stage, Stage::kProposal);
   EXPECT_EQ(got[ids_[77]].amount, (Money{550, "EUR"}));  // 77 is one of the EUR deals
@@ -131,7 +135,8 @@ TEST_F(Dynamics365SimTest, ModifiedOnFilterWhenChangeTrackingIsOff) {
   clock_.Advance(30min);
   ASSERT_OK(d365_->EditRecord(ids_[8], {{"salesstage", 2}}));
   Timestamp high_water{};
-  for (const auto& r : full.records) high_water = std::max(high_water, r.modified_at);
+  for (const auto& r : full.records)
+    high_water = std::max(high_water, r.modified_at);
   Drained after = Drain(*s.connector, full.cursor);
   ASSERT_TRUE(after.error.ok());
   bool edit_seen = false;
@@ -186,8 +191,10 @@ TEST_F(Dynamics365SimTest, UpdatesCarryIfMatchSinglyAndInOneBatch) {
   }
   auto batch = Run(s.connector->Update(many));
   ASSERT_OK(batch);
-  for (const auto& o : *batch) EXPECT_OK(o.status);
-  for (int i : {1, 2, 4}) EXPECT_EQ(View(ids_[i]).value("salesstage", -1), 2);
+  for (const auto& o : *batch)
+    EXPECT_OK(o.status);
+  for (int i : {1, 2, 4})
+    EXPECT_EQ(View(ids_[i]).value("salesstage", -1), 2);
   EXPECT_EQ(d365_->stats().Get("POST /api/data/v9.2/$batch"), 1);
   ExpectNoViolations();
 }

@@ -47,11 +47,15 @@ std::vector<std::string> SplitList(const std::string& s) {
   size_t start = 0;
   while (start <= s.size()) {
     size_t comma = s.find(',', start);
-    std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-    while (!item.empty() && item.back() == ' ') item.pop_back();
+    std::string item =
+        s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    while (!item.empty() && item.front() == ' ')
+      item.erase(item.begin());
+    while (!item.empty() && item.back() == ' ')
+      item.pop_back();
     out.push_back(item);
-    if (comma == std::string::npos) break;
+    if (comma == std::string::npos)
+      break;
     start = comma + 1;
   }
   return out;
@@ -59,8 +63,8 @@ std::vector<std::string> SplitList(const std::string& s) {
 
 // "12/01/2026 09:47:00" (the time half of a Dataverse delta token).
 std::string TokenTime(Timestamp t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::seconds>(t));
+  const std::time_t secs =
+      std::chrono::system_clock::to_time_t(std::chrono::time_point_cast<std::chrono::seconds>(t));
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[32];
@@ -72,13 +76,26 @@ std::string TokenTime(Timestamp t) {
 
 Dynamics365Sim::Dynamics365Sim(Clock& clock, Random& random, Dynamics365SimConfig config)
     : Simulator(clock, random), config_(std::move(config)) {
-  columns_ = {"opportunityid",      "name",           "statecode",
-              "statuscode",         "salesstage",     "stepname",
-              "estimatedvalue",     "estimatedclosedate", "modifiedon",
-              "createdon",          "versionnumber",  "_transactioncurrencyid_value",
-              "_parentaccountid_value", "_ownerid_value", "_customerid_value",
-              "description",        "actualvalue",    "actualclosedate"};
-  for (const auto& c : config_.custom_columns) columns_.insert(c);
+  columns_ = {"opportunityid",
+              "name",
+              "statecode",
+              "statuscode",
+              "salesstage",
+              "stepname",
+              "estimatedvalue",
+              "estimatedclosedate",
+              "modifiedon",
+              "createdon",
+              "versionnumber",
+              "_transactioncurrencyid_value",
+              "_parentaccountid_value",
+              "_ownerid_value",
+              "_customerid_value",
+              "description",
+              "actualvalue",
+              "actualclosedate"};
+  for (const auto& c : config_.custom_columns)
+    columns_.insert(c);
   int n = 1;
   for (const auto& iso : config_.currencies) {
     char buf[48];
@@ -114,9 +131,10 @@ void Dynamics365Sim::Touch(SimRecord& r) {
 }
 
 HttpResponse Dynamics365Sim::Error(const HttpRequest& request, const RequestTarget& target,
-                                   int status, const std::string& code,
-                                   const std::string& message, bool benign) {
-  if (!benign) Violate(request, target, code, message);
+                                   int status, const std::string& code, const std::string& message,
+                                   bool benign) {
+  if (!benign)
+    Violate(request, target, code, message);
   HttpResponse r = JsonResponse(status, {{"error", {{"code", code}, {"message", message}}}});
   r.headers.emplace_back("OData-Version", "4.0");
   return r;
@@ -144,9 +162,9 @@ HttpResponse Dynamics365Sim::FaultResponse(const FaultRule& rule) {
       return r;
     }
     default:
-      return JsonResponse(rule.status, {{"error",
-                                         {{"code", "0x80040216"},
-                                          {"message", "An unexpected error occurred."}}}});
+      return JsonResponse(
+          rule.status,
+          {{"error", {{"code", "0x80040216"}, {"message", "An unexpected error occurred."}}}});
   }
 }
 
@@ -175,11 +193,12 @@ HttpResponse Dynamics365Sim::Token(const HttpRequest& request, const RequestTarg
                "'grant_type'.");
   }
   std::map<std::string, std::string> form;
-  for (auto& [k, v] : ParseForm(request.body)) form[k] = v;
+  for (auto& [k, v] : ParseForm(request.body))
+    form[k] = v;
   if (form["grant_type"] != "client_credentials") {
-    return aad(400, "unsupported_grant_type",
-               "AADSTS70003: The app requested an unsupported grant type '" + form["grant_type"] +
-                   "'.");
+    return aad(
+        400, "unsupported_grant_type",
+        "AADSTS70003: The app requested an unsupported grant type '" + form["grant_type"] + "'.");
   }
   if (form["client_id"] != config_.client_id) {
     return aad(400, "unauthorized_client",
@@ -194,8 +213,8 @@ HttpResponse Dynamics365Sim::Token(const HttpRequest& request, const RequestTarg
   if (form["scope"] != Scope()) {
     return aad(400, "invalid_scope",
                "AADSTS70011: The provided request must include a 'scope' input parameter. The "
-               "provided value for the input parameter 'scope' is not valid: '" + form["scope"] +
-                   "' (want '" + Scope() + "').");
+               "provided value for the input parameter 'scope' is not valid: '" +
+                   form["scope"] + "' (want '" + Scope() + "').");
   }
   const std::string token = "eyJ0eXAiOiJKV1Qi." + RandomHex(40);
   tokens_[token] = Now() + config_.token_lifetime;
@@ -210,14 +229,17 @@ Result<Dynamics365Sim::Prefer> Dynamics365Sim::ParsePrefer(const HttpRequest& re
   p.max_page_size = config_.max_page_size;
   for (const auto& [name, value] : request.headers) {
     std::string lower = name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower != "prefer") continue;
+    for (char& c : lower)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower != "prefer")
+      continue;
     for (const std::string& item : SplitList(value)) {
       if (item == "odata.track-changes") {
         p.track_changes = true;
       } else if (item.rfind("odata.maxpagesize=", 0) == 0) {
         auto n = ParseInt(item.substr(18));
-        if (!n || *n < 1) return InvalidArgument("odata.maxpagesize must be a positive integer");
+        if (!n || *n < 1)
+          return InvalidArgument("odata.maxpagesize must be a positive integer");
         p.max_page_size = static_cast<int>(std::min<int64_t>(*n, config_.max_page_size));
       } else if (item.rfind("odata.include-annotations=", 0) == 0) {
         std::string v = item.substr(26);
@@ -239,10 +261,11 @@ Result<Dynamics365Sim::Prefer> Dynamics365Sim::ParsePrefer(const HttpRequest& re
 }
 
 HttpResponse Dynamics365Sim::Serve(const HttpRequest& request, const RequestTarget& target) {
-  if (target.path == TokenPath()) return Token(request, target);
+  if (target.path == TokenPath())
+    return Token(request, target);
   if (target.path.rfind(kApi, 0) != 0) {
-    return Error(request, target, 404, kODataError, "Resource not found for the segment '" +
-                                                        target.path + "'.");
+    return Error(request, target, 404, kODataError,
+                 "Resource not found for the segment '" + target.path + "'.");
   }
   return Api(request, target, false);
 }
@@ -252,13 +275,14 @@ HttpResponse Dynamics365Sim::Api(const HttpRequest& request, const RequestTarget
   auto token = BearerToken(request);
   auto it = token ? tokens_.find(*token) : tokens_.end();
   if (it == tokens_.end() || it->second <= Now()) {
-    if (it != tokens_.end()) tokens_.erase(it);
+    if (it != tokens_.end())
+      tokens_.erase(it);
     HttpResponse r;
     r.status = 401;
     r.headers.emplace_back("WWW-Authenticate",
                            "Bearer authorization_uri=https://login.microsoftonline.com/" +
-                               config_.tenant_id + "/oauth2/authorize, resource_id=" +
-                               public_base_url_);
+                               config_.tenant_id +
+                               "/oauth2/authorize, resource_id=" + public_base_url_);
     return r;
   }
   if (auto v = FindHeader(request.headers, "OData-Version"); v && *v != "4.0") {
@@ -276,10 +300,11 @@ HttpResponse Dynamics365Sim::Api(const HttpRequest& request, const RequestTarget
                  "The requested media type '" + std::string(*accept) + "' is not supported.");
   }
   auto prefer = ParsePrefer(request);
-  if (!prefer.ok()) return Error(request, target, 400, kODataError, prefer.status().message());
+  if (!prefer.ok())
+    return Error(request, target, 400, kODataError, prefer.status().message());
   for (const auto& [name, value] : target.params) {
-    static const std::set<std::string> kOptions{"$select", "$filter", "$orderby", "$top",
-                                                "$skiptoken", "$deltatoken"};
+    static const std::set<std::string> kOptions{"$select", "$filter",    "$orderby",
+                                                "$top",    "$skiptoken", "$deltatoken"};
     if (name.rfind("$", 0) == 0 ? kOptions.count(name) == 0 : true) {
       return Error(request, target, 400, kODataError,
                    "The query parameter " + name + " is not supported");
@@ -287,7 +312,8 @@ HttpResponse Dynamics365Sim::Api(const HttpRequest& request, const RequestTarget
   }
   const std::string rest = target.path.substr(std::string(kApi).size());
   if (rest == "$batch") {
-    if (in_batch) return Error(request, target, 400, kODataError, "$batch inside $batch");
+    if (in_batch)
+      return Error(request, target, 400, kODataError, "$batch inside $batch");
     if (request.method != "POST") {
       return Error(request, target, 405, kODataError, "The HTTP verb is not allowed for $batch.");
     }
@@ -296,8 +322,9 @@ HttpResponse Dynamics365Sim::Api(const HttpRequest& request, const RequestTarget
   if (rest == "opportunities") {
     if (request.method != "GET") {
       return Error(request, target, 405, kODataError,
-                   "The HTTP verb " + request.method + " is not supported here (creates are "
-                   "not part of this simulator).");
+                   "The HTTP verb " + request.method +
+                       " is not supported here (creates are "
+                       "not part of this simulator).");
     }
     return List(request, target, *prefer);
   }
@@ -313,8 +340,10 @@ HttpResponse Dynamics365Sim::Api(const HttpRequest& request, const RequestTarget
   const std::string prefix = "opportunities(";
   if (rest.rfind(prefix, 0) == 0 && rest.back() == ')') {
     const std::string id = rest.substr(prefix.size(), rest.size() - prefix.size() - 1);
-    if (request.method == "GET") return Retrieve(request, target, id, *prefer);
-    if (request.method == "PATCH") return Patch(request, target, id, *prefer);
+    if (request.method == "GET")
+      return Retrieve(request, target, id, *prefer);
+    if (request.method == "PATCH")
+      return Patch(request, target, id, *prefer);
     return Error(request, target, 405, kODataError,
                  "The HTTP verb " + request.method + " is not supported here.");
   }
@@ -338,18 +367,21 @@ Json Dynamics365Sim::Render(const SimRecord& r, const std::vector<std::string>& 
   out["@odata.etag"] = Etag(r);
   out["opportunityid"] = r.id;  // the primary key comes with every row, selected or not
   std::vector<std::string> cols = select;
-  if (cols.empty()) cols.assign(columns_.begin(), columns_.end());
+  if (cols.empty())
+    cols.assign(columns_.begin(), columns_.end());
   const Json& f = r.fields;
   auto set_lookup = [&](const std::string& col, const std::string& id, const std::string& name) {
     out[col] = id.empty() ? Json() : Json(id);
-    if (formatted && !id.empty()) out[col + kFormatted] = name;
+    if (formatted && !id.empty())
+      out[col + kFormatted] = name;
   };
   for (const std::string& c : cols) {
     if (c == "opportunityid") {
       out[c] = r.id;
     } else if (c == "modifiedon") {
       out[c] = IsoSecondsZ(r.modified_at);
-      if (formatted) out[c + kFormatted] = IsoSecondsZ(r.modified_at);
+      if (formatted)
+        out[c + kFormatted] = IsoSecondsZ(r.modified_at);
     } else if (c == "createdon") {
       out[c] = IsoSecondsZ(r.created_at);
     } else if (c == "_transactioncurrencyid_value") {
@@ -357,16 +389,28 @@ Json Dynamics365Sim::Render(const SimRecord& r, const std::vector<std::string>& 
       set_lookup(c, CurrencyId(iso), iso);
     } else if (c == "_parentaccountid_value" || c == "_customerid_value") {
       const std::string name = f.value("account", "");
-      set_lookup(c, name.empty() ? "" : "acc0" + std::to_string(std::hash<std::string>{}(name) % 100000000) + "-0000-4000-8000-000000000000", name);
+      set_lookup(c,
+                 name.empty()
+                     ? ""
+                     : "acc0" + std::to_string(std::hash<std::string>{}(name) % 100000000) +
+                           "-0000-4000-8000-000000000000",
+                 name);
     } else if (c == "_ownerid_value") {
       const std::string name = f.value("owner", "");
-      set_lookup(c, name.empty() ? "" : "0e0e" + std::to_string(std::hash<std::string>{}(name) % 10000) + "-0000-4000-8000-000000000000", name);
+      set_lookup(c,
+                 name.empty() ? ""
+                              : "0e0e" + std::to_string(std::hash<std::string>{}(name) % 10000) +
+                                    "-0000-4000-8000-000000000000",
+                 name);
     } else {
       out[c] = f.contains(c) ? f.at(c) : Json();
       if (formatted && !out[c].is_null()) {
-        if (c == "statecode") out[c + kFormatted] = StateName(out[c].get<int64_t>());
-        if (c == "statuscode") out[c + kFormatted] = StatusName(out[c].get<int64_t>());
-        if (c == "salesstage") out[c + kFormatted] = SalesStageName(out[c].get<int64_t>());
+        if (c == "statecode")
+          out[c + kFormatted] = StateName(out[c].get<int64_t>());
+        if (c == "statuscode")
+          out[c + kFormatted] = StatusName(out[c].get<int64_t>());
+        if (c == "salesstage")
+          out[c + kFormatted] = SalesStageName(out[c].get<int64_t>());
         if (c == "estimatedvalue") {
           out[c + kFormatted] = f.value("currency", config_.base_currency) + " " + out[c].dump();
         }
@@ -379,7 +423,8 @@ Json Dynamics365Sim::Render(const SimRecord& r, const std::vector<std::string>& 
 std::string Dynamics365Sim::DeltaLink(const std::vector<std::string>& select,
                                       uint64_t version) const {
   std::string s;
-  for (const auto& c : select) s += (s.empty() ? "" : ",") + c;
+  for (const auto& c : select)
+    s += (s.empty() ? "" : ",") + c;
   return public_base_url_ + kApi + "opportunities?$select=" + s +
          "&$deltatoken=" + UrlEncode(std::to_string(version) + "!" + TokenTime(Now()));
 }
@@ -400,7 +445,8 @@ HttpResponse Dynamics365Sim::List(const HttpRequest& request, const RequestTarge
     return Page(sid, static_cast<size_t>(*offset), p);
   }
   std::vector<std::string> select;
-  if (auto s = target.Param("$select")) select = SplitList(*s);
+  if (auto s = target.Param("$select"))
+    select = SplitList(*s);
   if (std::string bad = CheckSelect(select); !bad.empty()) {
     return Error(request, target, 400, kODataError, bad);
   }
@@ -444,11 +490,13 @@ HttpResponse Dynamics365Sim::List(const HttpRequest& request, const RequestTarge
     }
     snap.delta = true;
     for (SimRecord* r : records().All()) {
-      if (r->visible_at > Now() || r->fields.value("versionnumber", uint64_t{0}) <= static_cast<uint64_t>(*v)) {
+      if (r->visible_at > Now() ||
+          r->fields.value("versionnumber", uint64_t{0}) <= static_cast<uint64_t>(*v)) {
         continue;
       }
       snap.ids.push_back(r->id);
-      if (r->deleted) snap.deleted.insert(r->id);
+      if (r->deleted)
+        snap.deleted.insert(r->id);
     }
   } else {
     std::optional<Timestamp> from;
@@ -461,20 +509,24 @@ HttpResponse Dynamics365Sim::List(const HttpRequest& request, const RequestTarge
       from = (ge || gt) ? ParseIsoDateTime(f.substr(14)) : std::nullopt;
       if (!from) {
         return Error(request, target, 400, kODataError,
-                     "Syntax error at position 0 in '" + f + "' (supported: modifiedon ge "
-                     "<date-time>).");
+                     "Syntax error at position 0 in '" + f +
+                         "' (supported: modifiedon ge "
+                         "<date-time>).");
       }
       strict = gt;
     }
     for (const SimRecord* r : records().Visible(Now())) {
-      if (r->deleted) continue;
-      if (from && (strict ? r->modified_at <= *from : r->modified_at < *from)) continue;
+      if (r->deleted)
+        continue;
+      if (from && (strict ? r->modified_at <= *from : r->modified_at < *from))
+        continue;
       rows.push_back(r);
     }
     if (orderby) {
       for (const std::string& term : SplitList(*orderby)) {
         const std::string col = term.substr(0, term.find(' '));
-        const std::string dir = term.find(' ') == std::string::npos ? "asc" : term.substr(term.find(' ') + 1);
+        const std::string dir =
+            term.find(' ') == std::string::npos ? "asc" : term.substr(term.find(' ') + 1);
         if ((col != "modifiedon" && col != "opportunityid") || (dir != "asc" && dir != "desc")) {
           return Error(request, target, 400, kODataError,
                        "The $orderby term '" + term + "' is not supported.");
@@ -484,7 +536,8 @@ HttpResponse Dynamics365Sim::List(const HttpRequest& request, const RequestTarge
         return a->modified_at != b->modified_at ? a->modified_at < b->modified_at : a->id < b->id;
       });
     }
-    for (const SimRecord* r : rows) snap.ids.push_back(r->id);
+    for (const SimRecord* r : rows)
+      snap.ids.push_back(r->id);
   }
   snap.next_token_version = version_;
   const std::string sid = "s" + std::to_string(next_snapshot_++);
@@ -499,29 +552,33 @@ HttpResponse Dynamics365Sim::Page(const std::string& sid, size_t offset, const P
   for (size_t i = offset; i < end; ++i) {
     const SimRecord* r = records().Find(snap.ids[i]);
     if (r == nullptr || snap.deleted.count(snap.ids[i]) != 0 || r->deleted) {
-      value.push_back({{"@odata.context",
-                        public_base_url_ + kApi + "$metadata#opportunities/$deletedEntity"},
-                       {"id", snap.ids[i]},
-                       {"reason", "deleted"}});
+      value.push_back(
+          {{"@odata.context", public_base_url_ + kApi + "$metadata#opportunities/$deletedEntity"},
+           {"id", snap.ids[i]},
+           {"reason", "deleted"}});
       continue;
     }
     value.push_back(Render(*r, snap.select, p.formatted));
   }
   std::string cols;
-  for (const auto& c : snap.select) cols += (cols.empty() ? "" : ",") + c;
+  for (const auto& c : snap.select)
+    cols += (cols.empty() ? "" : ",") + c;
   Json body = {{"@odata.context", public_base_url_ + kApi + "$metadata#opportunities(" + cols +
                                       ")" + (snap.delta ? "/$delta" : "")},
                {"value", value}};
   HttpHeaders headers = {{"OData-Version", "4.0"}};
   std::string applied = "odata.maxpagesize=" + std::to_string(p.max_page_size);
-  if (snap.track) applied = "odata.track-changes," + applied;
-  if (p.formatted) applied += ",odata.include-annotations=\"OData.Community.Display.V1.FormattedValue\"";
+  if (snap.track)
+    applied = "odata.track-changes," + applied;
+  if (p.formatted)
+    applied += ",odata.include-annotations=\"OData.Community.Display.V1.FormattedValue\"";
   headers.emplace_back("Preference-Applied", applied);
   if (end < snap.ids.size()) {
     body["@odata.nextLink"] = public_base_url_ + kApi + "opportunities?$select=" + cols +
                               "&$skiptoken=" + sid + "-" + std::to_string(end);
   } else {
-    if (snap.track) body["@odata.deltaLink"] = DeltaLink(snap.select, snap.next_token_version);
+    if (snap.track)
+      body["@odata.deltaLink"] = DeltaLink(snap.select, snap.next_token_version);
     snapshots_.erase(sid);
   }
   HttpResponse r = JsonResponse(200, body, headers);
@@ -532,7 +589,8 @@ HttpResponse Dynamics365Sim::Page(const std::string& sid, size_t offset, const P
 HttpResponse Dynamics365Sim::Retrieve(const HttpRequest& request, const RequestTarget& target,
                                       const std::string& id, const Prefer& p) {
   std::vector<std::string> select;
-  if (auto s = target.Param("$select")) select = SplitList(*s);
+  if (auto s = target.Param("$select"))
+    select = SplitList(*s);
   if (std::string bad = CheckSelect(select); !bad.empty()) {
     return Error(request, target, 400, kODataError, bad);
   }
@@ -563,10 +621,11 @@ HttpResponse Dynamics365Sim::Currencies(const HttpRequest& request, const Reques
                      {"isocurrencycode", iso},
                      {"currencyname", iso}});
   }
-  return JsonResponse(200, {{"@odata.context", public_base_url_ + kApi +
-                                                   "$metadata#transactioncurrencies"},
-                            {"value", value}},
-                      {{"OData-Version", "4.0"}});
+  return JsonResponse(
+      200,
+      {{"@odata.context", public_base_url_ + kApi + "$metadata#transactioncurrencies"},
+       {"value", value}},
+      {{"OData-Version", "4.0"}});
 }
 
 }  // namespace dealsync::sim

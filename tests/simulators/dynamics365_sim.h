@@ -23,8 +23,10 @@
 //   https://learn.microsoft.com/power-apps/developer/data-platform/api-limits
 //   https://learn.microsoft.com/dynamics365/sales/developer/entities/opportunity
 //   https://learn.microsoft.com/dynamics365/sales/developer/entities/opportunityclose
-//   https://learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/mt607971(v=crm.8)  (WinOpportunity)
-//   https://learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/mt607618(v=crm.8)  (LoseOpportunity)
+//   https://learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/mt607971(v=crm.8)
+//   (WinOpportunity)
+//   https://learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/mt607618(v=crm.8)
+//   (LoseOpportunity)
 //   https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
 //   https://learn.microsoft.com/power-apps/developer/data-platform/reference/web-service-error-codes
 //
@@ -120,8 +122,8 @@ class Dynamics365Sim final : public Simulator {
   HttpResponse Retrieve(const HttpRequest& request, const RequestTarget& target,
                         const std::string& id, const Prefer& p);
   HttpResponse Currencies(const HttpRequest& request, const RequestTarget& target);
-  HttpResponse Patch(const HttpRequest& request, const RequestTarget& target,
-                     const std::string& id, const Prefer& p);
+  HttpResponse Patch(const HttpRequest& request, const RequestTarget& target, const std::string& id,
+                     const Prefer& p);
   HttpResponse Close(const HttpRequest& request, const RequestTarget& target, bool won);
   HttpResponse Batch(const HttpRequest& request, const RequestTarget& target, const Prefer& p);
 
@@ -141,7 +143,7 @@ class Dynamics365Sim final : public Simulator {
 
   Dynamics365SimConfig config_;
   std::string public_base_url_ = "https://127.0.0.1";
-  std::set<std::string> columns_;   // known opportunity columns
+  std::set<std::string> columns_;  // known opportunity columns
   std::map<std::string, Timestamp> tokens_;
   std::map<std::string, std::string> currency_ids_;  // ISO -> transactioncurrencyid
   std::map<std::string, Snapshot> snapshots_;

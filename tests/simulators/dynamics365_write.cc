@@ -17,24 +17,29 @@ constexpr const char* kOutOfRange = "0x80044331";
 constexpr double kMoneyLimit = 922337203685477.0;
 
 std::string Trim(std::string s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.erase(s.begin());
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.pop_back();
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.erase(s.begin());
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.pop_back();
   return s;
 }
 
 std::string LowerCopy(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
 std::string BoundaryParam(const std::string& content_type) {
   const std::string lower = LowerCopy(content_type);
   const size_t at = lower.find("boundary=");
-  if (at == std::string::npos) return "";
+  if (at == std::string::npos)
+    return "";
   std::string b = content_type.substr(at + 9);
   b = b.substr(0, b.find(';'));
   b = Trim(b);
-  if (b.size() >= 2 && b.front() == '"' && b.back() == '"') b = b.substr(1, b.size() - 2);
+  if (b.size() >= 2 && b.front() == '"' && b.back() == '"')
+    b = b.substr(1, b.size() - 2);
   return b;
 }
 
@@ -49,11 +54,14 @@ std::optional<std::vector<std::string>> MultipartParts(const std::string& body,
   }
   while (true) {
     pos += delim.size();
-    if (body.compare(pos, 2, "--") == 0) return parts;
-    if (body.compare(pos, 2, "\r\n") != 0) return std::nullopt;
+    if (body.compare(pos, 2, "--") == 0)
+      return parts;
+    if (body.compare(pos, 2, "\r\n") != 0)
+      return std::nullopt;
     pos += 2;
     const size_t next = body.find("\r\n" + delim, pos);
-    if (next == std::string::npos) return std::nullopt;
+    if (next == std::string::npos)
+      return std::nullopt;
     parts.push_back(body.substr(pos, next - pos));
     pos = next + 2;
   }
@@ -65,10 +73,12 @@ std::pair<std::map<std::string, std::string>, std::string> SplitHead(const std::
   size_t pos = 0;
   while (pos < part.size()) {
     size_t end = part.find("\r\n", pos);
-    if (end == std::string::npos) end = part.size();
+    if (end == std::string::npos)
+      end = part.size();
     const std::string line = part.substr(pos, end - pos);
     pos = std::min(part.size(), end + 2);
-    if (line.empty()) break;
+    if (line.empty())
+      break;
     const size_t colon = line.find(':');
     if (colon != std::string::npos) {
       headers[LowerCopy(Trim(line.substr(0, colon)))] = Trim(line.substr(colon + 1));
@@ -104,9 +114,11 @@ std::string Reason(int status) {
 
 std::string EmbeddedHttp(const HttpResponse& r, const std::string& content_id) {
   std::string out = "Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n";
-  if (!content_id.empty()) out += "Content-ID: " + content_id + "\r\n";
+  if (!content_id.empty())
+    out += "Content-ID: " + content_id + "\r\n";
   out += "\r\nHTTP/1.1 " + std::to_string(r.status) + " " + Reason(r.status) + "\r\n";
-  for (const auto& [k, v] : r.headers) out += k + ": " + v + "\r\n";
+  for (const auto& [k, v] : r.headers)
+    out += k + ": " + v + "\r\n";
   out += "\r\n" + r.body + "\r\n";
   return out;
 }
@@ -123,7 +135,8 @@ Status Dynamics365Sim::ApplyControl(SimRecord& r, const Json& native) {
   static const std::set<std::string> kSystem{"opportunityid", "modified_at", "visible_at",
                                              "created_at", "deleted"};
   for (const auto& [k, v] : native.items()) {
-    if (kSystem.count(k) != 0) continue;
+    if (kSystem.count(k) != 0)
+      continue;
     if (k == "currency") {
       if (!v.is_string() || CurrencyId(v.get<std::string>()).empty()) {
         return InvalidArgument("currency must be one of the org's ISO codes");
@@ -139,14 +152,15 @@ Status Dynamics365Sim::ApplyControl(SimRecord& r, const Json& native) {
 }
 
 Result<std::string> Dynamics365Sim::CreateRecord(const Json& native) {
-  if (!native.is_object()) return InvalidArgument("record must be a JSON object");
+  if (!native.is_object())
+    return InvalidArgument("record must be a JSON object");
   SimRecord r;
   r.id = native.contains("opportunityid") ? native["opportunityid"].get<std::string>() : NewGuid();
   if (records().Find(r.id) != nullptr) {
     return Status(StatusCode::kAlreadyExists, "opportunity " + r.id + " exists");
   }
-  r.fields = {{"statecode", 0}, {"statuscode", 1}, {"salesstage", 0},
-              {"currency", config_.base_currency}};
+  r.fields = {
+      {"statecode", 0}, {"statuscode", 1}, {"salesstage", 0}, {"currency", config_.base_currency}};
   DEALSYNC_RETURN_IF_ERROR(ApplyControl(r, native));
   DEALSYNC_RETURN_IF_ERROR(ApplySystemOverrides(r, native));
   r.fields["versionnumber"] = ++version_;
@@ -157,11 +171,13 @@ Result<std::string> Dynamics365Sim::CreateRecord(const Json& native) {
 
 Status Dynamics365Sim::EditRecord(const std::string& id, const Json& patch) {
   SimRecord* r = records().Find(id);
-  if (r == nullptr || r->deleted) return NotFound("no opportunity " + id);
+  if (r == nullptr || r->deleted)
+    return NotFound("no opportunity " + id);
   SimRecord copy = *r;
   DEALSYNC_RETURN_IF_ERROR(ApplyControl(copy, patch));
   Touch(copy);
-  if (patch.contains("modified_at")) DEALSYNC_RETURN_IF_ERROR(ApplySystemOverrides(copy, patch));
+  if (patch.contains("modified_at"))
+    DEALSYNC_RETURN_IF_ERROR(ApplySystemOverrides(copy, patch));
   copy.created_at = r->created_at;
   *r = std::move(copy);
   return Status::Ok();
@@ -201,9 +217,10 @@ HttpResponse Dynamics365Sim::Patch(const HttpRequest& request, const RequestTarg
       size_t start = 0;
       while (start <= c.size()) {
         size_t comma = c.find(',', start);
-        select.push_back(c.substr(start, comma == std::string::npos ? std::string::npos
-                                                                   : comma - start));
-        if (comma == std::string::npos) break;
+        select.push_back(
+            c.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos)
+          break;
         start = comma + 1;
       }
     }
@@ -268,18 +285,18 @@ HttpResponse Dynamics365Sim::Patch(const HttpRequest& request, const RequestTarg
       }
       copy.fields[k] = v;
     } else if (k == "estimatedvalue") {
-      if (!v.is_null() && (!v.is_number() || v.get<double>() > kMoneyLimit ||
-                           v.get<double>() < -kMoneyLimit)) {
-        return Error(request, target, 400, kODataError,
-                     "Cannot convert the literal '" + v.dump() +
-                         "' to the expected type 'Edm.Decimal'.");
+      if (!v.is_null() &&
+          (!v.is_number() || v.get<double>() > kMoneyLimit || v.get<double>() < -kMoneyLimit)) {
+        return Error(
+            request, target, 400, kODataError,
+            "Cannot convert the literal '" + v.dump() + "' to the expected type 'Edm.Decimal'.");
       }
       copy.fields[k] = v;
     } else if (k == "estimatedclosedate") {
       if (!v.is_null() && !IsDate(v)) {
-        return Error(request, target, 400, kODataError,
-                     "Cannot convert the literal '" + v.dump() +
-                         "' to the expected type 'Edm.Date'.");
+        return Error(
+            request, target, 400, kODataError,
+            "Cannot convert the literal '" + v.dump() + "' to the expected type 'Edm.Date'.");
       }
       copy.fields[k] = v;
     } else if (k == "transactioncurrencyid@odata.bind") {
@@ -289,7 +306,8 @@ HttpResponse Dynamics365Sim::Patch(const HttpRequest& request, const RequestTarg
       std::string iso;
       if (std::regex_match(text, m, kBind)) {
         for (const auto& [code, cid] : currency_ids_) {
-          if (cid == m[1].str()) iso = code;
+          if (cid == m[1].str())
+            iso = code;
         }
       }
       if (iso.empty()) {
@@ -301,16 +319,17 @@ HttpResponse Dynamics365Sim::Patch(const HttpRequest& request, const RequestTarg
                std::find(config_.custom_columns.begin(), config_.custom_columns.end(), k) !=
                    config_.custom_columns.end()) {
       if (!v.is_null() && !v.is_string()) {
-        return Error(request, target, 400, kODataError,
-                     "Cannot convert the literal '" + v.dump() +
-                         "' to the expected type 'Edm.String'.");
+        return Error(
+            request, target, 400, kODataError,
+            "Cannot convert the literal '" + v.dump() + "' to the expected type 'Edm.String'.");
       }
       copy.fields[k] = v;
     } else if (columns_.count(k) != 0 || k == "transactioncurrencyid" ||
                k == "_transactioncurrencyid_value") {
       return Error(request, target, 400, kODataError,
-                   "The property '" + k + "' cannot be set: it is read-only or a lookup that "
-                   "must be written with @odata.bind.");
+                   "The property '" + k +
+                       "' cannot be set: it is read-only or a lookup that "
+                       "must be written with @odata.bind.");
     } else {
       return Error(request, target, 400, kODataError,
                    "The property '" + k +
@@ -322,7 +341,8 @@ HttpResponse Dynamics365Sim::Patch(const HttpRequest& request, const RequestTarg
     return Error(request, target, 400, kInvalidArgument,
                  "The opportunity is closed and cannot be edited; reopen it first.");
   }
-  if (reopen && !body->contains("statuscode")) copy.fields["statuscode"] = 1;
+  if (reopen && !body->contains("statuscode"))
+    copy.fields["statuscode"] = 1;
   Touch(copy);
   *r = std::move(copy);
   const std::string entity_id = public_base_url_ + kApi + "opportunities(" + id + ")";
@@ -360,12 +380,13 @@ HttpResponse Dynamics365Sim::Close(const HttpRequest& request, const RequestTarg
   const Json close = body->value("OpportunityClose", Json());
   if (!status.is_number_integer() || !close.is_object()) {
     return Error(request, target, 400, kODataError,
-                 action + " needs the parameters Status (Edm.Int32) and OpportunityClose "
-                          "(Microsoft.Dynamics.CRM.opportunityclose).");
+                 action +
+                     " needs the parameters Status (Edm.Int32) and OpportunityClose "
+                     "(Microsoft.Dynamics.CRM.opportunityclose).");
   }
-  static const std::set<std::string> kCloseProps{"subject", "opportunityid@odata.bind",
-                                                 "actualrevenue", "actualend", "description",
-                                                 "@odata.type"};
+  static const std::set<std::string> kCloseProps{"subject",       "opportunityid@odata.bind",
+                                                 "actualrevenue", "actualend",
+                                                 "description",   "@odata.type"};
   for (const auto& [k, v] : close.items()) {
     if (kCloseProps.count(k) == 0) {
       return Error(request, target, 400, kODataError,
@@ -401,7 +422,8 @@ HttpResponse Dynamics365Sim::Close(const HttpRequest& request, const RequestTarg
   r->fields["statecode"] = won ? 1 : 2;
   r->fields["statuscode"] = code;
   r->fields["actualclosedate"] = IsoDate(Now());
-  if (won) r->fields["actualvalue"] = r->fields.value("estimatedvalue", Json());
+  if (won)
+    r->fields["actualvalue"] = r->fields.value("estimatedvalue", Json());
   Touch(*r);
   Json activity = close;
   activity["activityid"] = NewGuid();
@@ -473,14 +495,18 @@ HttpResponse Dynamics365Sim::Batch(const HttpRequest& request, const RequestTarg
       HttpRequest inner;
       inner.method = m[1].str();
       inner.url = m[2].str();
-      if (inner.url.rfind(public_base_url_, 0) == 0) inner.url = inner.url.substr(public_base_url_.size());
+      if (inner.url.rfind(public_base_url_, 0) == 0)
+        inner.url = inner.url.substr(public_base_url_.size());
       if (inner.url.rfind("https://", 0) == 0) {
-        return Error(request, target, 400, kODataError, "The URL " + inner.url + " is not on this org.");
+        return Error(request, target, 400, kODataError,
+                     "The URL " + inner.url + " is not on this org.");
       }
       auto [headers, inner_body] = SplitHead(eol == std::string::npos ? "" : http.substr(eol + 2));
-      for (const auto& [k, v] : headers) inner.headers.emplace_back(k, v);
+      for (const auto& [k, v] : headers)
+        inner.headers.emplace_back(k, v);
       for (const char* h : {"Authorization", "OData-Version", "OData-MaxVersion"}) {
-        if (auto v = FindHeader(request.headers, h)) inner.headers.emplace_back(h, std::string(*v));
+        if (auto v = FindHeader(request.headers, h))
+          inner.headers.emplace_back(h, std::string(*v));
       }
       while (!inner_body.empty() && (inner_body.back() == '\n' || inner_body.back() == '\r')) {
         inner_body.pop_back();
@@ -512,17 +538,20 @@ HttpResponse Dynamics365Sim::Batch(const HttpRequest& request, const RequestTarg
       version_ = saved_version;
       closes_.resize(saved_closes);
       out += EmbeddedHttp(responses.back().first, responses.back().second);
-      if (!p.continue_on_error) break;
+      if (!p.continue_on_error)
+        break;
       continue;
     }
     if (change_set) {
       const std::string cs = "changesetresponse_" + RandomHex(8);
       out += "Content-Type: multipart/mixed; boundary=" + cs + "\r\n\r\n";
-      for (auto& [r, content_id] : responses) out += "--" + cs + "\r\n" + EmbeddedHttp(r, content_id);
+      for (auto& [r, content_id] : responses)
+        out += "--" + cs + "\r\n" + EmbeddedHttp(r, content_id);
       out += "--" + cs + "--\r\n";
     } else {
       out += EmbeddedHttp(responses.back().first, "");
-      if (!responses.back().first.ok() && !p.continue_on_error) break;
+      if (!responses.back().first.ok() && !p.continue_on_error)
+        break;
     }
   }
   out += "--" + out_boundary + "--\r\n";
@@ -530,7 +559,8 @@ HttpResponse Dynamics365Sim::Batch(const HttpRequest& request, const RequestTarg
   r.status = 200;
   r.headers = {{"OData-Version", "4.0"},
                {"Content-Type", "multipart/mixed; boundary=" + out_boundary}};
-  if (p.continue_on_error) r.headers.emplace_back("Preference-Applied", "odata.continue-on-error");
+  if (p.continue_on_error)
+    r.headers.emplace_back("Preference-Applied", "odata.continue-on-error");
   r.body = std::move(out);
   (void)item;
   return r;

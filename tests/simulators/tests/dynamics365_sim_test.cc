@@ -24,9 +24,10 @@ class Dynamics365SimTest : public ::testing::Test {
     r.method = "POST";
     r.url = sim_.TokenPath();
     r.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
-    r.body = "grant_type=client_credentials&client_id=d365-client-id&client_secret=d365-client-"
-             "secret&scope=" +
-             UrlEncode("https://org.example/.default");
+    r.body =
+        "grant_type=client_credentials&client_id=d365-client-id&client_secret=d365-client-"
+        "secret&scope=" +
+        UrlEncode("https://org.example/.default");
     HttpResponse t = sim_.Handle(r);
     EXPECT_EQ(t.status, 200) << t.body;
     token_ = BodyOf(t).value("access_token", "");
@@ -47,14 +48,14 @@ class Dynamics365SimTest : public ::testing::Test {
     r.method = std::move(method);
     r.url = kApi + url;
     r.headers = {{"Authorization", "Bearer " + token_}, {"OData-Version", "4.0"}};
-    if (!body.empty()) r.headers.emplace_back("Content-Type", "application/json");
-    for (auto& h : extra) r.headers.push_back(h);
+    if (!body.empty())
+      r.headers.emplace_back("Content-Type", "application/json");
+    for (auto& h : extra)
+      r.headers.push_back(h);
     r.body = std::move(body);
     return r;
   }
-  std::string ErrorCode(const HttpResponse& r) {
-    return BodyOf(r)["error"].value("code", "");
-  }
+  std::string ErrorCode(const HttpResponse& r) { return BodyOf(r)["error"].value("code", ""); }
   std::string EtagOf(const std::string& id) {
     return BodyOf(sim_.Handle(Req("GET", "opportunities(" + id + ")?$select=name")))
         .value("@odata.etag", "");
@@ -71,8 +72,9 @@ TEST_F(Dynamics365SimTest, TokenNeedsTheOrgScopeAndTheSecret) {
   r.method = "POST";
   r.url = sim_.TokenPath();
   r.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
-  r.body = "grant_type=client_credentials&client_id=d365-client-id&client_secret=d365-client-"
-           "secret&scope=https%3A%2F%2Fother.example%2F.default";
+  r.body =
+      "grant_type=client_credentials&client_id=d365-client-id&client_secret=d365-client-"
+      "secret&scope=https%3A%2F%2Fother.example%2F.default";
   HttpResponse bad_scope = sim_.Handle(r);
   EXPECT_EQ(bad_scope.status, 400);
   EXPECT_EQ(BodyOf(bad_scope).value("error", ""), "invalid_scope");
@@ -93,9 +95,9 @@ TEST_F(Dynamics365SimTest, StrictQueryOptions) {
   EXPECT_EQ(ErrorCode(unknown), "0x80060888");
   EXPECT_NE(BodyOf(unknown)["error"].value("message", "").find("bogus"), std::string::npos);
   EXPECT_EQ(sim_.Handle(Req("GET", "opportunities?$select=name&$expand=x")).status, 400);
-  HttpResponse filtered_delta =
-      sim_.Handle(Req("GET", "opportunities?$select=name&$filter=modifiedon%20ge%202026-01-01T00:00:00Z",
-                      "", {{"Prefer", "odata.track-changes"}}));
+  HttpResponse filtered_delta = sim_.Handle(
+      Req("GET", "opportunities?$select=name&$filter=modifiedon%20ge%202026-01-01T00:00:00Z", "",
+          {{"Prefer", "odata.track-changes"}}));
   EXPECT_EQ(filtered_delta.status, 400);
   EXPECT_EQ(sim_.Handle(Req("GET", "opportunities?$select=name&$filter=name%20eq%20'a'")).status,
             400);
@@ -106,7 +108,8 @@ TEST_F(Dynamics365SimTest, StrictQueryOptions) {
 
 TEST_F(Dynamics365SimTest, ChangeTrackingPagesThenDeltaWithDeletes) {
   std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(Add("o" + std::to_string(i)));
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(Add("o" + std::to_string(i)));
   const HttpHeaders prefer = {{"Prefer", "odata.track-changes,odata.maxpagesize=2"}};
   HttpResponse first = sim_.Handle(Req("GET", "opportunities?$select=name,modifiedon", "", prefer));
   ASSERT_EQ(first.status, 200) << first.body;
@@ -155,9 +158,9 @@ TEST_F(Dynamics365SimTest, PatchNeedsTheCurrentEtag) {
       Req("PATCH", "opportunities(" + id + ")", R"({"estimatedvalue":5})", {{"If-Match", etag}}));
   EXPECT_EQ(stale.status, 412);
   EXPECT_EQ(ErrorCode(stale), "0x80060882");
-  HttpResponse ok = sim_.Handle(Req("PATCH", "opportunities(" + id + ")?$select=estimatedvalue",
-                                    R"({"estimatedvalue":5})",
-                                    {{"If-Match", EtagOf(id)}, {"Prefer", "return=representation"}}));
+  HttpResponse ok = sim_.Handle(
+      Req("PATCH", "opportunities(" + id + ")?$select=estimatedvalue", R"({"estimatedvalue":5})",
+          {{"If-Match", EtagOf(id)}, {"Prefer", "return=representation"}}));
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(BodyOf(ok).value("estimatedvalue", 0.0), 5.0);
   EXPECT_EQ(sim_.Handle(Req("PATCH", "opportunities(" + id + ")", R"({"bogus":1})",
@@ -192,7 +195,8 @@ TEST_F(Dynamics365SimTest, WinAndLoseActions) {
   EXPECT_EQ(sim_.Handle(Req("POST", "WinOpportunity", body(won, 3))).status, 204);
   EXPECT_EQ(sim_.Handle(Req("POST", "LoseOpportunity", body(lost, 5))).status, 204);
   EXPECT_EQ(sim_.Handle(Req("POST", "LoseOpportunity", body(won, 4))).status, 400);  // closed
-  Json w = BodyOf(sim_.Handle(Req("GET", "opportunities(" + won + ")?$select=statecode,statuscode")));
+  Json w =
+      BodyOf(sim_.Handle(Req("GET", "opportunities(" + won + ")?$select=statecode,statuscode")));
   EXPECT_EQ(w.value("statecode", -1), 1);
   EXPECT_EQ(w.value("statuscode", -1), 3);
   EXPECT_EQ(sim_.closes().size(), 2u);
@@ -217,15 +221,16 @@ TEST_F(Dynamics365SimTest, BatchChangeSetsAreAtomicEach) {
     return "--batch_1\r\nContent-Type: multipart/mixed; boundary=" + cs + "\r\n\r\n--" + cs +
            "\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n"
            "Content-ID: 1\r\n\r\nPATCH https://org.example/api/data/v9.2/opportunities(" +
-           id + ") HTTP/1.1\r\nContent-Type: application/json\r\nIf-Match: " + etag +
-           "\r\n\r\n" + json + "\r\n--" + cs + "--\r\n";
+           id + ") HTTP/1.1\r\nContent-Type: application/json\r\nIf-Match: " + etag + "\r\n\r\n" +
+           json + "\r\n--" + cs + "--\r\n";
   };
   std::string body = change_set("cs1", a, etag_a, R"({"estimatedvalue":7})") +
                      change_set("cs2", b, "W/\"1\"", R"({"estimatedvalue":8})") + "--batch_1--\r\n";
   HttpResponse r = sim_.Handle(Req("POST", "$batch", "", {{"Prefer", "odata.continue-on-error"}}));
   EXPECT_EQ(r.status, 400);  // not multipart
-  HttpRequest batch = Req("POST", "$batch", "", {{"Prefer", "odata.continue-on-error"},
-                                                 {"Content-Type", "multipart/mixed; boundary=batch_1"}});
+  HttpRequest batch = Req("POST", "$batch", "",
+                          {{"Prefer", "odata.continue-on-error"},
+                           {"Content-Type", "multipart/mixed; boundary=batch_1"}});
   batch.body = body;
   HttpResponse out = sim_.Handle(batch);
   ASSERT_EQ(out.status, 200) << out.body;
