@@ -126,6 +126,14 @@ Result<bool> SyncEngine::Impl::FailPush(Txn& txn, StoredOutbox stored, const Sta
     return true;
   }
   e.not_before = d.not_before;
+  const SourceConfig* target = Source(e.target);
+  if (error.code() == StatusCode::kAborted && target != nullptr &&
+      now + target->poll_interval > e.not_before) {
+    // The target refused because the record changed since it was read (a 412):
+    // retrying is pointless until the next poll has read that change and the
+    // link was reconciled again (which re-queues the entry if still needed).
+    e.not_before = now + target->poll_interval;
+  }
   txn.Put(Column::kOutbox, e.key, EncodeOutbox(stored));
   return false;
 }

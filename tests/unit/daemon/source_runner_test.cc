@@ -39,6 +39,10 @@ class LatentConnector final : public Connector {
   LatentConnector(Connector& inner, int latency) : inner_(inner), latency_(latency) {}
   const Capabilities& capabilities() const override { return inner_.capabilities(); }
   Awaitable<Result<FetchPage>> FetchChanges(std::string cursor) override {
+    if (fail_next_fetch) {
+      fail_next_fetch = false;
+      co_return Unavailable("connect: Connection refused");
+    }
     Result<FetchPage> page = co_await inner_.FetchChanges(std::move(cursor));
     co_await Latency(latency_);
     co_return page;
@@ -52,6 +56,8 @@ class LatentConnector final : public Connector {
     co_await Latency(latency_ / 2);
     co_return out;
   }
+
+  bool fail_next_fetch = false;
 
  private:
   Connector& inner_;
@@ -160,6 +166,49 @@ TEST(ConsistentListPass, PushesWaitForAnOffsetPagedPassSoEveryRecordIsRead) {
     missed += (*r)->amount->minor == 200000 + i ? 0 : 1;
   }
   EXPECT_EQ(missed, 0) << "records the pass skipped";
+}
+
+// A partner that was down: its pushes back off (10 s, then longer); the first
+// good poll re-drives them at once instead of leaving them parked.
+TEST(Recovery, FirstGoodPollRedrivesParkedPushes) {
+  EngineHarness h;
+  h.vendor.Put(Deal("V1", "REG-1", "qualified", "1000.00 USD", "2026-12-01"));
+  h.partner.Put(Deal("P1", "REG-1", "qualified", "1000.00 USD", "2026-12-01"));
+  h.Settle();
+  h.clock.Advance(minutes(1));
+  h.vendor.Edit("V1", [](Opportunity& o) { o.stage = Stage::kProposal; });
+  h.Poll(h.vendor);
+  h.partner.FailUpdatesUntil(h.clock.Now() + std::chrono::seconds(1), Unavailable("502"));
+
+  asio::io_context io;
+  MetricsRegistry metrics;
+  DeclareDaemonMetrics(metrics);
+  ScriptedRandom random;
+  auto latent = std::make_unique<LatentConnector>(h.partner, 2);
+  LatentConnector* connector = latent.get();
+  auto runner = MakeRunner(io, h, std::move(latent), metrics, random);
+  auto run = [&](Awaitable<void> a) {
+    asio::co_spawn(io, std::move(a), asio::detached);
+    io.restart();
+    io.run();
+  };
+  Result<PushStats> pushed = Internal("not run");
+  Status polled = Status::Ok();
+  run([&]() -> Awaitable<void> { pushed = co_await runner->PushDue(); }());
+  ASSERT_OK(pushed);
+  EXPECT_EQ(pushed->failed, 1u);
+  h.clock.Advance(std::chrono::seconds(2));  // the partner is back; the push still backs off
+  connector->fail_next_fetch = true;
+  run([&]() -> Awaitable<void> { polled = co_await runner->PollUntilCaughtUp(); }());
+  EXPECT_FALSE(polled.ok());
+  EXPECT_TRUE(h.engine->DuePushes(kPartner, 10, h.clock.Now())->empty());
+  run([&]() -> Awaitable<void> { polled = co_await runner->PollUntilCaughtUp(); }());
+  ASSERT_OK(polled);
+  EXPECT_EQ(h.engine->DuePushes(kPartner, 10, h.clock.Now())->size(), 1u);  // re-driven
+  run([&]() -> Awaitable<void> { pushed = co_await runner->PushDue(); }());
+  ASSERT_OK(pushed);
+  EXPECT_EQ(pushed->succeeded, 1u);
+  EXPECT_EQ(h.partner.Get("P1").stage, Stage::kProposal);
 }
 
 TEST(ConsistentListPass, CursorCycleIsDetectedAndNotPersisted) {
