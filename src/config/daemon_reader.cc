@@ -117,7 +117,7 @@ void ReadPushRetry(TableReader& root, PushRetryConfig& push) {
   if (push.max_backoff < push.initial_backoff) {
     const char* key = t.Get("max_backoff") != nullptr ? "max_backoff" : "initial_backoff";
     if (const toml::node* node = t.Get(key)) {
-      t.Error(key, *node, "push.max_backoff must not be shorter than push.initial_backoff");
+      t.Error(key, *node, "max_backoff must not be shorter than initial_backoff");
     }
   }
   t.Finish();
