@@ -6,6 +6,7 @@
 #include <set>
 
 #include "connectors/common/json_util.h"
+#include "dealsync/money_exact.h"
 
 namespace dealsync::connectors {
 

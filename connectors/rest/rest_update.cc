@@ -196,7 +196,7 @@ Awaitable<Result<std::vector<UpdateOutcome>>> RestConnector::SendBatch(
       // locked (being edited, in approval) is retried later.
       const std::string error = ErrorText(ResolvePointer(*it->second, options_.batch_result_error));
       outcome.status = error.find("lock") != std::string::npos
-                           ? Aborted("refused by the partner API, retried later: " + error)
+                           ? Aborted("rejected by the partner API: " + error)
                            : FailedPrecondition("rejected by the partner API: " + error);
     }
   }

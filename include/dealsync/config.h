@@ -155,19 +155,6 @@ struct SourceConfig {
   ConnectorOptions options;
 };
 
-// How the outbox retries a push that failed with an error a retry can fix
-// (unavailable, rate-limited, timed out, aborted, unparsable acknowledgement).
-// Separate from ConnectionConfig::retry, which repeats one HTTP request within
-// seconds: these retries outlast outages of hours. Errors that need a person
-// (invalid value, permission denied, failed precondition, not found) become
-// dead letters at once. TOML: dealsync.toml [push].
-struct PushRetryConfig {
-  std::chrono::milliseconds initial_backoff{10000};
-  std::chrono::milliseconds max_backoff{std::chrono::hours(1)};
-  // A push still failing this long after its first failure becomes a dead letter.
-  std::chrono::milliseconds give_up_after{std::chrono::hours(24 * 3)};
-};
-
 struct DaemonConfig {
   std::string file;
   std::string state_dir = "/var/lib/dealsync";
@@ -182,7 +169,6 @@ struct DaemonConfig {
   std::optional<Money> pipeline_target;  // reports: coverage target per partner
   ReconcilePolicy reconciliation;      // defaults for every partner
   CurrencyRates rates;
-  PushRetryConfig push_retry;
 };
 
 struct Config {

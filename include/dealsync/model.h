@@ -63,11 +63,6 @@ struct Money {
 Result<Money> ParseMoney(std::string_view decimal, std::string_view currency);
 // Same for a JSON number's textual form (e.g. 1234.5 or 1.2345E3 as received).
 Result<Money> ParseMoneyNumber(std::string_view number_text, std::string_view currency);
-// As the two above, but a value with more (non-zero) decimal digits than the
-// currency has ("12.345" USD) is an error instead of being rounded: values read
-// from a CRM use these, so a partner's typo is rejected, not silently changed.
-Result<Money> ParseMoneyExact(std::string_view decimal, std::string_view currency);
-Result<Money> ParseMoneyNumberExact(std::string_view number_text, std::string_view currency);
 Result<Money> MoneyFromMinorUnits(int64_t minor, std::string_view currency);
 // "1234.50" (no currency code, exact digits of the currency).
 std::string FormatDecimal(const Money& m);

@@ -43,23 +43,7 @@ struct CloseDatePolicy {
   bool flag_slip = true;  // flag a close date moved later
 };
 
-// Sanity bounds a record must meet before anything of it is reconciled or
-// pushed; a record outside them is journaled as a reject with the reason.
-// TOML: [reconciliation.bounds] / a partner file's [policy.bounds].
-struct ValueBounds {
-  bool allow_negative_amounts = false;
-  // Amounts above this (converted to its currency through the configured
-  // rates; compared in major units when no rate is known) are rejected.
-  std::optional<Money> max_amount = Money{100'000'000'000, "USD"};  // 1,000,000,000.00
-  // Close dates more than this many days before / after the ingest day.
-  int close_date_past_days = 3660;
-  int close_date_future_days = 3660;
-  size_t max_record_bytes = 1 << 20;  // native payload as received
-  size_t max_field_bytes = 4096;      // each text field (id, name, account, owner, ...)
-};
-
 struct ReconcilePolicy {
-  ValueBounds bounds;
   StagePolicy stage;
   AmountPolicy amount;
   CloseDatePolicy close_date;

@@ -17,8 +17,6 @@ void AddReportCommand(CLI::App& app, int& exit_code);       // report (report_cm
 void AddConflictsCommand(CLI::App& app, int& exit_code);    // conflicts list|show|resolve
 void AddPlanCommand(CLI::App& app, int& exit_code);         // plan (plan_cmd.cc, dry run)
 void AddDeadLettersCommand(CLI::App& app, int& exit_code);  // deadletters list|show|retry|discard
-void AddSourcesCommand(CLI::App& app, int& exit_code);      // sources [list] | rewind
-// `sources rewind` (sources_rewind_cmd.cc), registered by AddSourcesCommand.
-void AddSourcesRewindCommand(CLI::App& sources, int& exit_code);
+void AddSourcesCommand(CLI::App& app, int& exit_code);      // sources [list]
 
 }  // namespace dealsync::cli

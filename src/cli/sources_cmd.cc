@@ -1,9 +1,6 @@
 // dealsyncctl sources: how far each source has been read.
 //   sources [list]                      cursor, watermark, last page, counts
-//   sources rewind SOURCE --to DATE     re-read changes since DATE (2026-11-01 or
-//                                       an ISO timestamp); see sources_rewind_cmd.cc
-// Works on the state directory (daemon stopped, or a copy); with dealsyncd
-// running, rewind through the admin API (POST /api/v1/sources/{id}/rewind).
+// Works on the state directory (daemon stopped, or a copy).
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -56,7 +53,7 @@ int RunList(EngineSession& s) {
 
 void AddSourcesCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<SourcesArgs>();
-  CLI::App* cmd = app.add_subcommand("sources", "How far each source has been read; rewind one");
+  CLI::App* cmd = app.add_subcommand("sources", "How far each source has been read");
   cmd->add_option("--config", args->config_dir, "Configuration directory")->required();
   auto list_now = [args, &exit_code] {
     Result<std::unique_ptr<EngineSession>> session = OpenEngineSession(args->config_dir);
@@ -70,7 +67,6 @@ void AddSourcesCommand(CLI::App& app, int& exit_code) {
   CLI::App* list = cmd->add_subcommand("list", "Cursor, watermark and last page of every source");
   list->fallthrough();
   list->callback(list_now);
-  AddSourcesRewindCommand(*cmd, exit_code);
   cmd->callback([cmd, list_now] {
     if (cmd->get_subcommands().empty()) {
       list_now();  // plain `dealsyncctl sources`

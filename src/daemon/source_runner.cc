@@ -115,17 +115,6 @@ void SourceRunner::ExportTransportCounters() {
   }
 }
 
-Status SourceRunner::Rewind(Timestamp since) {
-  Result<std::string> cursor = parts_.connector->CursorAt(since);
-  if (!cursor.ok()) {
-    return cursor.status();
-  }
-  DEALSYNC_RETURN_IF_ERROR(engine_.ResetCursor(id(), *cursor, since));
-  // A pass in flight continues from its page cursor; the next one starts at `since`.
-  log_->warn("cursor rewound to {}", FormatTimestamp(since));
-  return Status::Ok();
-}
-
 SourceHealth SourceRunner::Health() const {
   SourceHealth h;
   h.id = id();

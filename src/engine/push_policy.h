@@ -18,7 +18,7 @@
 #include <chrono>
 
 #include "dealsync/clock.h"
-#include "dealsync/config.h"
+#include "dealsync/reliability_limits.h"
 #include "dealsync/status.h"
 
 namespace dealsync {

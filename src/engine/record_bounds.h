@@ -9,6 +9,7 @@
 
 #include "dealsync/model.h"
 #include "dealsync/policy.h"
+#include "dealsync/reliability_limits.h"
 #include "dealsync/status.h"
 
 namespace dealsync {

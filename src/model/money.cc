@@ -5,6 +5,7 @@
 #include <string>
 
 #include "dealsync/model.h"
+#include "dealsync/money_exact.h"
 #include "src/model/text_util.h"
 
 namespace dealsync {

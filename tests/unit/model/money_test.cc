@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "dealsync/model.h"
+#include "dealsync/money_exact.h"
 #include "dealsync/policy.h"
 #include "support/test_support.h"
 
