@@ -53,7 +53,7 @@ struct CrmSpec {
   std::string poll_method, poll_path;      // the first request of a poll
   std::string update_method, update_path;  // the update endpoint
   // Whether records re-read inside the overlap window are dropped by the
-  // connector (HubSpot leaves repeats to the engine).
+  // connector (every connector does, through the shared overlap window).
   bool dedupes_overlap = true;
   std::chrono::milliseconds overlap{};
   // Salesforce's rate limit is a 403 REQUEST_LIMIT_EXCEEDED (quota): surfaced,
@@ -114,7 +114,6 @@ const std::vector<CrmSpec>& Specs() {
     hs.poll_path = "/crm/v3/objects/deals/search";
     hs.update_method = "POST";
     hs.update_path = "/crm/v3/objects/deals/batch/update";
-    hs.dedupes_overlap = false;
     hs.overlap = 2min;
     hs.seed = [](int i) {
       return json{{"properties",
