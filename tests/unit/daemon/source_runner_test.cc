@@ -75,7 +75,7 @@ class ScriptedPager final : public Connector {
     ++fetches;
     co_await Latency(2);
     if (fetches > 200) {  // a remote that finally stops (so the old code ends too)
-      co_return FetchPage{{}, {}, cursor, false};
+      co_return FetchPage{.next_cursor = cursor, .has_more = false};
     }
     FetchPage page;
     Opportunity o;
