@@ -24,6 +24,7 @@ const std::vector<FieldRule>& FieldRules() {
       {"id", {"string"}},
       {"registration_id", {"string"}},
       {"counterpart_id", {"string"}},
+      {"counterpart_source", {"string"}},
       {"name", {"string"}},
       {"account", {"string"}},
       {"owner", {"string"}},
@@ -139,7 +140,7 @@ Result<RecordMapper> RecordMapper::Create(const SourceConfig& config, const Fiel
     if (rule == nullptr) {
       errors.push_back(Located(mapping, name,
                                "unknown canonical field (known: id, registration_id, "
-                               "counterpart_id, name, account, owner, pipeline, stage, amount, "
+                               "counterpart_id, counterpart_source, name, account, owner, pipeline, stage, amount, "
                                "currency, close_date, modified_at, deleted)"));
       continue;
     }
@@ -228,9 +229,10 @@ Result<Opportunity> RecordMapper::ToCanonical(const json& native) const {
     std::string_view name;
     std::string Opportunity::*member;
   };
-  static constexpr std::array<TextField, 6> kText = {{
+  static constexpr std::array<TextField, 7> kText = {{
       {"registration_id", &Opportunity::registration_id},
       {"counterpart_id", &Opportunity::counterpart_id},
+      {"counterpart_source", &Opportunity::counterpart_source},
       {"name", &Opportunity::name},
       {"account", &Opportunity::account},
       {"owner", &Opportunity::owner},

@@ -63,7 +63,7 @@ std::vector<std::string> SalesforceConnector::SelectFields(bool with_relationshi
   // Field API names from the mapping's pointers: "/Account/Name" -> Account.Name.
   std::vector<std::string> fields;
   for (const auto& name :
-       {"id", "registration_id", "counterpart_id", "name", "account", "owner", "pipeline", "stage",
+       {"id", "registration_id", "counterpart_id", "counterpart_source", "name", "account", "owner", "pipeline", "stage",
         "amount", "currency", "close_date", "modified_at", "deleted"}) {
     const FieldMapping* m = mapper_.Find(name);
     if (m == nullptr) {

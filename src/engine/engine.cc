@@ -135,8 +135,7 @@ Status SyncEngine::SetLink(std::string_view partner, std::string_view vendor_id,
     if (!*r || (*r)->opp.deleted) {
       return NotFound("no record " + std::string(source) + "/" + std::string(id));
     }
-    Result<std::optional<std::string>> linked =
-        txn.Get(Column::kIndex, keys::LinkIndexKey(source, id, partner));
+    Result<std::optional<std::string>> linked = im.LinkOfRecord(txn, source, id, partner);
     if (!linked.ok()) {
       return linked.status();
     }

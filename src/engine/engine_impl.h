@@ -9,6 +9,7 @@
 
 #include "dealsync/clock.h"
 #include "dealsync/engine.h"
+#include "src/engine/counting_store.h"
 #include "src/engine/reconciler.h"
 #include "src/engine/records.h"
 #include "src/engine/txn.h"
@@ -22,8 +23,10 @@ struct ReconcileCounts {
 };
 
 struct SyncEngine::Impl {
-  Impl(Store& s, Config c, Clock& k) : store(s), config(std::move(c)), clock(k) {}
+  Impl(Store& s, Config c, Clock& k)
+      : counting(s), store(counting), config(std::move(c)), clock(k) {}
 
+  CountingStore counting;  // every read and write of the engine goes through it
   Store& store;
   Config config;
   Clock& clock;
@@ -45,9 +48,20 @@ struct SyncEngine::Impl {
                                                  std::string_view native_id);
   void SaveRecord(Txn& txn, const StoredRecord& r);
   Result<std::optional<Link>> LoadLink(Txn& txn, std::string_view link_id);
-  // Link ids of a record (one per partner at most).
+  // Link ids of a record (one per partner at most): one point read.
   Result<std::vector<std::string>> LinksOfRecord(Txn& txn, std::string_view source,
                                                  std::string_view native_id);
+  // The record's link with `partner`, if any.
+  Result<std::optional<std::string>> LinkOfRecord(Txn& txn, std::string_view source,
+                                                  std::string_view native_id,
+                                                  std::string_view partner);
+  // List-valued index keys (keys.h); an empty list deletes the key.
+  Result<std::vector<std::string>> LoadList(Txn& txn, std::string_view key);
+  void SaveList(Txn& txn, std::string_view key, const std::vector<std::string>& items);
+  // Writes only what changes, so no delete is issued for an absent key (deletes
+  // of absent keys would leave tombstones for later iterators to skip).
+  Status PutIfChanged(Txn& txn, Column c, std::string_view key, std::string_view value);
+  Status DeleteIfPresent(Txn& txn, Column c, std::string_view key);
   Result<std::optional<BaseValue>> LoadBase(Txn& txn, std::string_view link_id, Field f);
   void SaveBase(Txn& txn, std::string_view link_id, Field f, std::string_view value);
   Result<std::optional<Conflict>> LoadConflict(Txn& txn, std::string_view id);
@@ -60,6 +74,7 @@ struct SyncEngine::Impl {
 
   // ---- journal (ingest.cc) -------------------------------------------------
   Result<IngestStats> Ingest(std::string_view source, const FetchPage& page);
+  Status PrefetchPage(Txn& txn, std::string_view source, const FetchPage& page);
 
   // ---- linker (linker.cc) --------------------------------------------------
   // Re-indexes the record's link keys (removing the old ones of `before`).
@@ -72,6 +87,16 @@ struct SyncEngine::Impl {
   // marks the pair as broken by an operator (never re-made automatically).
   Status RemoveLink(Txn& txn, const Link& link, std::string_view broken_by);
   Status RefreshUnlinked(Txn& txn, std::string_view source, std::string_view native_id);
+  // Sets (or, with an empty link id, clears) the record's link with `partner`.
+  Status SetRecordLink(Txn& txn, std::string_view source, std::string_view native_id,
+                       std::string_view partner, std::string_view link_id);
+  // The source that owns the record a record's counterpart id names ("" when a
+  // vendor record does not say which partner).
+  std::string CounterpartOwner(const Opportunity& o) const;
+  // How many partners link by counterpart id.
+  size_t CounterpartPartners() const;
+  // Partners (linking by counterpart id) holding a record with `native_id`, sorted.
+  Result<std::vector<std::string>> CounterpartHolders(Txn& txn, std::string_view native_id);
   Result<size_t> ReportDeletion(Txn& txn, const StoredRecord& r);
 
   // ---- reconciliation (reconcile_link.cc) -------------------------------------

@@ -31,8 +31,8 @@ bool SameReconciledValues(const Opportunity& a, const Opportunity& b) {
 
 bool SameDescriptiveValues(const Opportunity& a, const Opportunity& b) {
   return a.registration_id == b.registration_id && a.counterpart_id == b.counterpart_id &&
-         a.name == b.name && a.account == b.account && a.owner == b.owner &&
-         a.pipeline == b.pipeline;
+         a.counterpart_source == b.counterpart_source && a.name == b.name &&
+         a.account == b.account && a.owner == b.owner && a.pipeline == b.pipeline;
 }
 
 // Which reconciled fields of `incoming` differ from `stored`, and which of those
@@ -66,6 +66,64 @@ FieldDiff Diff(const Opportunity& incoming, const StoredRecord& stored,
 
 }  // namespace
 
+// Reads what classifying and linking the page will need in a few MultiGets
+// instead of one lookup at a time: the page's records, outbox entries, links
+// and index lists, then the records those lists name.
+Status SyncEngine::Impl::PrefetchPage(Txn& txn, std::string_view source, const FetchPage& page) {
+  std::vector<std::string> records;
+  std::vector<std::string> outbox;
+  std::vector<std::string> index;
+  for (const Opportunity& o : page.records) {
+    records.push_back(keys::RecordKey(source, o.native_id));
+    outbox.push_back(keys::OutboxKey(source, o.native_id));
+    index.push_back(keys::LinkIndexKey(source, o.native_id));
+    index.push_back(keys::UnlinkedKey(source, o.native_id));
+    if (!o.registration_id.empty()) {
+      index.push_back(keys::RegistrationKey(o.registration_id));
+    }
+    if (IsVendor(source)) {
+      index.push_back(keys::CounterpartKey(source, o.native_id));
+      if (!o.counterpart_id.empty()) {
+        index.push_back(keys::OwnerKey(o.counterpart_id));
+        index.push_back(keys::CounterpartKey(o.counterpart_source, o.counterpart_id));
+      }
+    } else {
+      index.push_back(keys::OwnerKey(o.native_id));
+      index.push_back(keys::CounterpartKey(source, o.native_id));
+      index.push_back(keys::CounterpartKey("", o.native_id));
+      if (!o.counterpart_id.empty()) {
+        index.push_back(keys::CounterpartKey(config.vendor.id, o.counterpart_id));
+        records.push_back(keys::RecordKey(config.vendor.id, o.counterpart_id));
+      }
+    }
+  }
+  DEALSYNC_RETURN_IF_ERROR(txn.Prefetch(Column::kRecords, records));
+  DEALSYNC_RETURN_IF_ERROR(txn.Prefetch(Column::kOutbox, outbox));
+  DEALSYNC_RETURN_IF_ERROR(txn.Prefetch(Column::kIndex, index));
+  // The other copies the registration lists name, and their links.
+  std::vector<std::string> others;
+  std::vector<std::string> other_index;
+  for (const Opportunity& o : page.records) {
+    if (o.registration_id.empty()) {
+      continue;
+    }
+    Result<std::vector<std::string>> pairs =
+        LoadList(txn, keys::RegistrationKey(o.registration_id));
+    if (!pairs.ok()) {
+      return pairs.status();
+    }
+    for (size_t i = 0; i + 1 < pairs->size(); i += 2) {
+      if ((*pairs)[i] != source) {
+        others.push_back(keys::RecordKey((*pairs)[i], (*pairs)[i + 1]));
+        other_index.push_back(keys::LinkIndexKey((*pairs)[i], (*pairs)[i + 1]));
+        other_index.push_back(keys::UnlinkedKey((*pairs)[i], (*pairs)[i + 1]));
+      }
+    }
+  }
+  DEALSYNC_RETURN_IF_ERROR(txn.Prefetch(Column::kRecords, others));
+  return txn.Prefetch(Column::kIndex, other_index);
+}
+
 Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const FetchPage& page) {
   if (Source(source) == nullptr) {
     return InvalidArgument("unknown source \"" + std::string(source) + "\"");
@@ -74,6 +132,7 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
   stats.records = page.records.size();
   Txn txn(store);
   std::set<std::string> touched_links;
+  DEALSYNC_RETURN_IF_ERROR(PrefetchPage(txn, source, page));
 
   const ValueBounds& bounds = BoundsFor(source);
   const CalendarDate today = TimeZone::Utc().LocalDate(clock.Now());

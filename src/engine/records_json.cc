@@ -92,6 +92,7 @@ json OpportunityToJson(const Opportunity& o) {
             {"native_id", o.native_id},
             {"registration_id", o.registration_id},
             {"counterpart_id", o.counterpart_id},
+            {"counterpart_source", o.counterpart_source},
             {"name", o.name},
             {"account", o.account},
             {"owner", o.owner},
@@ -112,6 +113,7 @@ Opportunity OpportunityFromJson(const json& j) {
   o.native_id = j.at("native_id").get<std::string>();
   o.registration_id = j.at("registration_id").get<std::string>();
   o.counterpart_id = j.at("counterpart_id").get<std::string>();
+  o.counterpart_source = j.value("counterpart_source", std::string());
   o.name = j.at("name").get<std::string>();
   o.account = j.at("account").get<std::string>();
   o.owner = j.at("owner").get<std::string>();
