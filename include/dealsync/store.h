@@ -57,6 +57,13 @@ class WriteBatch {
   std::vector<Op> ops_;
 };
 
+// What the store can say about its own health (for /readyz and /metrics).
+struct StoreHealth {
+  Status status;                       // OK, or why writes are failing right now
+  std::optional<uint64_t> free_bytes;  // free space on the file system holding the store
+  bool low_space = false;              // free_bytes below the store's warning level
+};
+
 // Visitor for Scan: return false to stop early.
 using ScanVisitor = std::function<bool(std::string_view key, std::string_view value)>;
 
@@ -79,14 +86,34 @@ class Store {
   }
   // Approximate number of bytes used by a column (for /metrics).
   virtual uint64_t ApproximateSize(Column c) = 0;
+  // Cheap; callable from any thread. The default reports a healthy store.
+  virtual StoreHealth Health() { return {}; }
 };
 
 // The schema this build writes. Opening a store written by a newer schema fails.
 inline constexpr int kStoreSchemaVersion = 1;
 
+// Sizing of the RocksDB store (see docs/operations.md, "Disk space").
+struct RocksStoreOptions {
+  // Memtable size per column family; also the free space RocksDB needs before
+  // it clears a "no space" error by itself.
+  uint64_t write_buffer_bytes = 4 << 20;
+  // All write-ahead logs together; beyond this the oldest memtables are flushed.
+  uint64_t max_total_wal_bytes = 64 << 20;
+  // Health() reports low_space (and a warning is logged) below this.
+  uint64_t free_space_warning_bytes = 256 << 20;
+};
+
 // Opens (creating if needed) the RocksDB store under `dir`. Fails with
-// kFailedPrecondition and a clear message when another process holds the lock
-// or when the store was written by a newer schema.
-Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir);
+// kFailedPrecondition and a clear message when another process holds the lock,
+// when the store was written by a newer schema, or when the directory cannot
+// be written (read-only, full, permissions).
+//
+// Storage faults while running (disk full, I/O errors) fail the Write() with
+// kResourceExhausted (no space) or kUnavailable (other I/O), change nothing,
+// never abort the process, and clear by themselves once the cause is gone:
+// the next Write() resumes the database.
+Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir,
+                                              const RocksStoreOptions& options = {});
 
 }  // namespace dealsync

@@ -30,6 +30,10 @@ void DeclareDaemonMetrics(MetricsRegistry& r) {
   r.Declare(metric::kLastSuccessfulPoll, T::kGauge,
             "Unix time of the source's last successful poll.");
   r.Declare(metric::kUp, T::kGauge, "1 while the daemon is running.");
+  r.Declare(metric::kStoreFreeBytes, T::kGauge,
+            "Free bytes on the file system holding the state directory.");
+  r.Declare(metric::kStoreWriteFailing, T::kGauge,
+            "1 while writes to the state store fail (disk full, I/O error); nothing is lost.");
 }
 
 void InitSourceSeries(MetricsRegistry& r, std::string_view source) {

@@ -26,6 +26,8 @@ inline constexpr std::string_view kJournalBytes = "dealsync_journal_bytes";
 inline constexpr std::string_view kLastSuccessfulPoll =
     "dealsync_last_successful_poll_timestamp_seconds";
 inline constexpr std::string_view kUp = "dealsync_up";
+inline constexpr std::string_view kStoreFreeBytes = "dealsync_store_free_bytes";
+inline constexpr std::string_view kStoreWriteFailing = "dealsync_store_write_failing";
 }  // namespace metric
 
 // Declares every family above with its HELP text.
