@@ -66,6 +66,8 @@ TEST(HostCheckTest, AdminApiRefusesForeignHostBeforeRouting) {
   EXPECT_NE(r.body.find("host_not_allowed"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("[admin] allowed_hosts"), std::string::npos) << r.body;
   EXPECT_EQ(backend.reads, 0);
+  request.headers = {{"HOST", "Evil.Example"}};  // header names are case-insensitive
+  EXPECT_EQ(api.Handle(request).status, 403);
   request.headers = {{"host", "127.0.0.1:8686"}};
   EXPECT_EQ(api.Handle(request).status, 200);
   request.headers = {};  // HTTP/1.0 tools send none; a browser always does
