@@ -75,7 +75,9 @@ class ScriptedPager final : public Connector {
     ++fetches;
     co_await Latency(2);
     if (fetches > 200) {  // a remote that finally stops (so the old code ends too)
-      co_return FetchPage{.next_cursor = cursor, .has_more = false};
+      FetchPage last;
+      last.next_cursor = cursor;
+      co_return last;
     }
     FetchPage page;
     Opportunity o;
