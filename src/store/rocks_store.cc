@@ -298,10 +298,18 @@ class RocksStore final : public Store {
 // bloom filters (point reads of absent keys skip every file), compression, and
 // for the families whose keys are deleted often (queues and indexes) a
 // collector that compacts files dense with deletes so iterators skip few.
+// The memtable size of every family (the unused "default" one too): RocksDB
+// clears a "no space" error by itself only once the largest of them is free.
+size_t WriteBufferBytes(const StoreOptions& options) {
+  return static_cast<size_t>(options.write_buffer_bytes != 0
+                                 ? options.write_buffer_bytes
+                                 : std::max<uint64_t>(1ull << 20, options.memtable_bytes / 4));
+}
+
 rocksdb::ColumnFamilyOptions FamilyOptions(const rocksdb::Options& db,
                                            const std::shared_ptr<rocksdb::Cache>& cache,
                                            const StoreOptions& options, std::string_view name) {
-  rocksdb::ColumnFamilyOptions cf(db);
+  rocksdb::ColumnFamilyOptions cf(db);  // write_buffer_size: WriteBufferBytes()
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   table.cache_index_and_filter_blocks = true;
@@ -309,9 +317,6 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const rocksdb::Options& db,
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.format_version = 5;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  cf.write_buffer_size = options.write_buffer_bytes != 0
-                             ? options.write_buffer_bytes
-                             : std::max<uint64_t>(1ull << 20, options.memtable_bytes / 4);
   cf.max_write_buffer_number = 2;
   if (options.compression) {
     cf.compression = rocksdb::kLZ4Compression;
@@ -379,6 +384,7 @@ Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir,
   options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(
       static_cast<size_t>(store_options.memtable_bytes), cache);
   options.max_total_wal_size = store_options.max_total_wal_bytes;
+  options.write_buffer_size = WriteBufferBytes(store_options);
 
   // Our families first (indexed by Column), then any the directory already has
   // that this build does not know (a newer schema): RocksDB refuses to open a

@@ -396,19 +396,37 @@ TEST_F(DaemonE2ETest, DiskFullIsReportedAndRecoveredWithoutRestart) {
     while (filler.write(block.data(), static_cast<std::streamsize>(block.size()))) {
     }
   }
-  ASSERT_TRUE(vendor_->Edit(v1_, {{"stage", "Negotiating"}}));
+  // Every page's cursor and counters are a write, so the next poll fails.
   ASSERT_TRUE(WaitForStatus(Admin("/readyz"), 503, seconds(30))) << e2e::ReadFile(Log());
   Result<HttpResponse> ready = Http("GET", Admin("/readyz"));
   ASSERT_OK(ready);
   EXPECT_NE(ready->body.find("store: writes are failing"), std::string::npos) << ready->body;
   EXPECT_NE(ready->body.find("No space left on device"), std::string::npos) << ready->body;
   EXPECT_NE(e2e::ReadFile(Log()).find("store: writes are failing"), std::string::npos);
-  EXPECT_NE(partner_->View(p1_)["status"], "Negotiating");  // nothing half-applied got out
+
+  // An edit while nothing can be journaled (the amount: a reconciled field
+  // that changes the canonical record; both stages "Quote sent" and
+  // "Negotiating" map to proposal). Two failed vendor polls later, a pass
+  // that began after the edit has read it and failed to journal it.
+  auto vendor_failures = [&] {
+    const std::string log = e2e::ReadFile(Log());
+    size_t n = 0;
+    for (size_t at = log.find("connector.vendor: poll failed"); at != std::string::npos;
+         at = log.find("connector.vendor: poll failed", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  const size_t failures_before = vendor_failures();
+  ASSERT_TRUE(vendor_->Edit(v1_, {{"amount", "12750.00"}}));
+  ASSERT_TRUE(Eventually([&] { return vendor_failures() >= failures_before + 2; }, seconds(30)))
+      << e2e::ReadFile(Log());
+  EXPECT_EQ(Http("GET", Admin("/readyz"))->status, 503);
+  EXPECT_NE(partner_->View(p1_)["value"], "12750.00");  // nothing half-applied got out
 
   fs::remove(state / "filler");
   ASSERT_TRUE(WaitForStatus(Admin("/readyz"), 200, seconds(60))) << e2e::ReadFile(Log());
-  ASSERT_TRUE(
-      Eventually([&] { return partner_->View(p1_)["status"] == "Negotiating"; }, seconds(60)))
+  ASSERT_TRUE(Eventually([&] { return partner_->View(p1_)["value"] == "12750.00"; }, seconds(60)))
       << partner_->View(p1_).dump() << e2e::ReadFile(Log());
   EXPECT_NE(e2e::ReadFile(Log()).find("succeed again"), std::string::npos);
   daemon_->Signal(SIGTERM);
