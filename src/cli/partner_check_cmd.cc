@@ -47,7 +47,13 @@ Result<std::unique_ptr<CheckTransport>> MakeTransport(boost::asio::io_context& i
                                                       const Config& config,
                                                       const SourceConfig& source, Clock& clock) {
   auto out = std::make_unique<CheckTransport>();
-  auto client = BeastHttpClient::Create(io.get_executor(), ClientOptionsFor(source.connection));
+  const std::string& dir = config.daemon.credentials_dir;
+  Result<ClientOptions> options = ClientOptionsFor(
+      source.connection, [&dir](const CredentialRef& ref) { return ResolveCredential(ref, dir); });
+  if (!options.ok()) {
+    return options.status();
+  }
+  auto client = BeastHttpClient::Create(io.get_executor(), std::move(*options));
   if (!client.ok()) {
     return client.status();
   }

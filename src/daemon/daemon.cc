@@ -132,8 +132,8 @@ Result<std::shared_ptr<SourceRunner>> Daemon::CreateRunner(const SourceConfig& s
   }
   SourceRunnerParts parts;
   parts.config = std::make_unique<SourceConfig>(source);
-  Result<std::unique_ptr<HttpTransport>> client =
-      deps_.make_http_client(io_.get_executor(), source.connection);
+  Result<std::unique_ptr<HttpTransport>> client = deps_.make_http_client(
+      io_.get_executor(), source.connection, loaded_->config.daemon.credentials_dir);
   if (!client.ok()) {
     return client.status().Annotate(source.id + ": HTTP client");
   }

@@ -54,9 +54,10 @@ struct DaemonDeps {
   Random& random;
   const ConnectorRegistry& registry;
   Notifier& notifier;
-  // A source's HTTP client (TLS, connection pool) for its connection settings.
-  std::function<Result<std::unique_ptr<HttpTransport>>(boost::asio::any_io_executor,
-                                                       const ConnectionConfig&)>
+  // A source's HTTP client (TLS, connection pool, proxy) for its connection
+  // settings; `credentials_dir` is for connection.proxy_credential.
+  std::function<Result<std::unique_ptr<HttpTransport>>(
+      boost::asio::any_io_executor, const ConnectionConfig&, const std::string& credentials_dir)>
       make_http_client;
   // The connector transport stack (auth, rate limit, retry) for one source over `base`.
   std::function<Result<std::unique_ptr<HttpTransport>>(
