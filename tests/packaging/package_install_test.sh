@@ -92,7 +92,9 @@ while IFS= read -r line; do
         fail "tmpfiles.d entry"
       grep -q '^dealsync:' "$root/etc/passwd" || fail "sysusers created no dealsync user"
       [[ $(stat -c %a "$root/etc/dealsync/credentials") == 700 ]] || fail "credentials dir mode"
-      [[ $(stat -c %U "$root/var/lib/dealsync") == dealsync ]] || fail "state dir owner"
+      uid=$(awk -F: '$1 == "dealsync" { print $3 }' "$root/etc/passwd")
+      [[ $(stat -c %u "$root/var/lib/dealsync") == "$uid" ]] || fail "state dir owner"
+      [[ $(stat -c %a "$root/var/lib/dealsync") == 700 ]] || fail "state dir mode"
       # The scratch root's two edits (see the header).
       admin_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo 18686)
       sed -i "s|^state_dir = \"/var/lib/dealsync\"|state_dir = \"$root/var/lib/dealsync\"|; s|^listen = \"127.0.0.1:8686\"|listen = \"127.0.0.1:$admin_port\"|" \
@@ -119,7 +121,9 @@ done <<< "$steps"
 # ---- the unit: verify, security, then start it as systemd would ---------------
 copy="$work/dealsyncd.service"
 sed "s|/usr/bin/|$root/usr/bin/|g" "$unit" > "$copy"
-systemd-analyze verify "$copy" > "$work/verify.out" 2>&1 || { cat "$work/verify.out"; fail "systemd-analyze verify"; }
+# Documentation=man:... is checked against the package's own man pages.
+MANPATH="$root/usr/share/man" systemd-analyze verify "$copy" > "$work/verify.out" 2>&1 ||
+  { cat "$work/verify.out"; fail "systemd-analyze verify"; }
 if grep -q 'dealsyncd.service' "$work/verify.out"; then cat "$work/verify.out"; fail "verify warnings"; fi
 systemd-analyze security --offline=yes "$copy" > "$work/security.out" 2>&1 || true
 exposure=$(grep -oE 'Overall exposure level for dealsyncd.service: [0-9.]+' "$work/security.out" | grep -oE '[0-9.]+$')
