@@ -37,7 +37,7 @@ void DeclareDaemonMetrics(MetricsRegistry& r) {
             "Unix time of the source's last successful poll.");
   r.Declare(metric::kUp, T::kGauge, "1 while the daemon is running.");
   r.Declare(metric::kRecordsRejected, T::kCounter,
-            "Records from a source that could not be mapped (journaled as errors).");
+            "Records of a source journaled as rejects (unmappable or outside the bounds).");
   r.Declare(metric::kConflictsRecorded, T::kCounter,
             "Conflict records written while reconciling a source's changes.");
   r.Declare(metric::kDeadLettered, T::kCounter,
@@ -55,6 +55,12 @@ void DeclareDaemonMetrics(MetricsRegistry& r) {
   r.Declare(metric::kSourceUp, T::kGauge,
             "1 while the source is set up and syncing; 0 when it failed (invalid file, missing "
             "credential, unusable connection settings).");
+  r.Declare(metric::kRecordWarnings, T::kCounter,
+            "Records of a source journaled with a warning (e.g. a modified time in the future).");
+  r.Declare(metric::kPassRestarts, T::kCounter,
+            "List passes restarted from their start (interrupted, cursor refused, cursor cycle).");
+  r.Declare(metric::kSourceWatermark, T::kGauge,
+            "Unix time up to which a source's changes have been read (its cursor's watermark).");
 }
 
 void InitSourceSeries(MetricsRegistry& r, std::string_view source) {
@@ -70,6 +76,8 @@ void InitSourceSeries(MetricsRegistry& r, std::string_view source) {
   r.Increment(metric::kRecordsRejected, {{"source", s}}, 0);
   r.Increment(metric::kConflictsRecorded, {{"source", s}}, 0);
   r.Increment(metric::kDeadLettered, {{"target", s}}, 0);
+  r.Increment(metric::kRecordWarnings, {{"source", s}}, 0);
+  r.Increment(metric::kPassRestarts, {{"source", s}}, 0);
   r.Increment(metric::kPushFailures, {{"target", s}}, 0);
   r.TouchHistogram(metric::kPollDuration, {{"source", s}});
   r.TouchHistogram(metric::kPushDuration, {{"target", s}});
@@ -119,7 +127,8 @@ void RemoveSourceSeries(MetricsRegistry& r, std::string_view source) {
        {metric::kPolls, metric::kRecordsFetched, metric::kChangesJournaled, metric::kRateLimitWaits,
         metric::kApiCalls, metric::kPollLag, metric::kLastSuccessfulPoll, metric::kRecordsRejected,
         metric::kConflictsRecorded, metric::kPollDuration, metric::kPollInterval,
-        metric::kApiRateLimit}) {
+        metric::kApiRateLimit, metric::kRecordWarnings, metric::kPassRestarts,
+        metric::kSourceWatermark}) {
     r.RemoveSeries(family, "source", source);
   }
   for (std::string_view family : {metric::kPushes, metric::kPushFailures, metric::kDeadLettered,

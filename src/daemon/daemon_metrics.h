@@ -37,6 +37,9 @@ inline constexpr std::string_view kPushDuration = "dealsync_push_duration_second
 inline constexpr std::string_view kPollInterval = "dealsync_poll_interval_seconds";
 inline constexpr std::string_view kApiRateLimit = "dealsync_api_rate_limit_requests_per_second";
 inline constexpr std::string_view kBuildInfo = "dealsync_build_info";
+inline constexpr std::string_view kRecordWarnings = "dealsync_record_warnings_total";
+inline constexpr std::string_view kPassRestarts = "dealsync_list_pass_restarts_total";
+inline constexpr std::string_view kSourceWatermark = "dealsync_source_watermark_timestamp_seconds";
 }  // namespace metric
 
 // Declares every family above with its HELP text.
