@@ -11,17 +11,17 @@ _dealsyncctl() {
     cword=$COMP_CWORD
   fi
 
-  local commands="validate reload partner plan conflicts report"
+  local commands="validate reload partner plan conflicts deadletters sources report"
   local cmd="" sub="" i
   for ((i = 1; i < cword; i++)); do
     case ${words[i]} in
       -*) ;;
       *)
         if [[ -z $cmd ]]; then
-          case ${words[i-1]} in --config|--partner|--status|--field|--older-than|--take|--value|--by|--format|--out|--sample|--timeout) continue ;; esac
+          case ${words[i-1]} in --config|--partner|--status|--field|--older-than|--take|--value|--by|--format|--out|--sample|--timeout|--target) continue ;; esac
           cmd=${words[i]}
         elif [[ -z $sub ]]; then
-          case ${words[i-1]} in --config|--partner|--status|--field|--older-than|--take|--value|--by|--format|--out|--sample|--timeout) continue ;; esac
+          case ${words[i-1]} in --config|--partner|--status|--field|--older-than|--take|--value|--by|--format|--out|--sample|--timeout|--target) continue ;; esac
           sub=${words[i]}
         fi
         ;;
@@ -53,13 +53,14 @@ _dealsyncctl() {
       COMPREPLY=($(compgen -W "vendor partner" -- "$cur"))
       return
       ;;
-    --partner)
+    --partner|--target)
       local dir="/etc/dealsync" j
       for ((j = 1; j < cword; j++)); do
         [[ ${words[j]} == --config ]] && dir=${words[j+1]}
       done
       local ids
-      ids=$(sed -n 's/^id *= *"\([^"]*\)".*/\1/p' "$dir"/partners.d/*.toml 2>/dev/null)
+      ids="$(awk 'FNR == 1 { top = 1 } /^\[/ { top = 0 } top && /^id *=/ { sub(/^id *= *"/, ""); sub(/".*/, ""); print }' "$dir"/partners.d/*.toml 2>/dev/null)"
+      [[ $prev == --target ]] && ids="vendor $ids"
       COMPREPLY=($(compgen -W "$ids" -- "$cur"))
       return
       ;;
@@ -86,6 +87,23 @@ _dealsyncctl() {
         list) options="--partner --status --field --older-than" ;;
         resolve) options="--take --value --by" ;;
       esac
+      ;;
+    deadletters)
+      if [[ -z $sub ]]; then
+        COMPREPLY=($(compgen -W "list show retry discard --config" -- "$cur"))
+        return
+      fi
+      case $sub in
+        list) options="--target" ;;
+        retry) options="--all --target" ;;
+        discard) options="--by" ;;
+      esac
+      ;;
+    sources)
+      if [[ -z $sub ]]; then
+        COMPREPLY=($(compgen -W "list --config" -- "$cur"))
+        return
+      fi
       ;;
     report) options="--config --partner --format --out" ;;
   esac

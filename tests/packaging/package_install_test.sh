@@ -154,7 +154,8 @@ done
 curl -fsS "http://127.0.0.1:$admin_port/healthz" > /dev/null || fail "no /healthz"
 metrics=$(curl -fsS "http://127.0.0.1:$admin_port/metrics")
 grep -qx 'dealsync_up 1' <<< "$metrics" || fail "dealsync_up is not 1"
-sources="vendor $(sed -n 's/^id *= *"\([^"]*\)".*/\1/p' "$root"/etc/dealsync/partners.d/*.toml)"
+# A partner's id is the top-level `id` key, before the file's first table.
+sources="vendor $(awk 'FNR == 1 { top = 1 } /^\[/ { top = 0 } top && /^id *=/ { sub(/^id *= *"/, ""); sub(/".*/, ""); print }' "$root"/etc/dealsync/partners.d/*.toml)"
 [[ $(wc -w <<< "$sources") -ge 3 ]] || fail "too few sources: $sources"
 for source in $sources; do
   grep -qx "dealsync_source_up{source=\"$source\"} 1" <<< "$metrics" ||
