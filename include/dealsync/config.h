@@ -172,6 +172,9 @@ struct DaemonConfig {
   std::string credentials_dir;         // fallback when $CREDENTIALS_DIRECTORY is unset
   std::string admin_listen = "127.0.0.1:8686";
   CredentialRef admin_token;           // bearer token for mutating admin calls
+  // Host names the admin API answers to besides the loopback names and the
+  // listen address ([admin] allowed_hosts; DNS-rebinding protection).
+  std::vector<std::string> admin_allowed_hosts;
   std::string log_level = "info";
   std::chrono::milliseconds poll_interval{300000};  // default for sources without one
   std::chrono::milliseconds poll_jitter{5000};

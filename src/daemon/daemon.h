@@ -15,8 +15,9 @@
 //   SIGTERM  stop polling, close the admin server, let in-flight requests
 //   SIGINT   finish within daemon.shutdown_timeout, exit 0 (a second signal
 //            abandons them at once; the outbox makes that safe)
-//   timers   WATCHDOG=1 every half WATCHDOG_USEC from the io_context (a wedged
-//            loop stops petting), STATUS= and gauges every few seconds
+//   timers   WATCHDOG=1 every half WATCHDOG_USEC from the io_context while it
+//            does real work (WatchdogGate: a wedged or spinning loop stops
+//            petting), STATUS= and gauges every few seconds
 //   --once   poll every source until caught up, push everything due, repeat
 //            until a round changes nothing, exit (demo, tests)
 //
@@ -39,6 +40,7 @@
 #include "src/admin/admin_api.h"
 #include "src/daemon/metrics_registry.h"
 #include "src/daemon/systemd_notify.h"
+#include "src/daemon/watchdog_gate.h"
 #include "src/transport/transport_counters.h"
 
 #include <boost/asio/io_context.hpp>
@@ -86,6 +88,7 @@ class Daemon final : public AdminBackend {
 
   // AdminBackend (called on the io_context thread by the admin server).
   bool StoreOpen() override { return store_ != nullptr; }
+  StoreHealth StoreStatus() override { return store_ ? store_->Health() : StoreHealth{}; }
   std::vector<SourceHealth> Sources() override;
   std::string RenderMetrics() override;
   Result<std::vector<Link>> ListLinks(std::string_view partner) override;
@@ -141,6 +144,7 @@ class Daemon final : public AdminBackend {
   std::map<std::string, std::shared_ptr<SourceRunner>> waiting_;  // replacements to start
   std::map<std::string, std::string> failed_;  // source id -> why it is not running
   boost::asio::steady_timer status_timer_;
+  WatchdogGate watchdog_gate_;
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer drain_deadline_;
   bool stopping_ = false;

@@ -131,6 +131,11 @@ void Daemon::RefreshGauges() {
   }
   metrics_.Set(metric::kJournalBytes,
                static_cast<double>(store_->ApproximateSize(Column::kJournal)));
+  const StoreHealth store_health = store_->Health();
+  if (store_health.free_bytes) {
+    metrics_.Set(metric::kStoreFreeBytes, static_cast<double>(*store_health.free_bytes));
+  }
+  metrics_.Set(metric::kStoreWriteFailing, store_health.status.ok() ? 0 : 1);
   const Timestamp now = deps_.clock.Now();
   for (const auto& [id, runner] : runners_) {
     runner->ExportTransportCounters();

@@ -10,6 +10,7 @@
 #include "dealsync/connector.h"
 #include "dealsync/version.h"
 #include "dealsync/store.h"
+#include "src/common/log_escape.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/logging.h"
 #include "src/platform/system_clock.h"
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
     options.log_level = log_level == "warning" ? "warn" : log_level;
   }
   SetUpLogging(ParseLogTarget(log_target).value_or(LogTarget::kAuto));
+  InstallLogEscaping();  // last: wraps every sink set up above
 
   SystemClock clock;
   std::unique_ptr<SeededRandom> random = SeededRandom::FromEntropy();
