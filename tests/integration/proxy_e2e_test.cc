@@ -424,6 +424,7 @@ class ProxyE2ETest : public ::testing::Test {
   std::unique_ptr<SimHost> partner_;
   std::string v1_, p1_;
   static constexpr const char* DEALSYNCD = DEALSYNC_DEALSYNCD;
+  static constexpr const char* DEALSYNCCTL = DEALSYNC_DEALSYNCCTL;
 };
 
 // The partner goes through its configured proxy, which demands the credential;
@@ -512,6 +513,34 @@ TEST_F(ProxyE2ETest, ProxyAuthenticationRequiredIsReported) {
   EXPECT_FALSE(Converged());
   // Not retried blindly: one CONNECT per failed request, at most.
   EXPECT_LE(corporate.seen().size(), 3u);
+}
+
+// The proxy password's credential is missing: `dealsyncctl validate` names it
+// with its file and line, and the daemon fails that partner only (it never
+// connects through the proxy without the credential) while the vendor syncs.
+TEST_F(ProxyE2ETest, MissingProxyCredentialIsReportedAndIsolated) {
+  ConnectProxy corporate(ConnectProxy::Options::RequiringAuthorization(ExpectedAuthorization()));
+  WriteConfig("", ExplicitProxy(corporate));
+  fs::remove(dir_ / "creds" / "northwind-proxy");
+  std::string validate_out;
+  EXPECT_EQ(e2e::RunCommand(std::string(DEALSYNCCTL) + " validate --config '" + Config() + "'",
+                            &validate_out),
+            78)
+      << validate_out;
+  EXPECT_NE(validate_out.find(Config() + "/partners.d/northwind.toml:"), std::string::npos)
+      << validate_out;
+  EXPECT_NE(validate_out.find("connection.proxy_credential: credential \"northwind-proxy\": " +
+                              (dir_ / "creds").string() + "/northwind-proxy does not exist"),
+            std::string::npos)
+      << validate_out;
+
+  Seed();
+  RunOnce();
+  const std::string log = e2e::ReadFile(Log());
+  EXPECT_NE(log.find("connection.proxy_credential"), std::string::npos) << log;
+  EXPECT_NE(log.find("page journaled"), std::string::npos) << log;  // the vendor was read
+  EXPECT_TRUE(corporate.seen().empty());
+  EXPECT_FALSE(Converged());
 }
 
 // A proxy that diverts the tunnel to another TLS server: the certificate is
