@@ -16,5 +16,6 @@ void AddPartnerCommand(CLI::App& app, int& exit_code);    // partner check (part
 void AddReportCommand(CLI::App& app, int& exit_code);     // report (report_cmd.cc)
 void AddConflictsCommand(CLI::App& app, int& exit_code);  // conflicts list|show|resolve
 void AddPlanCommand(CLI::App& app, int& exit_code);       // plan (plan_cmd.cc, dry run)
+void AddUsersCommand(CLI::App& app, int& exit_code);      // users hash-password (users_cmd.cc)
 
 }  // namespace dealsync::cli

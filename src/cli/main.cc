@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   dealsync::cli::AddReportCommand(app, exit_code);
   dealsync::cli::AddConflictsCommand(app, exit_code);
   dealsync::cli::AddPlanCommand(app, exit_code);
+  dealsync::cli::AddUsersCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);

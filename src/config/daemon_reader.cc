@@ -52,6 +52,7 @@ void ReadAdmin(TableReader& root, DaemonConfig& daemon) {
     daemon.admin_token = *token;
   }
   RejectInlineSecrets(admin, {"token"});
+  ReadAdminReview(admin, daemon);
   admin.Finish();
 }
 
@@ -162,6 +163,7 @@ DaemonConfig ReadDaemon(ErrorSink& sink, const toml::table& root_table, const st
   }
   ReadCurrency(root, daemon.rates);
   ReadReports(root, daemon);
+  ReadNotify(root, daemon);
   root.Finish();
   return daemon;
 }
