@@ -1,14 +1,80 @@
 #include "connectors/common/json_util.h"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 
 namespace dealsync::connectors {
 
 using nlohmann::json;
 
+namespace {
+
+// nlohmann reports a number beyond the range of double (1e400, or a 400-digit
+// integer) as a parse error of the whole document (out_of_range 406). One
+// hostile value must not make a whole page unreadable, so such a number is
+// kept as its source text: `1e400` becomes the string "1e400", which the
+// mapping then rejects for that record only (with the field and the value).
+// Returns nullopt when the body has no such number.
+std::optional<std::string> QuoteOverflowingNumbers(std::string_view body) {
+  std::string out;
+  size_t copied = 0;
+  bool changed = false;
+  size_t i = 0;
+  while (i < body.size()) {
+    const char c = body[i];
+    if (c == '"') {  // skip a string, escapes included
+      for (++i; i < body.size() && body[i] != '"'; ++i) {
+        if (body[i] == '\\') {
+          ++i;
+        }
+      }
+      ++i;
+      continue;
+    }
+    if (c != '-' && (c < '0' || c > '9')) {
+      ++i;
+      continue;
+    }
+    const size_t start = i;
+    while (i < body.size() && (body[i] == '-' || body[i] == '+' || body[i] == '.' ||
+                               body[i] == 'e' || body[i] == 'E' ||
+                               (body[i] >= '0' && body[i] <= '9'))) {
+      ++i;
+    }
+    const std::string token(body.substr(start, i - start));
+    if (std::isfinite(std::strtod(token.c_str(), nullptr))) {
+      continue;
+    }
+    out.append(body.substr(copied, start - copied));
+    out += '"';
+    out += token;  // only [-+.eE0-9]: nothing to escape
+    out += '"';
+    copied = i;
+    changed = true;
+  }
+  if (!changed) {
+    return std::nullopt;
+  }
+  out.append(body.substr(copied));
+  return out;
+}
+
+}  // namespace
+
 Result<json> ParseJsonBody(std::string_view body, std::string_view context) {
   try {
     return json::parse(body.begin(), body.end());
+  } catch (const json::out_of_range& e) {
+    if (std::optional<std::string> quoted = QuoteOverflowingNumbers(body)) {
+      try {
+        return json::parse(*quoted);
+      } catch (const json::exception&) {
+        // Fall through: report the original error.
+      }
+    }
+    return Unavailable(std::string(context) + ": response is not valid JSON (" + e.what() + ", " +
+                       std::to_string(body.size()) + " bytes)");
   } catch (const json::exception& e) {
     return Unavailable(std::string(context) + ": response is not valid JSON (" + e.what() + ", " +
                        std::to_string(body.size()) + " bytes)");

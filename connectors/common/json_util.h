@@ -18,7 +18,9 @@ namespace dealsync::connectors {
 
 // Parses a response body. A body that is not JSON is kUnavailable (a truncated
 // or garbled response is worth retrying); the message names `context` and the
-// parser's position, never the whole body.
+// parser's position, never the whole body. A number beyond the range of a
+// double (`1e400`) does not spoil the document: it is kept as a string of its
+// source text, so only the record holding it fails to map.
 Result<nlohmann::json> ParseJsonBody(std::string_view body, std::string_view context);
 
 // Parses `pointer` (RFC 6901). kInvalidArgument when malformed.

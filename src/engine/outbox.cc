@@ -137,6 +137,13 @@ Result<bool> SyncEngine::Impl::FailPush(Txn& txn, StoredOutbox stored, const Sta
   if (error.retry_after() && *error.retry_after() > backoff) {
     backoff = *error.retry_after();
   }
+  if (error.code() == StatusCode::kAborted && target != nullptr &&
+      target->poll_interval > backoff) {
+    // The target refused because the record changed since it was read (a 412):
+    // retrying is pointless until the next poll has read that change and the
+    // link was reconciled again (which re-queues the entry if still needed).
+    backoff = target->poll_interval;
+  }
   e.not_before = clock.Now() + backoff;
   txn.Put(Column::kOutbox, e.key, EncodeOutbox(stored));
   return false;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "connectors/common/json_util.h"
 #include "support/test_support.h"
 
 namespace dealsync::connectors {
@@ -199,6 +200,43 @@ TEST(RecordMapperTest, AmountFormats) {
     ASSERT_OK(opp);
     EXPECT_EQ(opp->amount, (Money{c.want_minor, c.currency})) << c.format << " " << c.value;
   }
+}
+
+// One number beyond the range of a double rejects the record holding it, with
+// the field and the value, and the rest of the page maps.
+TEST(RecordMapperTest, AnOverflowingNumberRejectsOnlyItsRecord) {
+  for (const std::string& huge : {std::string("1e400"), std::string("-1E+400"),
+                                  "1" + std::string(400, '0')}) {
+    for (const char* format : {"number", ""}) {
+      FieldMap fields = HubspotFields();
+      fields["amount"] = F("/properties/amount", format);
+      RecordMapper mapper = Mapper(Config("UTC"), fields);
+      const std::string body = std::string(R"({"results":[
+        {"id":"1","properties":{"amount":12.5,"deal_currency_code":"USD","note":"1e400 \"x\""}},
+        {"id":"2","properties":{"amount":)") +
+                               huge + R"(,"deal_currency_code":"USD"}},
+        {"id":"3","properties":{"amount":7,"deal_currency_code":"USD","p":[1e-400,-0.5e3]}}]})";
+      auto page = ParseJsonBody(body, "hubspot search");
+      ASSERT_OK(page);
+      const json& results = (*page)["results"];
+      ASSERT_EQ(results.size(), 3u);
+      EXPECT_EQ(results[0]["properties"]["note"], "1e400 \"x\"");  // strings untouched
+      auto first = mapper.ToCanonical(results[0]);
+      ASSERT_OK(first);
+      EXPECT_EQ(first->amount, (Money{1250, "USD"}));
+      auto second = mapper.ToCanonical(results[1]);
+      ASSERT_FALSE(second.ok()) << huge;
+      EXPECT_EQ(second.status().code(), StatusCode::kInvalidArgument);
+      EXPECT_NE(second.status().message().find("amount: value \"" + huge.substr(0, 20)),
+                std::string::npos)
+          << second.status().message();
+      auto third = mapper.ToCanonical(results[2]);
+      ASSERT_OK(third);
+      EXPECT_EQ(third->amount, (Money{700, "USD"}));
+    }
+  }
+  // Not JSON stays not JSON, whatever numbers it holds.
+  EXPECT_EQ(ParseJsonBody(R"({"a":1e400,)", "x").status().code(), StatusCode::kUnavailable);
 }
 
 TEST(RecordMapperTest, DefaultCurrencyWhenRecordHasNone) {
