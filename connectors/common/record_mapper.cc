@@ -6,6 +6,7 @@
 #include <set>
 
 #include "connectors/common/json_util.h"
+#include "dealsync/money_exact.h"
 
 namespace dealsync::connectors {
 
@@ -23,6 +24,7 @@ const std::vector<FieldRule>& FieldRules() {
       {"id", {"string"}},
       {"registration_id", {"string"}},
       {"counterpart_id", {"string"}},
+      {"counterpart_source", {"string"}},
       {"name", {"string"}},
       {"account", {"string"}},
       {"owner", {"string"}},
@@ -138,7 +140,7 @@ Result<RecordMapper> RecordMapper::Create(const SourceConfig& config, const Fiel
     if (rule == nullptr) {
       errors.push_back(Located(mapping, name,
                                "unknown canonical field (known: id, registration_id, "
-                               "counterpart_id, name, account, owner, pipeline, stage, amount, "
+                               "counterpart_id, counterpart_source, name, account, owner, pipeline, stage, amount, "
                                "currency, close_date, modified_at, deleted)"));
       continue;
     }
@@ -227,9 +229,10 @@ Result<Opportunity> RecordMapper::ToCanonical(const json& native) const {
     std::string_view name;
     std::string Opportunity::*member;
   };
-  static constexpr std::array<TextField, 6> kText = {{
+  static constexpr std::array<TextField, 7> kText = {{
       {"registration_id", &Opportunity::registration_id},
       {"counterpart_id", &Opportunity::counterpart_id},
+      {"counterpart_source", &Opportunity::counterpart_source},
       {"name", &Opportunity::name},
       {"account", &Opportunity::account},
       {"owner", &Opportunity::owner},
@@ -318,10 +321,10 @@ Status RecordMapper::ReadAmount(const json& native, Opportunity& out) const {
     }
     money = MoneyFromMinorUnits(*minor, currency);
   } else if (v->is_string() && m.format != "number") {
-    money = ParseMoney(v->get<std::string>(), currency);
+    money = ParseMoneyExact(v->get<std::string>(), currency);
   } else if (v->is_number() && m.format != "decimal_string") {
     // nlohmann prints a double as its shortest round-trip decimal text.
-    money = ParseMoneyNumber(v->dump(), currency);
+    money = ParseMoneyNumberExact(v->dump(), currency);
   } else {
     return InvalidArgument("amount: value " + Excerpt(*v) + " at " + m.pointer + " is not a " +
                            (m.format.empty() ? std::string("decimal") : m.format));

@@ -175,26 +175,40 @@ Awaitable<Result<FetchPage>> Dynamics365Connector::FetchChanges(std::string curs
     co_return decoded.status();
   }
   Cursor cursor = std::move(*decoded);
-  std::string url;
-  if (!cursor.next_url.empty()) {
-    url = cursor.next_url;
-  } else if (settings_.change_tracking && !cursor.delta_link.empty()) {
-    url = cursor.delta_link;
-  } else {
+  auto start_url = [&]() {
+    if (settings_.change_tracking && !cursor.delta_link.empty()) {
+      return cursor.delta_link;
+    }
     std::optional<Timestamp> from;
     if (!settings_.change_tracking) {
       from = cursor.watermark ? *cursor.watermark - settings_.overlap : Timestamp{};
     }
-    url = ApiUrl("/opportunities" + InitialQuery(settings_, from));
+    return ApiUrl("/opportunities" + InitialQuery(settings_, from));
+  };
+  auto refused = [](const Result<HttpResponse>& r) { return r.ok() && r->status == 400; };
+  Result<HttpResponse> response = Unavailable("no request sent");
+  if (!cursor.next_url.empty()) {
+    response = co_await Get(cursor.next_url, true);
+    if (refused(response)) {
+      // The server no longer knows the paging position: start the read again
+      // (from the delta link or the watermark); the engine drops repeats.
+      log_->info("dynamics365 nextLink refused ({}); restarting the read",
+                 ODataErrorCode(response->body));
+      cursor.next_url.clear();
+    }
   }
-  Result<HttpResponse> response = co_await Get(url, true);
-  if (settings_.change_tracking && response.ok() && !response->ok() &&
-      ODataErrorCode(response->body) == kErrorExpiredToken) {
-    // The delta token outlived the org's change-tracking retention: read
-    // everything again; the engine drops the versions it already journaled.
-    log_->warn("dynamics365 delta token expired; starting a full read");
-    cursor = Cursor{};
-    response = co_await Get(ApiUrl("/opportunities" + InitialQuery(settings_, std::nullopt)), true);
+  if (cursor.next_url.empty()) {
+    const bool from_delta = settings_.change_tracking && !cursor.delta_link.empty();
+    response = co_await Get(start_url(), true);
+    if (from_delta && refused(response)) {
+      // An expired (0x80044352, past the org's change-tracking retention) or
+      // otherwise unusable delta token: read everything again; the engine
+      // drops the versions it already journaled.
+      log_->warn("dynamics365 delta token refused ({}); starting a full read",
+                 ODataErrorCode(response->body));
+      cursor = Cursor{};
+      response = co_await Get(start_url(), true);
+    }
   }
   if (!response.ok()) {
     co_return response.status().Annotate(kReadContext);

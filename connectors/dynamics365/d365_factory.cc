@@ -48,15 +48,15 @@ class Dynamics365Factory final : public ConnectorFactory {
     const StageMaps& stages = config.stages.empty() ? DefaultStages() : config.stages;
     if (!stages.empty()) {
       const PipelineStageMap& map = stages.begin()->second;
-      auto won = map.ToNative(Stage::kClosedWon);
-      auto lost = map.ToNative(Stage::kClosedLost);
-      if (!won || map.ToCanonical(kWonStage) != Stage::kClosedWon) {
+      auto won = NativeStage(map, Stage::kClosedWon);
+      auto lost = NativeStage(map, Stage::kClosedLost);
+      if (!won || CanonicalStage(map, kWonStage) != Stage::kClosedWon) {
         errors.push_back({{config.file, 0, 0},
                           "stages.closed_won",
                           "must be [\"Won\"]: a won opportunity is statecode 1, whatever its "
                           "sales stage"});
       }
-      if (!lost || map.ToCanonical(kLostStage) != Stage::kClosedLost) {
+      if (!lost || CanonicalStage(map, kLostStage) != Stage::kClosedLost) {
         errors.push_back({{config.file, 0, 0},
                           "stages.closed_lost",
                           "must be [\"Lost\"]: a lost opportunity is statecode 2"});

@@ -189,7 +189,7 @@ Result<Opportunity> ReadRow(const json& row, const RowContext& ctx) {
   if (map == nullptr) {
     return InvalidArgument("stage: no [stages] map");
   }
-  o.stage = map->ToCanonical(o.native_stage);
+  o.stage = CanonicalStage(*map, o.native_stage);
   if (!o.stage) {
     std::string known;
     for (const auto& [stage, values] : map->native_by_stage) {
@@ -299,7 +299,7 @@ Result<UpdatePlan> PlanUpdate(
       } else if (stages.size() == 1) {
         map = &stages.begin()->second;
       }
-      auto native = map ? map->ToNative(target) : std::nullopt;
+      auto native = map ? NativeStage(*map, target) : std::nullopt;
       if (!native) {
         return FailedPrecondition("stage: " + std::string(StageName(target)) +
                                   " has no native value in [stages]");
@@ -351,6 +351,23 @@ json CloseActionBody(const std::string& opportunity_id, const Settings& s, bool 
               {"OpportunityClose",
                {{"subject", s.close_subject},
                 {"opportunityid@odata.bind", "/opportunities(" + opportunity_id + ")"}}}};
+}
+
+std::optional<Stage> CanonicalStage(const PipelineStageMap& map, std::string_view native) {
+  for (const auto& [stage, values] : map.native_by_stage) {
+    if (std::find(values.begin(), values.end(), native) != values.end()) {
+      return stage;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> NativeStage(const PipelineStageMap& map, Stage stage) {
+  auto it = map.native_by_stage.find(stage);
+  if (it == map.native_by_stage.end() || it->second.empty()) {
+    return std::nullopt;
+  }
+  return it->second.front();
 }
 
 std::string ODataErrorCode(std::string_view body) {

@@ -110,6 +110,10 @@ Result<UpdatePlan> PlanUpdate(
 nlohmann::json CloseActionBody(const std::string& opportunity_id, const Settings& settings,
                                bool won);
 
+// The [stages] lookups (the connector libraries do not link the config library).
+std::optional<Stage> CanonicalStage(const PipelineStageMap& map, std::string_view native);
+std::optional<std::string> NativeStage(const PipelineStageMap& map, Stage stage);
+
 // A non-2xx response as a Status: the transport's HTTP mapping refined by the
 // OData error code (service protection codes -> kResourceExhausted with
 // Retry-After, 0x80060882 -> kAborted), with the code and message in the text.

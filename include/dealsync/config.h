@@ -105,7 +105,8 @@ struct FieldMapping {
   SourceLocation where;
 };
 
-// Canonical field names: id, registration_id, counterpart_id, name, account, owner,
+// Canonical field names: id, registration_id, counterpart_id, counterpart_source (vendor:
+// the partner source id owning counterpart_id), name, account, owner,
 // pipeline, stage, amount, currency, close_date, modified_at, deleted.
 using FieldMap = std::map<std::string, FieldMapping>;
 

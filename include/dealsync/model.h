@@ -121,6 +121,8 @@ struct Opportunity {
   std::string native_id;        // the record's id in its CRM
   std::string registration_id;  // deal registration id (link key), may be empty
   std::string counterpart_id;   // the other side's id, as stored in this CRM, may be empty
+  std::string counterpart_source;  // vendor records: the partner (source id) that owns
+                                   // counterpart_id; "" = not said
   std::string name;
   std::string account;
   std::string owner;

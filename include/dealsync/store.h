@@ -69,6 +69,10 @@ class Store {
 
   // nullopt when absent.
   virtual Result<std::optional<std::string>> Get(Column c, std::string_view key) = 0;
+  // Point reads of several keys of one column (one batched lookup where the
+  // store can); out[i] answers keys[i].
+  virtual Status MultiGet(Column c, const std::vector<std::string>& keys,
+                          std::vector<std::optional<std::string>>& out);
   virtual Status Write(const WriteBatch& batch) = 0;
   // Visits keys in byte order that start with `prefix`, beginning at the first
   // key >= max(prefix, start).
@@ -81,12 +85,21 @@ class Store {
   virtual uint64_t ApproximateSize(Column c) = 0;
 };
 
-// The schema this build writes. Opening a store written by a newer schema fails.
-inline constexpr int kStoreSchemaVersion = 1;
+// The schema this build writes. Opening a store written by another schema
+// fails with an instruction (version 2 changed the index key design).
+inline constexpr int kStoreSchemaVersion = 2;
+
+// Memory and disk budget of the RocksDB store.
+struct StoreOptions {
+  uint64_t block_cache_bytes = 32ull << 20;  // one LRU block cache shared by every family
+  uint64_t memtable_bytes = 64ull << 20;     // all memtables together (charged to the cache)
+  bool compression = true;                   // LZ4 blocks, ZSTD in the bottommost level
+};
 
 // Opens (creating if needed) the RocksDB store under `dir`. Fails with
 // kFailedPrecondition and a clear message when another process holds the lock
-// or when the store was written by a newer schema.
-Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir);
+// or when the store was written by another schema.
+Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir,
+                                              const StoreOptions& options = {});
 
 }  // namespace dealsync

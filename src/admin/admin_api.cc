@@ -207,6 +207,12 @@ HttpResponse AdminApi::Handle(const HttpRequest& request) {
     }
     return JsonResponse(200, admin::ConflictToJson(*conflict));
   }
+  if (api && seg[2] == "deadletters") {
+    return DeadLetters(request, seg, target->query);
+  }
+  if (api && seg[2] == "sources" && seg.size() == 5 && seg[4] == "rewind") {
+    return SourceRewind(request, seg[3]);
+  }
   return JsonError(404, "not_found", "no such endpoint: " + method + " " + request.url);
 }
 

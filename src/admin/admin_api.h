@@ -13,6 +13,10 @@
 //   GET    /api/v1/conflicts/{id}
 //   POST   /api/v1/conflicts/{id}/resolve    {"take":"vendor"|"partner"|"value","value","by"}
 //   (token)
+//   GET    /api/v1/deadletters?target=T                                           (token)
+//   POST   /api/v1/deadletters/{target}/{record}/retry                            (token)
+//   DELETE /api/v1/deadletters/{target}/{record}?by=NAME                          (token)
+//   POST   /api/v1/sources/{id}/rewind        {"to":"2026-11-01","by"}          (token)
 //
 // Ids contain '/' (a link id is "<partner>/<vendor id>/<partner id>"), so a
 // path id is percent-encoded by clients ("%2F"); the router decodes it after
@@ -66,6 +70,28 @@ class AdminBackend {
   virtual Result<std::vector<Conflict>> ListConflicts(const ConflictFilter& filter) = 0;
   virtual Result<Conflict> GetConflict(std::string_view id) = 0;
   virtual Status ResolveConflict(std::string_view id, const Resolution& resolution) = 0;
+
+  // Dead letters (admin_deadletters.cc). Backends without an outbox answer
+  // FailedPrecondition.
+  virtual Result<std::vector<OutboxEntry>> ListDeadLetters(std::string_view target) {
+    (void)target;
+    return FailedPrecondition("dead letters are not available here");
+  }
+  virtual Status RetryDeadLetter(std::string_view target, std::string_view native_id) {
+    (void)target, (void)native_id;
+    return FailedPrecondition("dead letters are not available here");
+  }
+  virtual Status DiscardDeadLetter(std::string_view target, std::string_view native_id,
+                                   std::string_view by) {
+    (void)target, (void)native_id, (void)by;
+    return FailedPrecondition("dead letters are not available here");
+  }
+  // Resets a source's cursor so it re-reads changes since `since` (the engine
+  // de-duplicates what it has seen).
+  virtual Status RewindSource(std::string_view source, Timestamp since) {
+    (void)source, (void)since;
+    return FailedPrecondition("rewinding sources is not available here");
+  }
 };
 
 struct AdminApiOptions {
@@ -87,6 +113,10 @@ class AdminApi {
   HttpResponse LinkDelete(const HttpRequest& request, std::string_view id, std::string_view query);
   HttpResponse Conflicts(std::string_view query);
   HttpResponse ConflictResolve(const HttpRequest& request, std::string_view id);
+  // /api/v1/deadletters and /api/v1/sources/{id}/rewind (admin_deadletters.cc).
+  HttpResponse DeadLetters(const HttpRequest& request, const std::vector<std::string>& segments,
+                           std::string_view query);
+  HttpResponse SourceRewind(const HttpRequest& request, std::string_view source);
   std::optional<HttpResponse> RejectUnauthorized(const HttpRequest& request) const;
 
   AdminBackend& backend_;

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   dealsync::cli::AddConflictsCommand(app, exit_code);
   dealsync::cli::AddPlanCommand(app, exit_code);
   dealsync::cli::AddUsersCommand(app, exit_code);
+  dealsync::cli::AddDeadLettersCommand(app, exit_code);
+  dealsync::cli::AddSourcesCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -14,6 +14,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& FieldFormats
       {"id", kText},
       {"registration_id", kText},
       {"counterpart_id", kText},
+      {"counterpart_source", kText},
       {"name", kText},
       {"account", kText},
       {"owner", kText},

@@ -387,6 +387,12 @@ Awaitable<int> Daemon::RunOnce() {
     }
     size_t sent = 0;
     for (auto& [id, runner] : runners_) {
+      // A run that exits when done does not wait out the outbox's backoff:
+      // each round retries what failed in the previous one (at most
+      // kMaxOnceRounds times; what still fails stays queued, not dead).
+      if (Result<size_t> redriven = engine_->RedrivePushes(id); !redriven.ok()) {
+        spdlog::warn("once: re-driving pushes to {} failed: {}", id, redriven.status().ToString());
+      }
       Result<PushStats> pushed = co_await runner->PushDue();
       failed = failed || !pushed.ok();
       sent += pushed.ok() ? pushed->sent : 0;

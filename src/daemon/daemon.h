@@ -90,6 +90,10 @@ class Daemon final : public AdminBackend {
   Result<std::vector<Conflict>> ListConflicts(const ConflictFilter& filter) override;
   Result<Conflict> GetConflict(std::string_view id) override;
   Status ResolveConflict(std::string_view id, const Resolution& resolution) override;
+  Result<std::vector<OutboxEntry>> ListDeadLetters(std::string_view target) override;
+  Status RetryDeadLetter(std::string_view target, std::string_view native_id) override;
+  Status DiscardDeadLetter(std::string_view target, std::string_view native_id,
+                           std::string_view by) override;
 
  private:
   struct LoadedConfig {

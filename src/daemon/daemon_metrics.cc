@@ -30,6 +30,16 @@ void DeclareDaemonMetrics(MetricsRegistry& r) {
   r.Declare(metric::kLastSuccessfulPoll, T::kGauge,
             "Unix time of the source's last successful poll.");
   r.Declare(metric::kUp, T::kGauge, "1 while the daemon is running.");
+  r.Declare(metric::kDeadLettered, T::kCounter,
+            "Pushes given up on (dead letters written), by target.");
+  r.Declare(metric::kRecordsRejected, T::kCounter,
+            "Records of a source journaled as rejects (unmappable or outside the bounds).");
+  r.Declare(metric::kRecordWarnings, T::kCounter,
+            "Records of a source journaled with a warning (e.g. a modified time in the future).");
+  r.Declare(metric::kPassRestarts, T::kCounter,
+            "List passes restarted from their start (interrupted, cursor refused, cursor cycle).");
+  r.Declare(metric::kSourceWatermark, T::kGauge,
+            "Unix time up to which a source's changes have been read (its cursor's watermark).");
 }
 
 void InitSourceSeries(MetricsRegistry& r, std::string_view source) {
@@ -42,15 +52,21 @@ void InitSourceSeries(MetricsRegistry& r, std::string_view source) {
   r.Increment(metric::kChangesJournaled, {{"source", s}}, 0);
   r.Increment(metric::kRateLimitWaits, {{"source", s}}, 0);
   r.Increment(metric::kApiCalls, {{"source", s}}, 0);
+  r.Increment(metric::kDeadLettered, {{"target", s}}, 0);
+  r.Increment(metric::kRecordsRejected, {{"source", s}}, 0);
+  r.Increment(metric::kRecordWarnings, {{"source", s}}, 0);
+  r.Increment(metric::kPassRestarts, {{"source", s}}, 0);
 }
 
 void RemoveSourceSeries(MetricsRegistry& r, std::string_view source) {
   for (std::string_view family :
        {metric::kPolls, metric::kRecordsFetched, metric::kChangesJournaled, metric::kRateLimitWaits,
-        metric::kApiCalls, metric::kPollLag, metric::kLastSuccessfulPoll}) {
+        metric::kApiCalls, metric::kPollLag, metric::kLastSuccessfulPoll, metric::kRecordsRejected,
+        metric::kRecordWarnings, metric::kPassRestarts, metric::kSourceWatermark}) {
     r.RemoveSeries(family, "source", source);
   }
   r.RemoveSeries(metric::kPushes, "target", source);
+  r.RemoveSeries(metric::kDeadLettered, "target", source);
 }
 
 std::string StatusLine(const DaemonSnapshot& s) {

@@ -26,6 +26,11 @@ inline constexpr std::string_view kJournalBytes = "dealsync_journal_bytes";
 inline constexpr std::string_view kLastSuccessfulPoll =
     "dealsync_last_successful_poll_timestamp_seconds";
 inline constexpr std::string_view kUp = "dealsync_up";
+inline constexpr std::string_view kDeadLettered = "dealsync_dead_lettered_total";
+inline constexpr std::string_view kRecordsRejected = "dealsync_records_rejected_total";
+inline constexpr std::string_view kRecordWarnings = "dealsync_record_warnings_total";
+inline constexpr std::string_view kPassRestarts = "dealsync_list_pass_restarts_total";
+inline constexpr std::string_view kSourceWatermark = "dealsync_source_watermark_timestamp_seconds";
 }  // namespace metric
 
 // Declares every family above with its HELP text.

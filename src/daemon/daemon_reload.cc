@@ -110,6 +110,10 @@ void Daemon::RefreshGauges() {
       const double lag = std::chrono::duration<double>(now - *h.last_successful_poll).count();
       metrics_.Set(metric::kPollLag, {{"source", id}}, lag);
     }
+    if (Result<SourceState> st = engine_->GetSourceState(id); st.ok() && st->watermark) {
+      metrics_.Set(metric::kSourceWatermark, {{"source", id}},
+                   static_cast<double>(EpochMs(*st->watermark)) / 1000.0);
+    }
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include "dealsync/clock.h"
 #include "dealsync/engine.h"
+#include "src/engine/counting_store.h"
 #include "src/engine/reconciler.h"
 #include "src/engine/records.h"
 #include "src/engine/txn.h"
@@ -22,17 +23,24 @@ struct ReconcileCounts {
 };
 
 struct SyncEngine::Impl {
-  Impl(Store& s, Config c, Clock& k) : store(s), config(std::move(c)), clock(k) {}
+  Impl(Store& s, Config c, Clock& k)
+      : counting(s), store(counting), config(std::move(c)), clock(k) {}
 
+  CountingStore counting;  // every read and write of the engine goes through it
   Store& store;
   Config config;
   Clock& clock;
+  ReliabilityLimits limits;
 
   // ---- configuration ------------------------------------------------------
   bool IsVendor(std::string_view source) const { return source == config.vendor.id; }
   const SourceConfig* Source(std::string_view id) const;
   const ReconcilePolicy& PolicyFor(std::string_view partner) const;
   const CurrencyRates& Rates() const { return config.daemon.rates; }
+  const ValueBounds& BoundsFor(std::string_view source) const {
+    auto it = limits.source_bounds.find(source);
+    return it != limits.source_bounds.end() ? it->second : limits.bounds;
+  }
 
   // ---- state (state.cc) -----------------------------------------------------
   Result<uint64_t> NextSeq(Txn& txn, std::string_view counter);
@@ -40,17 +48,33 @@ struct SyncEngine::Impl {
                                                  std::string_view native_id);
   void SaveRecord(Txn& txn, const StoredRecord& r);
   Result<std::optional<Link>> LoadLink(Txn& txn, std::string_view link_id);
-  // Link ids of a record (one per partner at most).
+  // Link ids of a record (one per partner at most): one point read.
   Result<std::vector<std::string>> LinksOfRecord(Txn& txn, std::string_view source,
                                                  std::string_view native_id);
+  // The record's link with `partner`, if any.
+  Result<std::optional<std::string>> LinkOfRecord(Txn& txn, std::string_view source,
+                                                  std::string_view native_id,
+                                                  std::string_view partner);
+  // List-valued index keys (keys.h); an empty list deletes the key.
+  Result<std::vector<std::string>> LoadList(Txn& txn, std::string_view key);
+  void SaveList(Txn& txn, std::string_view key, const std::vector<std::string>& items);
+  // Writes only what changes, so no delete is issued for an absent key (deletes
+  // of absent keys would leave tombstones for later iterators to skip).
+  Status PutIfChanged(Txn& txn, Column c, std::string_view key, std::string_view value);
+  Status DeleteIfPresent(Txn& txn, Column c, std::string_view key);
   Result<std::optional<BaseValue>> LoadBase(Txn& txn, std::string_view link_id, Field f);
   void SaveBase(Txn& txn, std::string_view link_id, Field f, std::string_view value);
   Result<std::optional<Conflict>> LoadConflict(Txn& txn, std::string_view id);
   // Assigns e.seq and stages the entry.
   Status AppendJournal(Txn& txn, JournalEntry& e);
 
+  // ---- per-source reading state (source_state.cc) ---------------------------
+  Result<SourceState> LoadSourceState(Txn& txn, std::string_view source);
+  void SaveSourceState(Txn& txn, std::string_view source, const SourceState& state);
+
   // ---- journal (ingest.cc) -------------------------------------------------
   Result<IngestStats> Ingest(std::string_view source, const FetchPage& page);
+  Status PrefetchPage(Txn& txn, std::string_view source, const FetchPage& page);
 
   // ---- linker (linker.cc) --------------------------------------------------
   // Re-indexes the record's link keys (removing the old ones of `before`).
@@ -63,6 +87,16 @@ struct SyncEngine::Impl {
   // marks the pair as broken by an operator (never re-made automatically).
   Status RemoveLink(Txn& txn, const Link& link, std::string_view broken_by);
   Status RefreshUnlinked(Txn& txn, std::string_view source, std::string_view native_id);
+  // Sets (or, with an empty link id, clears) the record's link with `partner`.
+  Status SetRecordLink(Txn& txn, std::string_view source, std::string_view native_id,
+                       std::string_view partner, std::string_view link_id);
+  // The source that owns the record a record's counterpart id names ("" when a
+  // vendor record does not say which partner).
+  std::string CounterpartOwner(const Opportunity& o) const;
+  // How many partners link by counterpart id.
+  size_t CounterpartPartners() const;
+  // Partners (linking by counterpart id) holding a record with `native_id`, sorted.
+  Result<std::vector<std::string>> CounterpartHolders(Txn& txn, std::string_view native_id);
   Result<size_t> ReportDeletion(Txn& txn, const StoredRecord& r);
 
   // ---- reconciliation (reconcile_link.cc) -------------------------------------
@@ -83,6 +117,16 @@ struct SyncEngine::Impl {
   Result<size_t> SettleField(Txn& txn, const Link& link, const StoredRecord& vendor,
                              const StoredRecord& partner, Field f, std::string_view value,
                              std::string_view reason);
+
+  // ---- oscillation guard (oscillation.cc) -------------------------------------
+  // Records a push queued for (link, f); true when the link's pushes for f
+  // have been alternating between two values (the caller pauses the field).
+  Result<bool> NoteQueuedPush(Txn& txn, const Link& link, Field f, std::string_view value);
+  // Drops the field's pushes and holds it in a conflict flagged "oscillation".
+  Status PauseOscillatingField(Txn& txn, const Link& link, const StoredRecord& vendor,
+                               const StoredRecord& partner, Field f, std::string_view value);
+  // True while the field is paused by a held oscillation conflict.
+  Result<bool> FieldPaused(Txn& txn, const Link& link, Field f);
 
   // ---- push bookkeeping (outbox.cc) ------------------------------------------
   Result<std::vector<OutboxEntry>> DuePushes(std::string_view target, size_t max, Timestamp now);

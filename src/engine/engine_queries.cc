@@ -1,6 +1,8 @@
 // SyncEngine's read-only queries: plan, conflicts, links, records, counters.
 #include "dealsync/engine.h"
 
+#include <algorithm>
+
 #include "src/engine/engine_impl.h"
 #include "src/engine/keys.h"
 #include "src/engine/records_json.h"
@@ -28,18 +30,6 @@ Result<std::vector<T>> DecodeAll(Store& store, Column c, std::string_view prefix
   DEALSYNC_RETURN_IF_ERROR(s);
   DEALSYNC_RETURN_IF_ERROR(corrupt);
   return out;
-}
-
-Result<uint64_t> CountKeys(Store& store, Column c, std::string_view prefix) {
-  uint64_t n = 0;
-  Status s = store.Scan(c, prefix, [&](std::string_view, std::string_view) {
-    ++n;
-    return true;
-  });
-  if (!s.ok()) {
-    return s;
-  }
-  return n;
 }
 
 }  // namespace
@@ -170,46 +160,27 @@ Result<std::vector<LinkAmbiguity>> SyncEngine::ListAmbiguities() {
 }
 
 Result<EngineCounters> SyncEngine::Counters() {
-  Store& store = impl_->store;
   EngineCounters c;
-  Result<std::optional<std::string>> seq = store.Get(Column::kMeta, keys::kJournalSeq);
+  Result<std::optional<std::string>> seq = impl_->store.Get(Column::kMeta, keys::kJournalSeq);
   if (!seq.ok()) {
     return seq.status();
   }
   c.journal_entries = *seq ? keys::DecodeSeq(**seq) : 0;
-  struct Count {
-    uint64_t* out;
-    Column column;
-    std::string prefix;
+  Result<Gauges> g = impl_->counting.Current();
+  if (!g.ok()) {
+    return g.status();
+  }
+  auto at = [&](Gauge x) {
+    return static_cast<uint64_t>(std::max<int64_t>(0, (*g)[static_cast<size_t>(x)]));
   };
-  for (const Count& k : {Count{&c.outbox_depth, Column::kOutbox, ""},
-                         Count{&c.dead_letters, Column::kIndex, keys::Prefix({"dead"})},
-                         Count{&c.links, Column::kLinks, ""},
-                         Count{&c.unlinked_records, Column::kIndex, keys::Prefix({"unl"})},
-                         Count{&c.ambiguous_records, Column::kIndex, keys::Prefix({"amb"})}}) {
-    Result<uint64_t> n = CountKeys(store, k.column, k.prefix);
-    if (!n.ok()) {
-      return n.status();
-    }
-    *k.out = *n;
-  }
-  Result<std::vector<Conflict>> conflicts = ListConflicts({});
-  if (!conflicts.ok()) {
-    return conflicts.status();
-  }
-  for (const Conflict& x : *conflicts) {
-    switch (x.status) {
-      case ConflictStatus::kAutoResolved:
-        ++c.conflicts_auto_resolved;
-        break;
-      case ConflictStatus::kHeldForReview:
-        ++c.conflicts_held;
-        break;
-      case ConflictStatus::kResolvedByOperator:
-        ++c.conflicts_resolved_by_operator;
-        break;
-    }
-  }
+  c.outbox_depth = at(Gauge::kOutbox);
+  c.dead_letters = at(Gauge::kDeadLetters);
+  c.links = at(Gauge::kLinks);
+  c.unlinked_records = at(Gauge::kUnlinked);
+  c.ambiguous_records = at(Gauge::kAmbiguous);
+  c.conflicts_auto_resolved = at(Gauge::kConflictsAutoResolved);
+  c.conflicts_held = at(Gauge::kConflictsHeld);
+  c.conflicts_resolved_by_operator = at(Gauge::kConflictsResolvedByOperator);
   return c;
 }
 

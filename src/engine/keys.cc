@@ -75,20 +75,20 @@ std::string ConflictId(std::string_view link_id, Field f, uint64_t seq) {
   out.append("/").append(FieldName(f)).append("/").append(std::to_string(seq));
   return out;
 }
-std::string LinkIndexKey(std::string_view source, std::string_view native_id,
-                         std::string_view partner) {
-  return Join({"lnk", source, native_id, partner});
+std::string LinkIndexKey(std::string_view source, std::string_view native_id) {
+  return Join({"lnk", source, native_id});
 }
 std::string UnlinkedKey(std::string_view source, std::string_view native_id) {
   return Join({"unl", source, native_id});
 }
-std::string RegistrationKey(std::string_view registration_id, std::string_view source,
-                            std::string_view native_id) {
-  return Join({"reg", registration_id, source, native_id});
+std::string RegistrationKey(std::string_view registration_id) {
+  return Join({"reg", registration_id});
 }
-std::string CounterpartKey(std::string_view counterpart_id, std::string_view source,
-                           std::string_view native_id) {
-  return Join({"cpt", counterpart_id, source, native_id});
+std::string CounterpartKey(std::string_view owner, std::string_view counterpart_id) {
+  return Join({"cpt", owner, counterpart_id});
+}
+std::string OwnerKey(std::string_view native_id) {
+  return Join({"own", native_id});
 }
 std::string MatchKeyIndexKey(std::string_view match_key, std::string_view source,
                              std::string_view native_id) {
@@ -103,6 +103,68 @@ std::string AmbiguityKey(std::string_view source, std::string_view native_id) {
 }
 std::string DeadLetterKey(std::string_view target, std::string_view native_id) {
   return Join({"dead", target, native_id});
+}
+
+std::string EncodeList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) {
+    size_t n = item.size();
+    do {
+      uint8_t byte = n & 0x7f;
+      n >>= 7;
+      out.push_back(static_cast<char>(n != 0 ? (byte | 0x80) : byte));
+    } while (n != 0);
+    out.append(item);
+  }
+  return out;
+}
+
+bool DecodeList(std::string_view bytes, std::vector<std::string>& items) {
+  items.clear();
+  size_t pos = 0;
+  while (pos < bytes.size()) {
+    uint64_t n = 0;
+    int shift = 0;
+    while (true) {
+      if (pos >= bytes.size() || shift > 28) {
+        return false;
+      }
+      const auto byte = static_cast<uint8_t>(bytes[pos++]);
+      n |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      shift += 7;
+      if ((byte & 0x80) == 0) {
+        break;
+      }
+    }
+    if (n > bytes.size() - pos) {
+      return false;
+    }
+    items.emplace_back(bytes.substr(pos, n));
+    pos += n;
+  }
+  return true;
+}
+
+bool AddPair(std::vector<std::string>& items, std::string_view a, std::string_view b) {
+  for (size_t i = 0; i + 1 < items.size(); i += 2) {
+    if (items[i] == a && items[i + 1] == b) {
+      return false;
+    }
+  }
+  items.emplace_back(a);
+  items.emplace_back(b);
+  return true;
+}
+
+bool RemovePair(std::vector<std::string>& items, std::string_view a, std::string_view b) {
+  for (size_t i = 0; i + 1 < items.size(); i += 2) {
+    if (items[i] == a && items[i + 1] == b) {
+      items.erase(items.begin() + static_cast<std::ptrdiff_t>(i),
+                  items.begin() + static_cast<std::ptrdiff_t>(i + 2));
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace dealsync::engine_keys

@@ -13,11 +13,18 @@
 //   conflicts  conflict_id                        -> Conflict JSON
 //              (conflict_id = "<link id>/<field>/<journal seq>")
 //   cursors    source                             -> opaque connector cursor
-//   index      "lnk" \0 source \0 native_id \0 partner      -> link_id
-//              "unl" \0 source \0 native_id                 -> "" (record has no link)
-//              "reg" \0 registration_id \0 source \0 native_id -> ""
-//              "cpt" \0 counterpart_id \0 source \0 native_id  -> ""
-//              "mky" \0 match_key \0 source \0 native_id     -> amount in reporting minor units
+//   index      "lnk" \0 source \0 native_id   -> List(partner, link_id, ...): the record's
+//                                                links, one per partner at most
+//              "unl" \0 source \0 native_id   -> "" (record has no link)
+//              "reg" \0 registration_id      -> List(source, native_id, ...): records
+//                                                carrying that registration id
+//              "cpt" \0 owner \0 id           -> List(source, native_id, ...): records that
+//                                                name record `id` of source `owner` as their
+//                                                other copy (owner "" = a vendor record
+//                                                that does not say which partner)
+//              "own" \0 native_id            -> List(partner, ...): partners holding a
+//                                                record with that native id
+//              "mky" \0 match_key \0 source \0 native_id -> amount in reporting minor units
 //              "brk" \0 partner \0 vendor_id \0 partner_id  -> who broke it (never re-made
 //                                                              automatically)
 //              "amb" \0 source \0 native_id                 -> Ambiguity JSON
@@ -54,18 +61,25 @@ std::string BaseKey(std::string_view link_id, Field f);
 std::string OutboxKey(std::string_view target, std::string_view native_id);
 std::string ConflictId(std::string_view link_id, Field f, uint64_t seq);
 
-std::string LinkIndexKey(std::string_view source, std::string_view native_id,
-                         std::string_view partner);
+std::string LinkIndexKey(std::string_view source, std::string_view native_id);
 std::string UnlinkedKey(std::string_view source, std::string_view native_id);
-std::string RegistrationKey(std::string_view registration_id, std::string_view source,
-                            std::string_view native_id);
-std::string CounterpartKey(std::string_view counterpart_id, std::string_view source,
-                           std::string_view native_id);
+std::string RegistrationKey(std::string_view registration_id);
+std::string CounterpartKey(std::string_view owner, std::string_view counterpart_id);
+std::string OwnerKey(std::string_view native_id);
 std::string MatchKeyIndexKey(std::string_view match_key, std::string_view source,
                              std::string_view native_id);
 std::string BrokenKey(std::string_view partner, std::string_view vendor_id,
                       std::string_view partner_id);
 std::string AmbiguityKey(std::string_view source, std::string_view native_id);
 std::string DeadLetterKey(std::string_view target, std::string_view native_id);
+
+// The value of the list-valued index keys: each item length-prefixed (LEB128),
+// so items may hold any byte. DecodeList returns false on malformed input.
+std::string EncodeList(const std::vector<std::string>& items);
+bool DecodeList(std::string_view bytes, std::vector<std::string>& items);
+// Adds the pair (a, b) to the pair list `items` unless present; true when added.
+bool AddPair(std::vector<std::string>& items, std::string_view a, std::string_view b);
+// Removes the pair (a, b); true when it was present.
+bool RemovePair(std::vector<std::string>& items, std::string_view a, std::string_view b);
 
 }  // namespace dealsync::engine_keys

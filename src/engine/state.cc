@@ -36,23 +36,28 @@ Result<uint64_t> SyncEngine::Impl::NextSeq(Txn& txn, std::string_view counter) {
 
 Result<std::optional<StoredRecord>> SyncEngine::Impl::LoadRecord(Txn& txn, std::string_view source,
                                                                  std::string_view native_id) {
-  Result<std::optional<std::string>> raw =
-      txn.Get(Column::kRecords, keys::RecordKey(source, native_id));
+  const std::string key = keys::RecordKey(source, native_id);
+  if (std::optional<StoredRecord>* cached = txn.CachedRecord(key)) {
+    return *cached;
+  }
+  Result<std::optional<std::string>> raw = txn.Get(Column::kRecords, key);
   if (!raw.ok()) {
     return raw.status();
   }
   if (!*raw) {
+    txn.CacheRecord(key, std::nullopt);
     return std::optional<StoredRecord>();
   }
   Result<StoredRecord> r = DecodeRecord(**raw);
   if (!r.ok()) {
     return r.status().Annotate(std::string(source) + "/" + std::string(native_id));
   }
+  txn.CacheRecord(key, *r);
   return std::optional<StoredRecord>(std::move(*r));
 }
 
 void SyncEngine::Impl::SaveRecord(Txn& txn, const StoredRecord& r) {
-  txn.Put(Column::kRecords, keys::RecordKey(r.opp.source, r.opp.native_id), EncodeRecord(r));
+  txn.SaveRecord(keys::RecordKey(r.opp.source, r.opp.native_id), r);
 }
 
 Result<std::optional<Link>> SyncEngine::Impl::LoadLink(Txn& txn, std::string_view link_id) {
@@ -72,16 +77,74 @@ Result<std::optional<Link>> SyncEngine::Impl::LoadLink(Txn& txn, std::string_vie
 
 Result<std::vector<std::string>> SyncEngine::Impl::LinksOfRecord(Txn& txn, std::string_view source,
                                                                  std::string_view native_id) {
+  Result<std::vector<std::string>> pairs = LoadList(txn, keys::LinkIndexKey(source, native_id));
+  if (!pairs.ok()) {
+    return pairs.status();
+  }
   std::vector<std::string> ids;
-  Status s = txn.Scan(Column::kIndex, keys::Prefix({"lnk", source, native_id}),
-                      [&](std::string_view, std::string_view v) {
-                        ids.emplace_back(v);
-                        return true;
-                      });
-  if (!s.ok()) {
-    return s;
+  for (size_t i = 1; i < pairs->size(); i += 2) {
+    ids.push_back((*pairs)[i]);
   }
   return ids;
+}
+
+Result<std::optional<std::string>> SyncEngine::Impl::LinkOfRecord(Txn& txn, std::string_view source,
+                                                                  std::string_view native_id,
+                                                                  std::string_view partner) {
+  Result<std::vector<std::string>> pairs = LoadList(txn, keys::LinkIndexKey(source, native_id));
+  if (!pairs.ok()) {
+    return pairs.status();
+  }
+  for (size_t i = 0; i + 1 < pairs->size(); i += 2) {
+    if ((*pairs)[i] == partner) {
+      return std::optional<std::string>((*pairs)[i + 1]);
+    }
+  }
+  return std::optional<std::string>();
+}
+
+Result<std::vector<std::string>> SyncEngine::Impl::LoadList(Txn& txn, std::string_view key) {
+  Result<std::optional<std::string>> raw = txn.Get(Column::kIndex, key);
+  if (!raw.ok()) {
+    return raw.status();
+  }
+  std::vector<std::string> items;
+  if (*raw && !keys::DecodeList(**raw, items)) {
+    return DataLoss("stored index entry is corrupt");
+  }
+  return items;
+}
+
+void SyncEngine::Impl::SaveList(Txn& txn, std::string_view key,
+                                const std::vector<std::string>& items) {
+  if (items.empty()) {
+    txn.Delete(Column::kIndex, key);
+  } else {
+    txn.Put(Column::kIndex, key, keys::EncodeList(items));
+  }
+}
+
+Status SyncEngine::Impl::PutIfChanged(Txn& txn, Column c, std::string_view key,
+                                      std::string_view value) {
+  Result<std::optional<std::string>> cur = txn.Get(c, key);
+  if (!cur.ok()) {
+    return cur.status();
+  }
+  if (!*cur || **cur != value) {
+    txn.Put(c, key, value);
+  }
+  return Status::Ok();
+}
+
+Status SyncEngine::Impl::DeleteIfPresent(Txn& txn, Column c, std::string_view key) {
+  Result<std::optional<std::string>> cur = txn.Get(c, key);
+  if (!cur.ok()) {
+    return cur.status();
+  }
+  if (*cur) {
+    txn.Delete(c, key);
+  }
+  return Status::Ok();
 }
 
 Result<std::optional<BaseValue>> SyncEngine::Impl::LoadBase(Txn& txn, std::string_view link_id,

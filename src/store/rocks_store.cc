@@ -13,15 +13,21 @@
 // power loss) after that loses nothing, and a crash before it applies none of
 // the batch.
 // Thread-safety: rocksdb::DB is thread-safe; this class adds no state of its own.
+#include <algorithm>
 #include <charconv>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/table_properties_collectors.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include "dealsync/store.h"
 
@@ -73,6 +79,29 @@ class RocksStore final : public Store {
       return FromRocks(s, "store get from " + std::string(ColumnName(c)));
     }
     return std::optional<std::string>(value.ToString());
+  }
+
+  Status MultiGet(Column c, const std::vector<std::string>& keys,
+                  std::vector<std::optional<std::string>>& out) override {
+    out.assign(keys.size(), std::nullopt);
+    if (keys.empty()) {
+      return Status::Ok();
+    }
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    db_->MultiGet(rocksdb::ReadOptions(), Handle(c), keys.size(), slices.data(), values.data(),
+                  statuses.data());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].IsNotFound()) {
+        continue;
+      }
+      if (!statuses[i].ok()) {
+        return FromRocks(statuses[i], "store multi-get from " + std::string(ColumnName(c)));
+      }
+      out[i] = values[i].ToString();
+    }
+    return Status::Ok();
   }
 
   Status Write(const WriteBatch& batch) override {
@@ -128,6 +157,37 @@ class RocksStore final : public Store {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // indexed by Column, then extras
 };
 
+// Family options: a shared block cache with index and filter blocks charged to
+// it (memory stays within the budget however large the store grows), whole-key
+// bloom filters (point reads of absent keys skip every file), compression, and
+// for the families whose keys are deleted often (queues and indexes) a
+// collector that compacts files dense with deletes so iterators skip few.
+rocksdb::ColumnFamilyOptions FamilyOptions(const rocksdb::Options& db,
+                                           const std::shared_ptr<rocksdb::Cache>& cache,
+                                           const StoreOptions& options, std::string_view name) {
+  rocksdb::ColumnFamilyOptions cf(db);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.format_version = 5;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.write_buffer_size = std::max<uint64_t>(1ull << 20, options.memtable_bytes / 4);
+  cf.max_write_buffer_number = 2;
+  if (options.compression) {
+    cf.compression = rocksdb::kLZ4Compression;
+    cf.bottommost_compression = rocksdb::kZSTD;
+  } else {
+    cf.compression = rocksdb::kNoCompression;
+  }
+  if (name == "outbox" || name == "index") {
+    cf.table_properties_collector_factories.push_back(
+        rocksdb::NewCompactOnDeletionCollectorFactory(1024, 256));
+  }
+  return cf;
+}
+
 // Checks (or, for a new store, writes) the schema version.
 Status CheckSchemaVersion(RocksStore& store, const std::string& dir) {
   Result<std::optional<std::string>> stored = store.Get(Column::kMeta, kSchemaVersionKey);
@@ -152,16 +212,34 @@ Status CheckSchemaVersion(RocksStore& store, const std::string& dir) {
                               std::to_string(kStoreSchemaVersion) +
                               "; run a newer dealsync or point state_dir elsewhere");
   }
+  if (version < kStoreSchemaVersion) {
+    return FailedPrecondition(
+        "state directory " + dir + " was written by store schema version " +
+        std::to_string(version) + "; this build uses version " +
+        std::to_string(kStoreSchemaVersion) +
+        " (a new index design) and does not convert it: move the directory aside and start "
+        "with an empty state_dir (the first cycle re-reads every source and re-links by "
+        "registration and counterpart ids; operator-made links and held conflicts must then "
+        "be redone), or keep running the dealsync that wrote it");
+  }
   return Status::Ok();
 }
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir) {
+Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir,
+                                              const StoreOptions& store_options) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.keep_log_file_num = 5;
+  options.max_open_files = 512;
+  // Memtables count against the block cache, so the two budgets are one bound.
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(
+      static_cast<size_t>(store_options.block_cache_bytes + store_options.memtable_bytes));
+  options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(
+      static_cast<size_t>(store_options.memtable_bytes), cache);
+  options.max_total_wal_size = 4 * store_options.memtable_bytes;
 
   // Our families first (indexed by Column), then any the directory already has
   // that this build does not know (a newer schema): RocksDB refuses to open a
@@ -171,7 +249,7 @@ Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir) {
   for (int i = 0; i < kColumnCount; ++i) {
     std::string name(ColumnName(static_cast<Column>(i)));
     ours.insert(name);
-    families.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+    families.emplace_back(name, FamilyOptions(options, cache, store_options, name));
   }
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(options));
   std::vector<std::string> existing;

@@ -32,6 +32,7 @@
 #include "tests/simulators/salesforce_sim.h"
 #include "tests/simulators/simulator_host.h"
 #include "tests/support/test_certs.h"
+#include "tests/integration/run_on_io.h"
 #include "tests/support/test_support.h"
 
 namespace dealsync::testing {
@@ -165,33 +166,10 @@ class D365Env : public ::testing::Test {
     return *stacks_.back();
   }
 
+  // Runs `a` on the io_context that also serves the simulators.
   template <typename T>
   T Run(Awaitable<T> a) {
-    std::optional<T> out;
-    std::exception_ptr error;
-    bool done = false;
-    boost::asio::steady_timer watchdog(io_, std::chrono::seconds(30));
-    watchdog.async_wait([&](boost::system::error_code ec) {
-      if (!ec)
-        io_.stop();
-    });
-    boost::asio::co_spawn(
-        io_, [&]() -> Awaitable<void> { out.emplace(co_await std::move(a)); },
-        [&](std::exception_ptr e) {
-          error = e;
-          done = true;
-          watchdog.cancel();
-          io_.stop();
-        });
-    io_.restart();
-    io_.run();
-    if (error)
-      std::rethrow_exception(error);
-    if (!done) {
-      ADD_FAILURE() << "exchange with the simulator did not finish within 30 s";
-      throw std::runtime_error("hung");
-    }
-    return std::move(*out);
+    return RunOnIo(io_, std::move(a));
   }
 
   struct Drained {

@@ -337,6 +337,50 @@ TEST_F(Dynamics365SimTest, ServiceProtection429HonoursRetryAfter) {
   ExpectNoViolations();
 }
 
+TEST_F(Dynamics365SimTest, A412InsideABatchFailsOnlyItsRecord) {
+  StartEnv();
+  Seed(3);
+  testing::D365Stack& s = NewStack(*partner_);
+  ASSERT_TRUE(Drain(*s.connector, "").error.ok());
+  ASSERT_OK(d365_->EditRecord(ids_[1], {{"name", "edited meanwhile"}}));
+  std::vector<RecordUpdate> updates;
+  for (int i : {1, 2}) {
+    RecordUpdate u;
+    u.native_id = ids_[i];
+    u.close_date = CalendarDate{2027, 6, 30};
+    updates.push_back(u);
+  }
+  auto out = Run(s.connector->Update(updates));
+  ASSERT_OK(out);
+  EXPECT_EQ(d365_->stats().Get("POST /api/data/v9.2/$batch"), 1);
+  EXPECT_EQ((*out)[0].status.code(), StatusCode::kAborted) << (*out)[0].status.ToString();
+  EXPECT_OK((*out)[1].status);
+  EXPECT_EQ(View(ids_[1]).value("estimatedclosedate", ""), "2026-12-01");
+  EXPECT_EQ(View(ids_[1]).value("name", ""), "edited meanwhile");
+  EXPECT_EQ(View(ids_[2]).value("estimatedclosedate", ""), "2027-06-30");
+  ExpectNoViolations();
+}
+
+TEST_F(Dynamics365SimTest, ExpiredTokenServerErrorAndCutBodyAreRecovered) {
+  StartEnv();
+  Seed(30);
+  testing::D365Stack& s = NewStack(*partner_);
+  d365_->faults().Add(FaultRule::Of(FaultKind::kExpireToken, "GET", kList));
+  d365_->faults().Add(FaultRule::Of(FaultKind::kServerError, "GET", kList));
+  Drained d = Drain(*s.connector, "");
+  ASSERT_TRUE(d.error.ok()) << d.error.ToString() << "\n" << host_->DescribeViolations();
+  ExpectEachOnce(d.records);
+  EXPECT_EQ(d365_->faults().fired(), 2);
+  EXPECT_EQ(s.counters.token_refreshes.load(), 2u);  // the 401 fetched a new token once
+  d365_->faults().Add(FaultRule::Of(FaultKind::kMalformedJson, "GET", kList));
+  auto broken = Run(s.connector->FetchChanges(""));
+  EXPECT_FALSE(broken.ok());
+  Drained again = Drain(*s.connector, "");
+  ASSERT_TRUE(again.error.ok());
+  ExpectEachOnce(again.records);
+  ExpectNoViolations();
+}
+
 TEST_F(Dynamics365SimTest, PartnerCheckWorks) {
   StartEnv();
   Seed(5);

@@ -1,5 +1,6 @@
 #include "tests/simulators/seed_data.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <random>
@@ -167,7 +168,8 @@ class Generator {
   void PartnerOnly(int i) {
     const std::string name = std::string(kAccounts[Pick(kAccounts.size())]) + " - partner sourced";
     const std::string close = IsoDate(o_.now + std::chrono::days(30 + Pick(90)));
-    hs_.push_back({{"id", std::to_string(8001 + i)},
+    // Past the vendor deals' HubSpot ids (5001 + i) once there are 3,000 or more.
+    hs_.push_back({{"id", std::to_string(std::max(8001, 5001 + o_.vendor_deals) + i)},
                    {"properties",
                     {{"dealname", name},
                      {"dealstage", kHubSpot[Pick(3)]},

@@ -143,7 +143,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"unknown_field.toml",
                 "partners.d/acme.toml",
                 {"partners.d/acme.toml:22:1: fields.amout: unknown canonical field \"amout\" "
-                 "(expected one of: account, amount, close_date, counterpart_id, currency, "
+                 "(expected one of: account, amount, close_date, counterpart_id, "
+                 "counterpart_source, currency, "
                  "deleted, id, modified_at, name, owner, pipeline, registration_id, stage)"}},
         BadCase{"unknown_key.toml",
                 "partners.d/acme.toml",

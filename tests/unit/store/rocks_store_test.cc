@@ -177,6 +177,38 @@ TEST_F(RocksStoreTest, NewerSchemaIsRefused) {
                 "; run a newer dealsync or point state_dir elsewhere");
 }
 
+TEST_F(RocksStoreTest, OlderSchemaIsRefusedWithAnInstruction) {
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    WriteBatch batch;
+    batch.Put(Column::kMeta, "schema_version", std::to_string(kStoreSchemaVersion - 1));
+    ASSERT_OK(store->Write(batch));
+  }
+  Result<std::unique_ptr<Store>> reopened = OpenRocksStore(dir_);
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(reopened.status().message().find("written by store schema version " +
+                                             std::to_string(kStoreSchemaVersion - 1)),
+            std::string::npos);
+  EXPECT_NE(reopened.status().message().find("move the directory aside"), std::string::npos);
+}
+
+TEST_F(RocksStoreTest, MultiGetAnswersEachKeyInOrder) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  WriteBatch batch;
+  batch.Put(Column::kRecords, "a", "1");
+  batch.Put(Column::kRecords, "c", "3");
+  ASSERT_OK(store->Write(batch));
+  std::vector<std::optional<std::string>> values;
+  ASSERT_OK(store->MultiGet(Column::kRecords, {"c", "b", "a"}, values));
+  ASSERT_EQ(values.size(), 3u);
+  EXPECT_EQ(values[0], std::optional<std::string>("3"));
+  EXPECT_EQ(values[1], std::nullopt);
+  EXPECT_EQ(values[2], std::optional<std::string>("1"));
+}
+
 // A child writes numbered three-column batches as fast as it can and reports
 // each acknowledged batch over a pipe; it is SIGKILLed at a random point. After
 // reopening, every batch must be all there or not at all, the sequence must be
