@@ -144,8 +144,12 @@ std::optional<HttpResponse> ReviewApi::Handle(const HttpRequest& request, const 
   if (seg.size() == 3 && what == "outbox") {
     return get ? Outbox(target->query, who) : review::MethodNotAllowed("GET");
   }
-  if (seg.size() == 3 && what == "deadletters" && get) {
-    return DeadLetters(target->query, who);
+  if (what == "deadletters") {
+    return DeadLetterRoute(request, seg, target->query, who);
+  }
+  if (what == "sources" && mutation && !who.AtLeast(UserRole::kAdmin)) {
+    return Forbidden("user \"" + who.name + "\" (role " + std::string(UserRoleName(who.role)) +
+                     ") may not rewind a source; that needs role admin");
   }
   if (seg.size() == 4 && what == "reports") {
     return get ? Report(seg[3], target->query, who) : review::MethodNotAllowed("GET");

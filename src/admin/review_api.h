@@ -15,7 +15,11 @@
 //   GET    /api/v1/ambiguities             records whose link key matched several
 //   GET    /api/v1/partners                per partner sync health and counts
 //   GET    /api/v1/outbox?partner=         queued pushes
-//   GET    /api/v1/deadletters?partner=    pushes that gave up, with the full error
+//   GET    /api/v1/deadletters?partner=&target=   pushes that gave up, with the full error
+//   POST   /api/v1/deadletters/{target}/{record}/retry   queue it again, due now
+//   DELETE /api/v1/deadletters/{target}/{record}         discard it (journaled under the user)
+//   POST   /api/v1/deadletters/retry|discard  {"ids":["<target>/<record>",...]}   (bulk)
+//   POST   /api/v1/sources/{id}/rewind     role admin (then AdminApi's route)
 //   GET    /api/v1/reports/{partner|all}?format=html|csv|pipeline-csv|json[&bom=1]
 //
 // Mutations need role resolver (or admin); "by" is always the principal's name,
@@ -63,6 +67,12 @@ class ReviewApi {
   HttpResponse Partners(const Principal& who);
   HttpResponse Outbox(std::string_view query, const Principal& who);
   HttpResponse DeadLetters(std::string_view query, const Principal& who);
+  // /api/v1/deadletters/... (review_deadletters.cc).
+  HttpResponse DeadLetterRoute(const HttpRequest& request, const std::vector<std::string>& seg,
+                               std::string_view query, const Principal& who);
+  // A dead letter `who` may act on: its link's partner is one `who` sees.
+  Status DeadLetterAction(const std::string& target, const std::string& record, bool retry,
+                          const Principal& who);
   HttpResponse Report(const std::string& partner, std::string_view query, const Principal& who);
 
   ReviewDeps deps_;

@@ -135,6 +135,14 @@ json OutboxToJson(const OutboxEntry& e, std::string_view state) {
             {"state", state},     {"trace_id", e.update.trace_id}};
   j["values"] = values;
   j["partner"] = e.link_id.substr(0, e.link_id.find('/'));
+  j["id"] = e.target + "/" + e.update.native_id;
+  j["first_failed_at"] =
+      e.first_failed_at == Timestamp{} ? json(nullptr) : json(FormatTimestamp(e.first_failed_at));
+  json history = json::array();
+  for (const PushAttempt& a : e.history) {
+    history.push_back({{"at", FormatTimestamp(a.at)}, {"error", a.error}});
+  }
+  j["history"] = history;
   return j;
 }
 

@@ -220,18 +220,25 @@ HttpResponse ReviewApi::Outbox(std::string_view query, const Principal& who) {
 }
 
 HttpResponse ReviewApi::DeadLetters(std::string_view query, const Principal& who) {
-  auto partner = PartnerParam(query, who);
-  if (!partner.ok()) {
-    return ErrorFromStatus(partner.status());
+  auto params = review::QueryParams(query, {"partner", "target"});
+  if (!params.ok()) {
+    return ErrorFromStatus(params.status());
   }
-  auto dead = deps_.engine.DeadLetters("");
+  const std::string partner = (*params)["partner"];
+  if (!partner.empty() && !who.SeesPartner(partner)) {
+    return JsonError(403, "permission_denied",
+                     "user \"" + who.name + "\" may not see partner \"" + partner + "\"");
+  }
+  auto dead = deps_.backend.ListDeadLetters((*params)["target"]);
   if (!dead.ok()) {
     return ErrorFromStatus(dead.status());
   }
   json out = json::array();
   for (const OutboxEntry& e : *dead) {
-    if (Wanted(PartnerOfEntry(e), *partner, who)) {
-      out.push_back(review::OutboxToJson(e, "dead_letter"));
+    if (Wanted(PartnerOfEntry(e), partner, who)) {
+      json j = review::OutboxToJson(e, "dead_letter");
+      j["reason_queued"] = e.reason;
+      out.push_back(std::move(j));
     }
   }
   return JsonResponse(200, {{"dead_letters", out}});

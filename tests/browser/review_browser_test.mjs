@@ -179,6 +179,19 @@ async function main() {
       await axeCheck(page, "failed pushes");
     });
 
+    await step("retry a dead letter: it leaves the failed pushes and its push is queued", async () => {
+      const id = await page.$eval("#dl-groups tr[data-id]", (tr) => tr.dataset.id);
+      assert.match(id, /^contoso\//);
+      await page.click(`#dl-groups tr[data-id="${id}"] button.primary`);
+      await page.waitForSelector("#dl-empty:not([hidden])", { visible: true });
+      assert.match(await page.$eval("#toast", (e) => e.textContent), /queued again/);
+      assert.equal(await page.$eval("#dl-count", (e) => e.textContent), "0");
+      assert.equal((await page.$$("#dl-groups tr[data-id]")).length, 0);
+      const outbox = await apiAs(page, base, "GET", "/api/v1/outbox?partner=contoso");
+      assert.equal(outbox.status, 200);
+      assert.ok(outbox.body.pushes.some((p) => p.id === id && p.state === "queued"), "queued again in the outbox");
+    });
+
     await step("unmatched deals: link one by hand", async () => {
       await page.goto(base + "/app/#/unmatched");
       await page.waitForSelector("#u-partner tbody tr", { visible: true });

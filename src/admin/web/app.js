@@ -301,6 +301,14 @@ async function loadDeadLetters() {
     const card = el("div", { class: "card" }, el("h2", { text: "Partner " + partner }));
     for (const [, items] of groups) {
       card.appendChild(el("h3", { class: "error-text", text: items.length + " × " + items[0].last_error.split("\n")[0].slice(0, 200) }));
+      if (canSettle() && items.length > 1) {
+        const ids = items.map((d) => d.id);
+        card.appendChild(el("p", { class: "group-actions" },
+          el("button", { type: "button", class: "small", text: "Retry all " + items.length,
+            onclick: () => deadLettersBulk("retry", ids) }), " ",
+          el("button", { type: "button", class: "small", text: "Discard all " + items.length,
+            onclick: () => deadLettersBulk("discard", ids) })));
+      }
       const tbody = el("tbody");
       for (const d of items) {
         const values = Object.entries(d.values).map(([k, v]) => words(k) + " = " + v).join(", ");
@@ -311,13 +319,13 @@ async function loadDeadLetters() {
           actions.appendChild(el("button", { type: "button", class: "small", text: "Discard", "aria-label": "Discard push to " + d.target + " " + d.native_id,
             onclick: () => deadLetterAction("discard", d) }));
         }
-        tbody.appendChild(el("tr", { "data-native-id": d.native_id },
+        tbody.appendChild(el("tr", { "data-id": d.id, "data-native-id": d.native_id },
           el("td", { text: d.target }), el("td", { class: "mono", text: d.native_id }), el("td", { text: values }),
-          el("td", { class: "num", text: String(d.attempts) }),
+          el("td", { class: "num", text: String(d.attempts) }), el("td", { text: when(d.first_failed_at) }),
           el("td", {}, el("pre", { class: "error-full", text: d.last_error })), actions));
       }
       card.appendChild(el("table", { class: "grid compact" }, el("caption", { class: "sr-only", text: "Failed pushes" }),
-        el("thead", {}, el("tr", {}, ...["To", "Record", "Values", "Attempts", "Full error"].map((h) => el("th", { scope: "col", text: h })),
+        el("thead", {}, el("tr", {}, ...["To", "Record", "Values", "Attempts", "Failing since", "Full error"].map((h) => el("th", { scope: "col", text: h })),
           el("th", { scope: "col" }, el("span", { class: "sr-only", text: "Actions" })))), tbody));
     }
     root.appendChild(card);
@@ -327,9 +335,24 @@ async function loadDeadLetters() {
 }
 
 async function deadLetterAction(action, d) {
+  const path = "/api/v1/deadletters/" + encodeURIComponent(d.target) + "/" + encodeURIComponent(d.native_id);
   try {
-    await api("POST", "/api/v1/deadletters/" + action, { target: d.target, native_id: d.native_id });
-    toast(action === "retry" ? "Push to " + d.target + " queued again." : "Push discarded.", "ok");
+    if (action === "retry") await api("POST", path + "/retry");
+    else await api("DELETE", path);
+    toast(action === "retry" ? "Push to " + d.target + " " + d.native_id + " queued again." : "Push to " + d.target + " " + d.native_id + " discarded.", "ok");
+    await loadDeadLetters();
+  } catch (e) {
+    toast(e.message, "warn");
+  }
+}
+
+async function deadLettersBulk(action, ids) {
+  try {
+    const r = await api("POST", "/api/v1/deadletters/" + action, { ids });
+    const done = action === "retry" ? r.retried : r.discarded;
+    const failed = r.results.filter((x) => !x.ok);
+    toast(done + " push(es) " + (action === "retry" ? "queued again" : "discarded") +
+      (failed.length ? "; " + failed.length + " failed: " + failed[0].error : "."), failed.length ? "warn" : "ok");
     await loadDeadLetters();
   } catch (e) {
     toast(e.message, "warn");

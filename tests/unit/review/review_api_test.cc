@@ -327,6 +327,73 @@ TEST_F(WorkspaceTest, PartnersShowSyncHealthAndDeadLettersTheirFullError) {
   EXPECT_NE(dead[0]["last_error"].get<std::string>().find("registration cap"), std::string::npos);
 }
 
+TEST_F(WorkspaceTest, DeadLettersAreRetriedOnlyByResolversWhoSeeTheirPartner) {
+  Signed rita = SignIn("rita");
+  Signed vic = SignIn("vic");
+  Signed nora = SignIn("nora");
+  json dead = Body(Call("GET", "/api/v1/deadletters?target=contoso", "", &rita))["dead_letters"];
+  ASSERT_EQ(dead.size(), 1u);
+  const std::string id = dead[0]["id"];
+  const std::string record = dead[0]["native_id"];
+  EXPECT_EQ(id, "contoso/" + record);
+  EXPECT_EQ(dead[0]["attempts"], 1);
+  ASSERT_EQ(dead[0]["history"].size(), 1u);
+  EXPECT_NE(dead[0]["history"][0]["error"].get<std::string>().find("422"), std::string::npos);
+  EXPECT_TRUE(Body(Call("GET", "/api/v1/deadletters?target=vendor", "", &rita))["dead_letters"]
+                  .empty());
+  EXPECT_EQ(Call("GET", "/api/v1/deadletters?tagret=contoso", "", &rita).status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/deadletters?partner=contoso", "", &nora).status, 403);
+
+  const std::string retry = "/api/v1/deadletters/contoso/" + UrlEncode(record) + "/retry";
+  EXPECT_EQ(Call("POST", retry, "", &vic).status, 403);
+  EXPECT_EQ(Call("POST", retry, "", &nora).status, 404);  // another partner's: not even named
+  EXPECT_EQ(Call("POST", retry, "", &rita, /*with_csrf=*/false).status, 403);
+  EXPECT_EQ(Call("GET", retry, "", &rita).status, 405);
+  HttpResponse r = Call("POST", retry, "", &rita);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["status"], "queued");
+  EXPECT_EQ(Body(r)["by"], "rita");
+  EXPECT_TRUE(Body(Call("GET", "/api/v1/deadletters", "", &rita))["dead_letters"].empty());
+  bool queued = false;
+  for (const json& p : Body(Call("GET", "/api/v1/outbox?partner=contoso", "", &rita))["pushes"]) {
+    queued = queued || (p["native_id"] == record && p["state"] == "queued");
+  }
+  EXPECT_TRUE(queued);
+  EXPECT_EQ(Call("POST", retry, "", &rita).status, 404);  // no longer a dead letter
+}
+
+TEST_F(WorkspaceTest, DeadLettersAreDiscardedUnderTheCallersNameOneOrInBulk) {
+  Signed rita = SignIn("rita");
+  json dead = Body(Call("GET", "/api/v1/deadletters", "", &rita))["dead_letters"];
+  ASSERT_EQ(dead.size(), 1u);
+  const std::string id = dead[0]["id"];
+  HttpResponse bulk = Call("POST", "/api/v1/deadletters/discard",
+                           json{{"ids", {id, "contoso/missing", "no-slash"}}}.dump(), &rita);
+  ASSERT_EQ(bulk.status, 200) << bulk.body;
+  EXPECT_EQ(Body(bulk)["discarded"], 1);
+  EXPECT_EQ(Body(bulk)["results"][0]["ok"], true);
+  EXPECT_EQ(Body(bulk)["results"][1]["ok"], false);
+  EXPECT_EQ(Body(bulk)["results"][2]["ok"], false);
+  EXPECT_EQ(w.backend->discarded_by, std::vector<std::string>{"rita"});
+  EXPECT_TRUE(Body(Call("GET", "/api/v1/deadletters", "", &rita))["dead_letters"].empty());
+  EXPECT_EQ(Call("DELETE", "/api/v1/deadletters/" + id, "", &rita).status, 404);
+  EXPECT_EQ(Call("POST", "/api/v1/deadletters/retry", json{{"ids", json::array()}}.dump(), &rita)
+                .status,
+            400);
+}
+
+TEST_F(WorkspaceTest, RewindingASourceNeedsRoleAdmin) {
+  Signed rita = SignIn("rita");
+  Signed ada = SignIn("ada");
+  const std::string body = json{{"to", "2026-11-01"}}.dump();
+  EXPECT_EQ(Call("POST", "/api/v1/sources/contoso/rewind", body, &rita).status, 403);
+  // Past the role check AdminApi answers; this backend cannot rewind (409), so
+  // the call did reach it with "by" set to the caller.
+  HttpResponse r = Call("POST", "/api/v1/sources/contoso/rewind", body, &ada);
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(r.body.find("rewinding sources is not available"), std::string::npos) << r.body;
+}
+
 TEST_F(WorkspaceTest, ReportsDownloadPerPartnerWithAnOptionalBom) {
   Signed ada = SignIn("ada");
   HttpResponse csv = Call("GET", "/api/v1/reports/contoso?format=csv&bom=1", "", &ada);

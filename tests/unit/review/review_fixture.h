@@ -42,6 +42,18 @@ class EngineBackend final : public AdminBackend {
   Status ResolveConflict(std::string_view id, const Resolution& resolution) override {
     return engine_.ResolveConflict(id, resolution);
   }
+  Result<std::vector<OutboxEntry>> ListDeadLetters(std::string_view target) override {
+    return engine_.DeadLetters(target);
+  }
+  Status RetryDeadLetter(std::string_view target, std::string_view native_id) override {
+    return engine_.RetryDeadLetter(target, native_id);
+  }
+  Status DiscardDeadLetter(std::string_view target, std::string_view native_id,
+                           std::string_view by) override {
+    discarded_by.emplace_back(by);
+    return engine_.DiscardDeadLetter(target, native_id);
+  }
+  std::vector<std::string> discarded_by;  // who discarded, in order
 
  private:
   SyncEngine& engine_;
