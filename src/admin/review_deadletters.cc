@@ -15,8 +15,8 @@ using admin::JsonError;
 using admin::JsonResponse;
 using nlohmann::json;
 
-Status ReviewApi::DeadLetterAction(const std::string& target, const std::string& record,
-                                   bool retry, const Principal& who) {
+Status ReviewApi::DeadLetterAction(const std::string& target, const std::string& record, bool retry,
+                                   const Principal& who) {
   const std::string id = target + "/" + record;
   auto dead = deps_.backend.ListDeadLetters(target);
   if (!dead.ok()) {
@@ -36,8 +36,8 @@ Status ReviewApi::DeadLetterAction(const std::string& target, const std::string&
 }
 
 HttpResponse ReviewApi::DeadLetterRoute(const HttpRequest& request,
-                                        const std::vector<std::string>& seg,
-                                        std::string_view query, const Principal& who) {
+                                        const std::vector<std::string>& seg, std::string_view query,
+                                        const Principal& who) {
   const std::string& method = request.method;
   if (seg.size() == 3) {
     return method == "GET" ? DeadLetters(query, who) : review::MethodNotAllowed("GET");

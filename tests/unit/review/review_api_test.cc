@@ -339,8 +339,8 @@ TEST_F(WorkspaceTest, DeadLettersAreRetriedOnlyByResolversWhoSeeTheirPartner) {
   EXPECT_EQ(dead[0]["attempts"], 1);
   ASSERT_EQ(dead[0]["history"].size(), 1u);
   EXPECT_NE(dead[0]["history"][0]["error"].get<std::string>().find("422"), std::string::npos);
-  EXPECT_TRUE(Body(Call("GET", "/api/v1/deadletters?target=vendor", "", &rita))["dead_letters"]
-                  .empty());
+  EXPECT_TRUE(
+      Body(Call("GET", "/api/v1/deadletters?target=vendor", "", &rita))["dead_letters"].empty());
   EXPECT_EQ(Call("GET", "/api/v1/deadletters?tagret=contoso", "", &rita).status, 400);
   EXPECT_EQ(Call("GET", "/api/v1/deadletters?partner=contoso", "", &nora).status, 403);
 
@@ -377,9 +377,9 @@ TEST_F(WorkspaceTest, DeadLettersAreDiscardedUnderTheCallersNameOneOrInBulk) {
   EXPECT_EQ(w.backend->discarded_by, std::vector<std::string>{"rita"});
   EXPECT_TRUE(Body(Call("GET", "/api/v1/deadletters", "", &rita))["dead_letters"].empty());
   EXPECT_EQ(Call("DELETE", "/api/v1/deadletters/" + id, "", &rita).status, 404);
-  EXPECT_EQ(Call("POST", "/api/v1/deadletters/retry", json{{"ids", json::array()}}.dump(), &rita)
-                .status,
-            400);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/deadletters/retry", json{{"ids", json::array()}}.dump(), &rita).status,
+      400);
 }
 
 TEST_F(WorkspaceTest, RewindingASourceNeedsRoleAdmin) {
