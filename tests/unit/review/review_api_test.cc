@@ -355,10 +355,11 @@ TEST_F(WorkspaceTest, DeadLettersAreRetriedOnlyByResolversWhoSeeTheirPartner) {
   EXPECT_EQ(Body(r)["by"], "rita");
   EXPECT_TRUE(Body(Call("GET", "/api/v1/deadletters", "", &rita))["dead_letters"].empty());
   bool queued = false;
-  for (const json& p : Body(Call("GET", "/api/v1/outbox?partner=contoso", "", &rita))["pushes"]) {
+  const json outbox = Body(Call("GET", "/api/v1/outbox?partner=contoso", "", &rita));
+  for (const json& p : outbox["pushes"]) {
     queued = queued || (p["native_id"] == record && p["state"] == "queued");
   }
-  EXPECT_TRUE(queued);
+  EXPECT_TRUE(queued) << outbox.dump();
   EXPECT_EQ(Call("POST", retry, "", &rita).status, 404);  // no longer a dead letter
 }
 
