@@ -191,6 +191,9 @@ struct DaemonConfig {
   CredentialRef admin_tls_key;
   std::chrono::milliseconds session_ttl{std::chrono::hours(8)};
   std::vector<WebhookConfig> webhooks;  // [[notify.webhooks]]
+  // Host names the admin API answers to besides the loopback names and the
+  // listen address ([admin] allowed_hosts; DNS-rebinding protection).
+  std::vector<std::string> admin_allowed_hosts;
   std::string log_level = "info";
   std::chrono::milliseconds poll_interval{300000};  // default for sources without one
   std::chrono::milliseconds poll_jitter{5000};

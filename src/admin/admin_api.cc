@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "src/admin/admin_json.h"
+#include "src/admin/host_check.h"
 
 namespace dealsync {
 
@@ -151,6 +152,15 @@ std::optional<HttpResponse> AdminApi::RejectUnauthorized(const HttpRequest& requ
 }
 
 HttpResponse AdminApi::Handle(const HttpRequest& request) {
+  if (!options_.allowed_hosts.empty()) {
+    // No Host at all is not a browser (HTTP/1.0 tools): allowed.
+    if (auto host = FindHeader(request.headers, "Host");
+        host && !HostAllowed(*host, options_.allowed_hosts)) {
+      return JsonError(403, "host_not_allowed",
+                       "Host \"" + std::string(host->substr(0, 100)) +
+                           "\" is not a name of this server; add it to [admin] allowed_hosts");
+    }
+  }
   auto target = ParseTarget(request.url);
   if (!target) {
     return JsonError(400, "invalid_argument", "malformed percent-encoding in the path");
@@ -218,8 +228,19 @@ HttpResponse AdminApi::Handle(const HttpRequest& request) {
 
 HttpResponse AdminApi::Readyz() {
   std::vector<std::string> reasons;
+  json store = json::object();
   if (!backend_.StoreOpen()) {
     reasons.push_back("store is not open");
+  } else {
+    const StoreHealth health = backend_.StoreStatus();
+    if (!health.status.ok()) {
+      reasons.push_back("store: writes are failing: " + health.status.ToString());
+    }
+    store["writable"] = health.status.ok();
+    if (health.free_bytes) {
+      store["free_bytes"] = *health.free_bytes;
+    }
+    store["low_space"] = health.low_space;
   }
   const Timestamp now = clock_.Now();
   json sources = json::array();
@@ -242,9 +263,10 @@ HttpResponse AdminApi::Readyz() {
     sources.push_back(std::move(entry));
   }
   if (reasons.empty()) {
-    return JsonResponse(200, {{"status", "ready"}, {"sources", sources}});
+    return JsonResponse(200, {{"status", "ready"}, {"store", store}, {"sources", sources}});
   }
-  return JsonResponse(503, {{"status", "not_ready"}, {"reasons", reasons}, {"sources", sources}});
+  return JsonResponse(
+      503, {{"status", "not_ready"}, {"reasons", reasons}, {"store", store}, {"sources", sources}});
 }
 
 HttpResponse AdminApi::Links(const HttpRequest& request, std::string_view query) {

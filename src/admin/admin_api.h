@@ -4,7 +4,7 @@
 // handler on the transport's HTTP server; tests call Handle() directly.
 //
 //   GET    /healthz                          process is alive
-//   GET    /readyz                           store open and every source polled recently
+//   GET    /readyz                           store open and writable, every source polled recently
 //   GET    /metrics                          Prometheus text format 0.0.4
 //   GET    /api/v1/links?partner=P           links (of one partner or all)
 //   POST   /api/v1/links                     {"partner","vendor_id","partner_id","by"}   (token)
@@ -21,6 +21,8 @@
 // Ids contain '/' (a link id is "<partner>/<vendor id>/<partner id>"), so a
 // path id is percent-encoded by clients ("%2F"); the router decodes it after
 // splitting the path. Every error is JSON: {"error":{"code":"...","message":"..."}}.
+// A Host header naming none of options.allowed_hosts is refused (403
+// host_not_allowed) before routing: DNS-rebinding protection.
 // Mutations need "Authorization: Bearer <admin token>" (constant-time compare):
 // 401 without credentials, 403 with a wrong token or when no token is configured.
 // Thread-safety: Handle() calls the backend; it is as thread-safe as the backend.
@@ -36,6 +38,7 @@
 #include "dealsync/config.h"
 #include "dealsync/engine.h"
 #include "dealsync/http.h"
+#include "dealsync/store.h"
 #include "dealsync/sync_records.h"
 
 namespace dealsync {
@@ -60,6 +63,8 @@ class AdminBackend {
   virtual ~AdminBackend() = default;
 
   virtual bool StoreOpen() = 0;
+  // Whether the open store can be written right now (disk full, I/O error).
+  virtual StoreHealth StoreStatus() { return {}; }
   virtual std::vector<SourceHealth> Sources() = 0;
   virtual std::string RenderMetrics() = 0;
 
@@ -99,6 +104,9 @@ struct AdminApiOptions {
   // A source is ready while its last successful poll is within this many
   // intervals; one that never succeeded is not ready.
   int ready_within_intervals = 3;
+  // When non-empty, a request whose Host header names none of these is
+  // refused with 403 (see host_check.h); the daemon always sets it.
+  std::vector<std::string> allowed_hosts = {};
 };
 
 class AdminApi {

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "dealsync/http.h"
 #include "src/admin/admin_api.h"
@@ -32,6 +33,10 @@ namespace dealsync {
 struct WorkspaceOptions {
   bool tls = false;           // Secure cookies
   bool loopback_only = true;  // /readyz and /metrics open without sign-in
+  // When non-empty, a request whose Host header names none of these is refused
+  // (403 host_not_allowed) before anything else, the web app included:
+  // DNS-rebinding protection (host_check.h).
+  std::vector<std::string> allowed_hosts = {};
 };
 
 class Workspace {

@@ -12,6 +12,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "src/admin/host_check.h"
 #include "src/daemon/daemon_metrics.h"
 #include "src/daemon/daemon_workspace.h"
 #include "src/daemon/source_runner.h"
@@ -27,6 +28,11 @@ namespace {
 
 constexpr milliseconds kStatusEvery{5000};
 constexpr int kMaxOnceRounds = 10;
+// Admin clients are a few people, Prometheus and health checks.
+constexpr size_t kAdminMaxConnections = 64;
+// An admin server failing every accept this long means the process is stuck at
+// its descriptor limit: stop petting the watchdog.
+constexpr milliseconds kAcceptStuckAfter{60000};
 
 std::string ReadFileText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -76,6 +82,7 @@ Daemon::Daemon(DaemonDeps deps, DaemonOptions options)
     : deps_(std::move(deps)),
       options_(std::move(options)),
       status_timer_(io_),
+      watchdog_gate_(3 * kStatusEvery, kAcceptStuckAfter),
       watchdog_timer_(io_),
       drain_deadline_(io_) {
   DeclareDaemonMetrics(metrics_);
@@ -217,6 +224,10 @@ Status Daemon::StartAdminServer() {
   server_options.bind_address = listen->first;
   server_options.port = listen->second;
   server_options.max_body_bytes = 1024 * 1024;
+  server_options.max_connections = kAdminMaxConnections;
+  server_options.on_warning = [](const std::string& message) {
+    spdlog::warn("admin: {}", message);
+  };
   const bool loopback = IsLoopbackHost(listen->first);
   if (!d.admin_tls_cert.empty()) {
     Result<std::string> cert = CredentialPath(d.admin_tls_cert, d.credentials_dir);
@@ -231,7 +242,9 @@ Status Daemon::StartAdminServer() {
                               "\" is beyond loopback: set [admin] tls_cert and tls_key (people "
                               "sign in over it), or listen on 127.0.0.1");
   }
-  if (Status s = BuildWorkspace(!server_options.cert_file.empty(), loopback); !s.ok()) {
+  if (Status s = BuildWorkspace(!server_options.cert_file.empty(), loopback,
+                                AdminHostNames(listen->first, d.admin_allowed_hosts));
+      !s.ok()) {
     return s;
   }
   admin_server_ = std::make_unique<HttpServer>(
@@ -350,9 +363,23 @@ Awaitable<void> Daemon::SignalLoop() {
 
 Awaitable<void> Daemon::WatchdogLoop(milliseconds every) {
   // Runs on the io_context itself: if the loop wedges, the pets stop and
-  // systemd restarts us (WatchdogSec=).
+  // systemd restarts us (WatchdogSec=). A loop that turns without doing real
+  // work (see WatchdogGate) stops petting too; while draining at shutdown the
+  // drain deadline bounds the wait instead.
+  std::string withheld;
   for (;;) {
-    deps_.notifier.Notify("WATCHDOG=1");
+    const uint64_t accept_errors = admin_server_ ? admin_server_->consecutive_accept_errors() : 0;
+    std::string reason = watchdog_gate_.OnTick(deps_.clock.SteadyNow(), accept_errors);
+    if (reason.empty() || stopping_) {
+      if (!withheld.empty()) {
+        spdlog::info("watchdog: petting again");
+      }
+      withheld.clear();
+      deps_.notifier.Notify("WATCHDOG=1");
+    } else if (withheld.empty()) {
+      withheld = reason;
+      spdlog::error("watchdog: not petting systemd's watchdog: {}", reason);
+    }
     watchdog_timer_.expires_after(every);
     boost::system::error_code ec;
     co_await watchdog_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -365,6 +392,7 @@ Awaitable<void> Daemon::WatchdogLoop(milliseconds every) {
 Awaitable<void> Daemon::StatusLoop() {
   while (!stopping_) {
     ReportStatus();
+    watchdog_gate_.WorkDone(deps_.clock.SteadyNow());
     status_timer_.expires_after(kStatusEvery);
     boost::system::error_code ec;
     co_await status_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));

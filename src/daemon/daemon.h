@@ -9,8 +9,9 @@
 //   SIGTERM  stop polling, close the admin server, let in-flight requests
 //   SIGINT   finish within daemon.shutdown_timeout, exit 0 (a second signal
 //            abandons them at once; the outbox makes that safe)
-//   timers   WATCHDOG=1 every half WATCHDOG_USEC from the io_context (a wedged
-//            loop stops petting), STATUS= and gauges every few seconds
+//   timers   WATCHDOG=1 every half WATCHDOG_USEC from the io_context while it
+//            does real work (WatchdogGate: a wedged or spinning loop stops
+//            petting), STATUS= and gauges every few seconds
 //   --once   poll every source until caught up, push everything due, repeat
 //            until a round changes nothing, exit (demo, tests)
 //
@@ -33,6 +34,7 @@
 #include "src/admin/admin_api.h"
 #include "src/daemon/metrics_registry.h"
 #include "src/daemon/systemd_notify.h"
+#include "src/daemon/watchdog_gate.h"
 #include "src/transport/transport_counters.h"
 
 #include <boost/asio/io_context.hpp>
@@ -81,6 +83,7 @@ class Daemon final : public AdminBackend {
 
   // AdminBackend (called on the io_context thread by the admin server).
   bool StoreOpen() override { return store_ != nullptr; }
+  StoreHealth StoreStatus() override { return store_ ? store_->Health() : StoreHealth{}; }
   std::vector<SourceHealth> Sources() override;
   std::string RenderMetrics() override;
   Result<std::vector<Link>> ListLinks(std::string_view partner) override;
@@ -108,7 +111,7 @@ class Daemon final : public AdminBackend {
   void RunnerFinished(const std::string& id);
   Status StartAdminServer();
   // Users, sessions, review API and web app in front of admin_api_ (daemon_workspace.cc).
-  Status BuildWorkspace(bool tls, bool loopback_only);
+  Status BuildWorkspace(bool tls, bool loopback_only, const std::vector<std::string>& hosts);
   void ApplyLogLevel();
   void Reload();
   void BeginShutdown(const char* why);
@@ -134,6 +137,7 @@ class Daemon final : public AdminBackend {
   std::vector<std::shared_ptr<SourceRunner>> retiring_;           // stopped, still finishing
   std::map<std::string, std::shared_ptr<SourceRunner>> waiting_;  // replacements to start
   boost::asio::steady_timer status_timer_;
+  WatchdogGate watchdog_gate_;
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer drain_deadline_;
   bool stopping_ = false;

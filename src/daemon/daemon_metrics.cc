@@ -40,6 +40,10 @@ void DeclareDaemonMetrics(MetricsRegistry& r) {
             "List passes restarted from their start (interrupted, cursor refused, cursor cycle).");
   r.Declare(metric::kSourceWatermark, T::kGauge,
             "Unix time up to which a source's changes have been read (its cursor's watermark).");
+  r.Declare(metric::kStoreFreeBytes, T::kGauge,
+            "Free bytes on the file system holding the state directory.");
+  r.Declare(metric::kStoreWriteFailing, T::kGauge,
+            "1 while writes to the state store fail (disk full, I/O error); nothing is lost.");
 }
 
 void InitSourceSeries(MetricsRegistry& r, std::string_view source) {

@@ -31,6 +31,8 @@ inline constexpr std::string_view kRecordsRejected = "dealsync_records_rejected_
 inline constexpr std::string_view kRecordWarnings = "dealsync_record_warnings_total";
 inline constexpr std::string_view kPassRestarts = "dealsync_list_pass_restarts_total";
 inline constexpr std::string_view kSourceWatermark = "dealsync_source_watermark_timestamp_seconds";
+inline constexpr std::string_view kStoreFreeBytes = "dealsync_store_free_bytes";
+inline constexpr std::string_view kStoreWriteFailing = "dealsync_store_write_failing";
 }  // namespace metric
 
 // Declares every family above with its HELP text.

@@ -50,8 +50,13 @@ void Daemon::Reload() {
   }
   engine_->UpdateConfig(loaded_->config);
   ApplyLogLevel();
-  admin_api_ =
-      std::make_unique<AdminApi>(*this, deps_.clock, AdminApiOptions{loaded_->admin_token, 3});
+  // The admin server's users, sessions and routes stay as started (the
+  // workspace holds them and signed-in people keep their sessions).
+  if (previous.admin_token != loaded_->admin_token ||
+      previous.config.daemon.admin_users.size() != loaded_->config.daemon.admin_users.size() ||
+      previous.config.daemon.admin_allowed_hosts != loaded_->config.daemon.admin_allowed_hosts) {
+    spdlog::warn("[admin] token, users or allowed_hosts changed: takes effect at the next restart");
+  }
 
   // Removed sources stop; changed ones stop and restart once the old loops have
   // exited (never two pollers for one cursor); new ones start now.
@@ -102,6 +107,11 @@ void Daemon::RefreshGauges() {
   }
   metrics_.Set(metric::kJournalBytes,
                static_cast<double>(store_->ApproximateSize(Column::kJournal)));
+  const StoreHealth store_health = store_->Health();
+  if (store_health.free_bytes) {
+    metrics_.Set(metric::kStoreFreeBytes, static_cast<double>(*store_health.free_bytes));
+  }
+  metrics_.Set(metric::kStoreWriteFailing, store_health.status.ok() ? 0 : 1);
   const Timestamp now = deps_.clock.Now();
   for (const auto& [id, runner] : runners_) {
     runner->ExportTransportCounters();

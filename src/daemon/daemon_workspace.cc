@@ -64,7 +64,8 @@ Result<std::string> CredentialPath(const CredentialRef& ref, const std::string& 
                          ": a certificate or key must be a file or a systemd credential");
 }
 
-Status Daemon::BuildWorkspace(bool tls, bool loopback_only) {
+Status Daemon::BuildWorkspace(bool tls, bool loopback_only,
+                              const std::vector<std::string>& hosts) {
   const DaemonConfig& d = loaded_->config.daemon;
   Result<std::vector<UserSecret>> users = LoadUserSecrets(d, loaded_->admin_token);
   if (!users.ok()) {
@@ -81,11 +82,12 @@ Status Daemon::BuildWorkspace(bool tls, bool loopback_only) {
   stack->auth = std::make_unique<Authenticator>(std::move(*users), deps_.clock, d.session_ttl,
                                                 std::move(random));
   admin_api_ =
-      std::make_unique<AdminApi>(*this, deps_.clock, AdminApiOptions{stack->inner_token, 3});
+      std::make_unique<AdminApi>(*this, deps_.clock, AdminApiOptions{stack->inner_token, 3, hosts});
   stack->review = std::make_unique<ReviewApi>(ReviewDeps{
       *this, *engine_, [this]() -> const Config& { return loaded_->config; }, deps_.clock});
   stack->front = std::make_unique<Workspace>(*stack->review, *admin_api_, stack->inner_token,
-                                             *stack->auth, WorkspaceOptions{tls, loopback_only});
+                                             *stack->auth,
+                                             WorkspaceOptions{tls, loopback_only, hosts});
   spdlog::info("admin: {} user(s) can sign in{}", d.admin_users.size(),
                loaded_->admin_token.empty() ? "" : ", plus the [admin] token as user \"admin\"");
   workspace_ = std::move(stack);

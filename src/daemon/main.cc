@@ -10,6 +10,7 @@
 
 #include "dealsync/connector.h"
 #include "dealsync/store.h"
+#include "src/common/log_escape.h"
 #include "src/daemon/daemon.h"
 #include "src/platform/system_clock.h"
 #include "src/transport/beast_http_client.h"
@@ -27,6 +28,7 @@ void SetUpLogging() {
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %n: %v", spdlog::pattern_time_type::utc);
   }
   spdlog::set_default_logger(logger);
+  InstallLogEscaping();  // last: wraps every sink set up above
 }
 
 Result<std::unique_ptr<HttpTransport>> MakeClient(boost::asio::any_io_executor executor,

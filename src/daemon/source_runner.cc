@@ -192,6 +192,7 @@ Status SourceRunner::PassFailed(const Status& error, const std::string& failed_c
 }
 
 Awaitable<Result<bool>> SourceRunner::PollOnePage() {
+  last_failure_local_ = true;  // until the remote is reached: a store failure
   Result<std::string> cursor = engine_.LoadCursor(id());
   if (!cursor.ok()) {
     co_return cursor.status();
@@ -207,6 +208,7 @@ Awaitable<Result<bool>> SourceRunner::PollOnePage() {
     pass_cursors_ = {*cursor};
     pass_pages_ = 0;
   }
+  last_failure_local_ = false;
   Result<FetchPage> page = co_await parts_.connector->FetchChanges(*cursor);
   if (!page.ok()) {
     co_return PassFailed(page.status(), *cursor);
@@ -223,6 +225,7 @@ Awaitable<Result<bool>> SourceRunner::PollOnePage() {
   }
   Result<IngestStats> stats = engine_.IngestPage(id(), *page);
   if (!stats.ok()) {
+    last_failure_local_ = true;
     co_return PassFailed(stats.status().Annotate("journaling the page"), *cursor);
   }
   metrics_.Increment(metric::kRecordsFetched, {{"source", id()}},
@@ -292,7 +295,8 @@ Awaitable<void> SourceRunner::PollLoop() {
     } else {
       metrics_.Increment(metric::kPolls, {{"source", id()}, {"result", "error"}});
       last_error_ = more.status().ToString();
-      next = scheduler_.OnPollFailed(more.status());
+      next = last_failure_local_ ? scheduler_.OnLocalFailure(more.status())
+                                 : scheduler_.OnPollFailed(more.status());
       log_->warn("poll failed ({} in a row), next try in {}ms: {}",
                  scheduler_.consecutive_failures(), next.delay.count(), last_error_);
     }

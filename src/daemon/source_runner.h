@@ -140,6 +140,7 @@ class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
   bool pushes_failing_ = false;
   bool stopping_ = false;
   bool push_wake_pending_ = false;
+  bool last_failure_local_ = false;  // the last PollOnePage failed at the store, not the remote
   int running_loops_ = 0;
   std::optional<Timestamp> last_success_;
   std::optional<Timestamp> last_push_;  // last push batch with an acknowledged record

@@ -3,8 +3,12 @@
 // loopback TLS with a throw-away PKI. Edits are made through the simulators,
 // convergence is read back from them, conflicts and metrics from the admin API.
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <regex>
 #include <thread>
@@ -371,6 +375,94 @@ TEST_F(DaemonE2ETest, ServiceLifecycle) {
   EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << e2e::ReadFile(Log());
   ASSERT_EQ(RunOnce(), 0);
   EXPECT_EQ(partner_->View(p2_)["value"], vendor_->View(v2_)["value"]);
+}
+
+// The state directory's file system fills up while the daemon runs: writes
+// fail cleanly, /readyz says why (503), the process neither aborts nor needs a
+// restart, and once space is freed the edit made meanwhile still propagates.
+TEST_F(DaemonE2ETest, DiskFullIsReportedAndRecoveredWithoutRestart) {
+  const fs::path state = dir_ / "state";
+  fs::create_directories(state);
+  if (::mount("tmpfs", state.c_str(), "tmpfs", 0, "size=32m,mode=0700") != 0) {
+    GTEST_SKIP() << "cannot mount a small tmpfs (" << std::strerror(errno)
+                 << "); this test needs root or CAP_SYS_ADMIN";
+  }
+  struct Unmount {
+    fs::path path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{state};
+  Seed();
+  StartDaemon();
+  ASSERT_TRUE(WaitForStatus(Admin("/readyz"), 200)) << e2e::ReadFile(Log());
+  ASSERT_TRUE(Eventually([&] { return partner_->View(p1_)["status"] == "Quote sent"; }));
+
+  {  // fill the file system to the last byte
+    std::ofstream filler(state / "filler", std::ios::binary);
+    const std::string block(1 << 16, 'f');
+    while (filler.write(block.data(), static_cast<std::streamsize>(block.size()))) {
+    }
+  }
+  // Every page's cursor and counters are a write, so the next poll fails.
+  ASSERT_TRUE(WaitForStatus(Admin("/readyz"), 503, seconds(30))) << e2e::ReadFile(Log());
+  Result<HttpResponse> ready = Http("GET", Admin("/readyz"));
+  ASSERT_OK(ready);
+  EXPECT_NE(ready->body.find("store: writes are failing"), std::string::npos) << ready->body;
+  EXPECT_NE(ready->body.find("No space left on device"), std::string::npos) << ready->body;
+  EXPECT_NE(e2e::ReadFile(Log()).find("store: writes are failing"), std::string::npos);
+
+  // An edit while nothing can be journaled (the amount: a reconciled field
+  // that changes the canonical record; both stages "Quote sent" and
+  // "Negotiating" map to proposal). Two failed vendor polls later, a pass
+  // that began after the edit has read it and failed to journal it.
+  auto vendor_failures = [&] {
+    const std::string log = e2e::ReadFile(Log());
+    size_t n = 0;
+    for (size_t at = log.find("connector.vendor: poll failed"); at != std::string::npos;
+         at = log.find("connector.vendor: poll failed", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  const size_t failures_before = vendor_failures();
+  ASSERT_TRUE(vendor_->Edit(v1_, {{"amount", "12750.00"}}));
+  ASSERT_TRUE(Eventually([&] { return vendor_failures() >= failures_before + 2; }, seconds(30)))
+      << e2e::ReadFile(Log());
+  EXPECT_EQ(Http("GET", Admin("/readyz"))->status, 503);
+  EXPECT_NE(partner_->View(p1_)["value"], "12750.00");  // nothing half-applied got out
+
+  fs::remove(state / "filler");
+  ASSERT_TRUE(WaitForStatus(Admin("/readyz"), 200, seconds(60))) << e2e::ReadFile(Log());
+  ASSERT_TRUE(Eventually([&] { return partner_->View(p1_)["value"] == "12750.00"; }, seconds(60)))
+      << partner_->View(p1_).dump() << e2e::ReadFile(Log());
+  EXPECT_NE(e2e::ReadFile(Log()).find("succeed again"), std::string::npos);
+  daemon_->Signal(SIGTERM);
+  EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << e2e::ReadFile(Log());  // no abort at shutdown
+}
+
+// A partner value with a newline (here an unknown currency, which rejects the
+// record and is logged with the reason) cannot forge a log line: it is
+// written as \n, and no raw control character reaches the log.
+TEST_F(DaemonE2ETest, ControlCharactersInPartnerDataAreLoggedEscaped) {
+  Seed();
+  const std::string forged = "EU\nwarning connector.northwind: forged line\x1b[2J";
+  ASSERT_FALSE(partner_
+                   ->Create({{"name", "Deal REG-9"},
+                             {"account", "Acme GmbH"},
+                             {"owner", "kim"},
+                             {"stage", "Demo"},
+                             {"amount", "1.00"},
+                             {"currency", forged},
+                             {"close_at", "2026-12-01"},
+                             {"registration", "REG-9"}})
+                   .empty());
+  ASSERT_EQ(RunOnce(), 0) << e2e::ReadFile(Log());
+  const std::string log = e2e::ReadFile(Log());
+  // The mapper upper-cases currency codes before it complains about them.
+  EXPECT_NE(log.find("unknown currency \"EU\\nWARNING CONNECTOR.NORTHWIND: FORGED LINE\\x1b[2J"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("\nWARNING CONNECTOR.NORTHWIND: FORGED"), std::string::npos) << log;
+  EXPECT_EQ(log.find('\x1b'), std::string::npos);
 }
 
 }  // namespace

@@ -256,5 +256,65 @@ TEST(ConsistentListPass, RefusedPageCursorRestartsThePassSoonFromItsStart) {
   EXPECT_TRUE(h.engine->GetRecord(kPartner, "R1")->has_value());
 }
 
+// A full disk: pages are read but cannot be journaled. The stored cursor must
+// not move past them, so once writes succeed again (same process, no restart)
+// the next pass reads and journals every edit made meanwhile, on either page.
+TEST(StorageFaults, PagesThatCouldNotBeJournaledAreReadAgain) {
+  EngineHarness h;
+  for (int i = 1; i <= 5; ++i) {  // two pages of three
+    const std::string n = std::to_string(i);
+    h.partner.Put(Deal("P" + n, "REG-" + n, "qualified", "1000.00 USD", "2026-12-01"));
+  }
+  h.Settle();
+  asio::io_context io;
+  MetricsRegistry metrics;
+  DeclareDaemonMetrics(metrics);
+  ScriptedRandom random;
+  auto runner = MakeRunner(io, h, std::make_unique<LatentConnector>(h.partner, 2), metrics, random);
+  auto poll = [&] {
+    Status polled = Internal("not run");
+    asio::co_spawn(io, runner->PollUntilCaughtUp(),
+                   [&](std::exception_ptr, Status s) { polled = std::move(s); });
+    io.restart();
+    io.run();
+    return polled;
+  };
+  ASSERT_OK(poll());
+  const std::string cursor = *h.engine->LoadCursor(kPartner);
+  const size_t journaled = h.store.Count(Column::kJournal);
+
+  h.clock.Advance(minutes(1));
+  h.partner.Edit("P1", [](Opportunity& o) { o.amount = Money{250000, "USD"}; });
+  h.partner.Edit("P5", [](Opportunity& o) { o.amount = Money{350000, "USD"}; });
+  h.store.FailNextWrites(1000);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    EXPECT_FALSE(poll().ok());
+    EXPECT_EQ(*h.engine->LoadCursor(kPartner), cursor);
+  }
+  EXPECT_EQ(h.store.Count(Column::kJournal), journaled);
+
+  h.store.FailNextWrites(0);  // space is back
+  ASSERT_OK(poll());
+  EXPECT_EQ(h.store.Count(Column::kJournal), journaled + 2);
+  EXPECT_EQ((*h.engine->GetRecord(kPartner, "P1"))->amount->minor, 250000);
+  EXPECT_EQ((*h.engine->GetRecord(kPartner, "P5"))->amount->minor, 350000);
+
+  // A failure on the second page of a pass: the first page is journaled, the
+  // pass restarts from its start, and the second page's edit is not lost.
+  h.clock.Advance(minutes(1));
+  for (const char* id : {"P1", "P2", "P3"}) {  // the first page of the pass
+    h.partner.Edit(id, [](Opportunity& o) { o.amount = Money{260000, "USD"}; });
+  }
+  h.partner.Edit("P5", [](Opportunity& o) { o.amount = Money{360000, "USD"}; });
+  h.store.FailNextWrites(1000, /*after=*/1);
+  EXPECT_FALSE(poll().ok());
+  EXPECT_EQ((*h.engine->GetRecord(kPartner, "P1"))->amount->minor, 260000);  // page 1 made it
+  EXPECT_EQ((*h.engine->GetRecord(kPartner, "P5"))->amount->minor, 350000);
+  h.store.FailNextWrites(0);
+  ASSERT_OK(poll());
+  EXPECT_EQ((*h.engine->GetRecord(kPartner, "P1"))->amount->minor, 260000);
+  EXPECT_EQ((*h.engine->GetRecord(kPartner, "P5"))->amount->minor, 360000);
+}
+
 }  // namespace
 }  // namespace dealsync::testing

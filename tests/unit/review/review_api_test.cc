@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "src/admin/host_check.h"
 #include "tests/unit/review/review_fixture.h"
 
 namespace dealsync::testing {
@@ -393,6 +394,24 @@ TEST_F(WorkspaceTest, RewindingASourceNeedsRoleAdmin) {
   HttpResponse r = Call("POST", "/api/v1/sources/contoso/rewind", body, &ada);
   EXPECT_EQ(r.status, 409) << r.body;
   EXPECT_NE(r.body.find("rewinding sources is not available"), std::string::npos) << r.body;
+}
+
+TEST_F(WorkspaceTest, AHostHeaderNamingAnotherServerIsRefusedBeforeAnything) {
+  Workspace front(*w.review, *w.inner, "inner-token-xyz", *w.auth,
+                  WorkspaceOptions{false, true, AdminHostNames("127.0.0.1", {"review.example"})});
+  auto get = [&](const std::string& url, const std::string& host) {
+    HttpRequest r;
+    r.url = url;
+    r.headers.emplace_back("Host", host);
+    return front.Handle(r);
+  };
+  for (const char* url : {"/app/", "/api/v1/session", "/healthz"}) {
+    HttpResponse evil = get(url, "attacker.example:8686");
+    EXPECT_EQ(evil.status, 403) << url;
+    EXPECT_NE(evil.body.find("host_not_allowed"), std::string::npos) << url;
+    EXPECT_EQ(get(url, "127.0.0.1:8686").status, 200) << url;
+    EXPECT_EQ(get(url, "Review.Example").status, 200) << url;
+  }
 }
 
 TEST_F(WorkspaceTest, ReportsDownloadPerPartnerWithAnOptionalBom) {
