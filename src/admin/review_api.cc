@@ -151,6 +151,10 @@ std::optional<HttpResponse> ReviewApi::Handle(const HttpRequest& request, const 
     return Forbidden("user \"" + who.name + "\" (role " + std::string(UserRoleName(who.role)) +
                      ") may not rewind a source; that needs role admin");
   }
+  if (what == "reload" && mutation && !who.AtLeast(UserRole::kAdmin)) {
+    return Forbidden("user \"" + who.name + "\" (role " + std::string(UserRoleName(who.role)) +
+                     ") may not reload the configuration; that needs role admin");
+  }
   if (seg.size() == 4 && what == "reports") {
     return get ? Report(seg[3], target->query, who) : review::MethodNotAllowed("GET");
   }

@@ -19,5 +19,6 @@ void AddPlanCommand(CLI::App& app, int& exit_code);         // plan (plan_cmd.cc
 void AddDeadLettersCommand(CLI::App& app, int& exit_code);  // deadletters list|show|retry|discard
 void AddSourcesCommand(CLI::App& app, int& exit_code);      // sources [list]
 void AddUsersCommand(CLI::App& app, int& exit_code);        // users hash-password (users_cmd.cc)
+void AddReloadCommand(CLI::App& app, int& exit_code);       // reload (asks the running daemon)
 
 }  // namespace dealsync::cli

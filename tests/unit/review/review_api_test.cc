@@ -396,6 +396,18 @@ TEST_F(WorkspaceTest, RewindingASourceNeedsRoleAdmin) {
   EXPECT_NE(r.body.find("rewinding sources is not available"), std::string::npos) << r.body;
 }
 
+TEST_F(WorkspaceTest, ReloadingTheConfigurationNeedsRoleAdmin) {
+  Signed rita = SignIn("rita");
+  Signed ada = SignIn("ada");
+  HttpResponse refused = Call("POST", "/api/v1/reload", "", &rita);
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_NE(refused.body.find("needs role admin"), std::string::npos) << refused.body;
+  // Past the role check AdminApi answers; this backend cannot reload (422).
+  HttpResponse r = Call("POST", "/api/v1/reload", "", &ada);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("this server cannot reload"), std::string::npos) << r.body;
+}
+
 TEST_F(WorkspaceTest, AHostHeaderNamingAnotherServerIsRefusedBeforeAnything) {
   Workspace front(*w.review, *w.inner, "inner-token-xyz", *w.auth,
                   WorkspaceOptions{false, true, AdminHostNames("127.0.0.1", {"review.example"})});
