@@ -106,6 +106,7 @@ struct Resolution {
   Choice choice = Choice::kVendor;
   std::string value;     // canonical text when choice == kValue
   std::string resolved_by;
+  std::string reason{};  // why; kept on the conflict and shown in its history
 };
 
 // A record whose link key matched several records on the other side; never

@@ -278,6 +278,9 @@ std::string EncodeConflict(const Conflict& c) {
             {"resolved_by", c.resolved_by},
             {"value_at_stake_minor", c.value_at_stake_minor}};
   j["resolved_at"] = c.resolved_at ? json(Ms(*c.resolved_at)) : json(nullptr);
+  if (!c.resolution_reason.empty()) {
+    j["resolution_reason"] = c.resolution_reason;
+  }
   return j.dump();
 }
 
@@ -314,6 +317,7 @@ Result<Conflict> DecodeConflict(std::string_view text) {
       c.resolved_at = FromMs(j.at("resolved_at"));
     }
     c.value_at_stake_minor = j.at("value_at_stake_minor").get<int64_t>();
+    c.resolution_reason = j.value("resolution_reason", std::string());
     return c;
   });
 }
