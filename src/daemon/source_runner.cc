@@ -317,7 +317,9 @@ Awaitable<Result<PushStats>> SourceRunner::PushOnceAndCount() {
   push_in_flight_ = false;
   pass_gate_.cancel();
   CountPush(metrics_, id(),
-            stats.ok() ? PushCounts{true, stats->succeeded, stats->dead_lettered} : PushCounts{},
+            stats.ok() ? PushCounts{true, stats->succeeded, stats->dead_lettered,
+                                     stats->write_back_delays_s}
+                       : PushCounts{},
             std::chrono::duration<double>(finished - started).count(), UnixSeconds(finished));
   if (!stats.ok()) {
     log_->warn("push failed: {}", stats.status().ToString());

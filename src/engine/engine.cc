@@ -111,7 +111,8 @@ Status SyncEngine::ResolveConflict(std::string_view id, const Resolution& resolu
     }
     if (*v && *p) {
       Result<size_t> q = im.SettleField(txn, **link, **v, **p, c.field, value,
-                                        "resolved by " + c.resolved_by + " (" + c.id + ")");
+                                        "resolved by " + c.resolved_by + " (" + c.id + ")",
+                                        im.clock.Now());
       if (!q.ok()) {
         return q.status();
       }
