@@ -263,8 +263,8 @@ Status Daemon::StartAdminServer() {
   };
   const bool loopback = IsLoopbackHost(listen->first);
   if (!d.admin_tls_cert.empty()) {
-    Result<std::string> cert = CredentialPath(d.admin_tls_cert, d.credentials_dir);
-    Result<std::string> key = CredentialPath(d.admin_tls_key, d.credentials_dir);
+    Result<std::string> cert = CredentialFilePath(d.admin_tls_cert, d.credentials_dir);
+    Result<std::string> key = CredentialFilePath(d.admin_tls_key, d.credentials_dir);
     if (!cert.ok() || !key.ok()) {
       return (cert.ok() ? key.status() : cert.status()).Annotate("[admin] TLS");
     }

@@ -44,24 +44,18 @@ Result<std::vector<UserSecret>> LoadUserSecrets(const DaemonConfig& daemon,
   return users;
 }
 
-Result<std::string> CredentialPath(const CredentialRef& ref, const std::string& credentials_dir) {
-  switch (ref.kind) {
-    case CredentialRef::Kind::kFile:
-      return ref.name;
-    case CredentialRef::Kind::kSystemd: {
-      const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
-      std::string base = dir != nullptr && *dir != '\0' ? dir : credentials_dir;
-      if (base.empty()) {
-        return FailedPrecondition("credential " + ref.Describe() +
-                                  ": $CREDENTIALS_DIRECTORY is not set and no credentials_dir");
-      }
-      return base + "/" + ref.name;
-    }
-    case CredentialRef::Kind::kEnv:
-      break;
+Result<std::string> CredentialFilePath(const CredentialRef& ref,
+                                       const std::string& credentials_dir) {
+  if (ref.kind == CredentialRef::Kind::kEnv) {
+    return InvalidArgument("credential " + ref.Describe() +
+                           ": a certificate or key must be a file or a systemd credential");
   }
-  return InvalidArgument("credential " + ref.Describe() +
-                         ": a certificate or key must be a file or a systemd credential");
+  std::string path = CredentialPath(ref, credentials_dir);
+  if (path.empty()) {
+    return FailedPrecondition("credential " + ref.Describe() +
+                              ": $CREDENTIALS_DIRECTORY is not set and no credentials_dir");
+  }
+  return path;
 }
 
 Status Daemon::BuildWorkspace(bool tls, bool loopback_only,

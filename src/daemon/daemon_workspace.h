@@ -26,6 +26,7 @@ Result<std::vector<UserSecret>> LoadUserSecrets(const DaemonConfig& daemon,
 
 // A credential as a file path (TLS certificates and keys are read by path):
 // { file = "/path" } or a systemd credential; { env = ... } is refused.
-Result<std::string> CredentialPath(const CredentialRef& ref, const std::string& credentials_dir);
+Result<std::string> CredentialFilePath(const CredentialRef& ref,
+                                       const std::string& credentials_dir);
 
 }  // namespace dealsync
