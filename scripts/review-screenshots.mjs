@@ -2,7 +2,7 @@
 // Chromium driven by puppeteer-core against review_fixture_server (the
 // daemon's Workspace over a seeded engine, on 127.0.0.1).
 //   node review-screenshots.mjs <review_fixture_server> <node_modules dir> <out dir> [chromium]
-import { spawn } from "node:child_process";
+import { startFixtureServer } from "../tests/browser/review_fixture.mjs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -14,19 +14,6 @@ if (!serverBin || !modules || !outDir) {
 const require = createRequire(path.join(path.resolve(modules), "noop.js"));
 const puppeteer = require("puppeteer-core");
 
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(serverBin, ["--deals", "6"], { stdio: ["pipe", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/listening (\d+)/);
-      if (m) resolve({ child, base: `http://127.0.0.1:${m[1]}` });
-    });
-    child.on("exit", (code) => reject(new Error("fixture server exited " + code)));
-  });
-}
-
 async function shoot(page, name) {
   const file = path.join(outDir, `review-${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
@@ -34,7 +21,7 @@ async function shoot(page, name) {
 }
 
 async function main() {
-  const { child, base } = await startServer();
+  const { child, base } = await startFixtureServer(serverBin);
   const browser = await puppeteer.launch({
     executablePath: chromiumPath, headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],
