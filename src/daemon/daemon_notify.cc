@@ -36,8 +36,9 @@ Status Daemon::StartNotifications() {
     return hooks.status().Annotate("[[notify.webhooks]]");
   }
   // System CAs, certificates and host names verified: a webhook is a third party.
+  // HTTPS_PROXY / NO_PROXY apply as they do to every source without its own proxy.
   Result<std::unique_ptr<HttpTransport>> http =
-      deps_.make_http_client(io_.get_executor(), ConnectionConfig{});
+      deps_.make_http_client(io_.get_executor(), ConnectionConfig{}, d.credentials_dir);
   if (!http.ok()) {
     return http.status().Annotate("[[notify.webhooks]] HTTP client");
   }
