@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config ccache git openssl tzdata ca-certificates
-  libboost-dev libssl-dev librocksdb-dev nlohmann-json3-dev libspdlog-dev
+  libboost-dev libssl-dev zlib1g-dev librocksdb-dev nlohmann-json3-dev libspdlog-dev
   libtomlplusplus-dev libcli11-dev libsystemd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   systemd prometheus curl

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "dealsync/asio.h"
+#include "src/transport/gzip.h"
 #include "src/transport/proxy.h"
 #include "src/transport/url.h"
 
@@ -91,8 +92,9 @@ BeastRequest BuildRequest(const HttpRequest& request, const ParsedUrl& url,
   for (const auto& [name, value] : request.headers) {
     const http::field f = http::string_to_field(name);
     if (f == http::field::content_length || f == http::field::transfer_encoding ||
-        f == http::field::host || f == http::field::connection) {
-      continue;  // framing is ours to set
+        f == http::field::host || f == http::field::connection ||
+        f == http::field::accept_encoding) {
+      continue;  // framing and content coding are ours to set
     }
     if (f == http::field::user_agent) {
       req.set(f, value);
@@ -100,6 +102,8 @@ BeastRequest BuildRequest(const HttpRequest& request, const ParsedUrl& url,
       req.insert(name, value);
     }
   }
+  // The only coding the client decodes (gzip.h), within the body limit.
+  req.set(http::field::accept_encoding, "gzip");
   req.body() = request.body;
   req.keep_alive(true);
   req.prepare_payload();
@@ -498,6 +502,12 @@ Awaitable<Result<HttpResponse>> BeastHttpClient::Send(HttpRequest request) {
     if (ex.response) {
       if (ex.reusable) {
         impl.PutIdle(std::move(conn));
+      }
+      // The decoded body is held to the same limit as the body on the wire,
+      // so a small gzip bomb is an error, not memory exhaustion.
+      Status decoded = DecodeContentEncoding(*ex.response, impl.options.max_body_bytes);
+      if (!decoded.ok()) {
+        co_return decoded.Annotate(context);
       }
       co_return std::move(*ex.response);
     }

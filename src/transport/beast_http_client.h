@@ -11,6 +11,10 @@
 //     fails on a reused connection before any response byte arrived (the server
 //     closed it while idle) is retried once on a fresh connection.
 //   - Responses larger than max_body_bytes fail with kUnavailable.
+//   - Every request says Accept-Encoding: gzip; a gzip response body is decoded
+//     (gzip.h) and must fit max_body_bytes decoded as well, else kUnavailable.
+//     Any other Content-Encoding is kFailedPrecondition. Callers see the
+//     decoded body without Content-Encoding.
 //   - https:// may go through an HTTP proxy (ClientOptions::proxy, proxy.h): a
 //     CONNECT tunnel, then TLS to the origin inside it with SNI and certificate
 //     checks against the origin host, exactly as without a proxy. A 407 from

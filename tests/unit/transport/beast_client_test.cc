@@ -13,6 +13,7 @@
 #include "src/platform/fake_clock.h"
 #include "src/transport/beast_http_client.h"
 #include "src/transport/connector_transport.h"
+#include "src/transport/gzip.h"
 #include "src/transport/http_server.h"
 #include "tests/support/test_certs.h"
 #include "tests/support/test_support.h"
@@ -272,6 +273,86 @@ TEST_F(LoopbackTest, ResponseBodyLimitIsEnforced) {
   Result<HttpResponse> r = Get(Client(o), Url(port, "/big"));
   ASSERT_FALSE(r.ok()) << r->body.size() << " " << r->status;
   EXPECT_THAT(r.status().message(), HasSubstr("exceeds the limit"));
+}
+
+// Every request asks for gzip (whatever the caller put in Accept-Encoding);
+// a gzip body comes back decoded, without Content-Encoding.
+TEST_F(LoopbackTest, GzipResponsesAreAskedForAndDecoded) {
+  std::string seen_accept;
+  std::string json;
+  for (int i = 0; i < 500; ++i) {
+    json += "{\"id\":" + std::to_string(i) + ",\"stage\":\"Qualified\"},";
+  }
+  const uint16_t port = StartTlsServer([&](HttpRequest req) -> Awaitable<HttpResponse> {
+    seen_accept = std::string(FindHeader(req.headers, "Accept-Encoding").value_or(""));
+    if (seen_accept != "gzip") {
+      co_return Text(200, json);
+    }
+    co_return Text(200, Gzip(json), {{"Content-Encoding", "gzip"}});
+  });
+  HttpRequest request;
+  request.url = Url(port, "/deals");
+  request.headers = {{"Accept-Encoding", "br"}};
+  Result<HttpResponse> r = Send(TrustingClient(), request);
+  ASSERT_OK(r);
+  EXPECT_EQ(seen_accept, "gzip");
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, json);
+  EXPECT_FALSE(r->header("Content-Encoding").has_value());
+  EXPECT_EQ(r->header("Content-Length").value_or(""), std::to_string(json.size()));
+}
+
+// 8 MiB that compress to a few KB, against a 64 KiB body limit: an error
+// value at the limit, and the connection (the whole message was read) serves
+// the next request.
+TEST_F(LoopbackTest, GzipBombIsAnErrorAtTheBodyLimit) {
+  const std::string bomb = Gzip(std::string(8u << 20, 'a'));
+  const uint16_t port = StartTlsServer([&](HttpRequest req) -> Awaitable<HttpResponse> {
+    if (req.url == "/bomb") {
+      co_return Text(200, bomb, {{"Content-Encoding", "gzip"}});
+    }
+    co_return Text(200, Gzip("small"), {{"Content-Encoding", "gzip"}});
+  });
+  ASSERT_LT(bomb.size(), 64u * 1024);
+  ClientOptions o;
+  o.ca_file = certs.ca_file;
+  o.max_body_bytes = 64 * 1024;
+  auto& client = Client(o);
+  Result<HttpResponse> r = Get(client, Url(port, "/bomb"));
+  ASSERT_FALSE(r.ok()) << r->body.size();
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("GET " + Url(port, "/bomb") +
+                        ": gzip: decoded response body exceeds the limit of 65536 bytes"));
+  Result<HttpResponse> next = Get(client, Url(port, "/small"));
+  ASSERT_OK(next);
+  EXPECT_EQ(next->body, "small");
+  EXPECT_EQ(server_->accepted_connections(), 1u);
+}
+
+TEST_F(LoopbackTest, TruncatedGzipBodyIsAnError) {
+  std::string packed = Gzip(std::string(10000, 'z') + "end");
+  packed.resize(packed.size() - 4);  // without the length trailer
+  const uint16_t port = StartTlsServer([&](HttpRequest) -> Awaitable<HttpResponse> {
+    co_return Text(200, packed, {{"Content-Encoding", "gzip"}});
+  });
+  Result<HttpResponse> r = Get(TrustingClient(), Url(port, "/cut"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("gzip: truncated compressed data"));
+}
+
+// A coding the client did not ask for is refused by name, not passed on as
+// if it were the body.
+TEST_F(LoopbackTest, UnknownContentEncodingIsRejectedClearly) {
+  const uint16_t port = StartTlsServer([](HttpRequest) -> Awaitable<HttpResponse> {
+    co_return Text(200, "\x8b\x01\x02", {{"Content-Encoding", "br"}});
+  });
+  Result<HttpResponse> r = Get(TrustingClient(), Url(port, "/br"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("GET " + Url(port, "/br") + ": unsupported Content-Encoding \"br\""));
+  EXPECT_THAT(r.status().message(), HasSubstr("only gzip"));
 }
 
 TEST_F(LoopbackTest, ServerAnswers413PastItsBodyLimitAnd500WhenTheHandlerThrows) {
