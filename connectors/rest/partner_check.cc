@@ -74,6 +74,8 @@ std::string AuthTypeName(AuthConfig::Type t) {
       return "oauth2_client_credentials";
     case AuthConfig::Type::kOAuth2RefreshToken:
       return "oauth2_refresh_token";
+    case AuthConfig::Type::kOAuth2JwtBearer:
+      return "oauth2_jwt_bearer";
   }
   return "?";
 }

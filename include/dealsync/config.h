@@ -45,7 +45,7 @@ struct ConfigError {
 struct CredentialRef {
   enum class Kind : uint8_t { kSystemd, kEnv, kFile };
   Kind kind = Kind::kSystemd;
-  std::string name;  // credential name, variable name or path
+  std::string name;        // credential name, variable name or path
   SourceLocation where{};  // where the config names it (file:line:column)
   bool empty() const { return name.empty(); }
   std::string Describe() const;  // e.g. "env:NORTHWIND_KEY" (never the secret)
@@ -66,23 +66,26 @@ std::string CredentialPath(const CredentialRef& ref, const std::string& credenti
 struct AuthConfig {
   enum class Type : uint8_t {
     kNone,
-    kBearer,            // Authorization: Bearer <credential>
-    kApiKeyHeader,      // <header>: <credential>
-    kApiKeyQuery,       // ?<param>=<credential>
-    kBasic,             // username + credential (password)
+    kBearer,        // Authorization: Bearer <credential>
+    kApiKeyHeader,  // <header>: <credential>
+    kApiKeyQuery,   // ?<param>=<credential>
+    kBasic,         // username + credential (password)
     kOAuth2ClientCredentials,
     kOAuth2RefreshToken,
+    kOAuth2JwtBearer,  // RFC 7523: an RS256 assertion signed with `credential` (a PEM key)
   };
   Type type = Type::kNone;
-  std::string header;      // api_key header name
-  std::string param;       // api_key query parameter name
-  std::string username;    // basic
-  CredentialRef credential;  // token / key / password / OAuth2 client secret
+  std::string header;        // api_key header name
+  std::string param;         // api_key query parameter name
+  std::string username;      // basic
+  CredentialRef credential;  // token / key / password / OAuth2 client secret / JWT private key
   // OAuth2
   std::string token_url;
   std::string client_id;
   CredentialRef refresh_token;  // refresh-token flow
   std::string scope;
+  std::string subject;   // JWT bearer: the user the token acts for (sub)
+  std::string audience;  // JWT bearer: aud; empty = the origin of token_url
 };
 
 struct RateLimitConfig {
@@ -102,7 +105,7 @@ struct ConnectionConfig {
   RateLimitConfig rate_limit;
   RetryConfig retry;
   std::chrono::milliseconds timeout{30000};
-  std::string ca_file;             // extra trusted CA (tests, private PKI); empty = system store
+  std::string ca_file;               // extra trusted CA (tests, private PKI); empty = system store
   bool allow_insecure_http = false;  // plain http:// only to loopback and only when true
   // Outbound proxy for https://: nullopt = HTTPS_PROXY / NO_PROXY from the
   // environment; "" = none (proxy = "" or "none"); else "http://host:port".
@@ -137,9 +140,9 @@ struct PipelineStageMap {
 using StageMaps = std::map<std::string, PipelineStageMap>;
 
 struct LinkConfig {
-  bool by_registration_id = true;  // equal registration ids
-  bool by_counterpart_id = true;   // one side stores the other's id
-  bool by_match_key = false;       // normalised account + close month + amount band
+  bool by_registration_id = true;    // equal registration ids
+  bool by_counterpart_id = true;     // one side stores the other's id
+  bool by_match_key = false;         // normalised account + close month + amount band
   int64_t amount_band_ppm = 100000;  // +-10% for the match key
 };
 
@@ -156,7 +159,7 @@ enum class Role : uint8_t { kVendor, kPartner };
 
 struct SourceConfig {
   Role role = Role::kPartner;
-  std::string id;         // "vendor" for the vendor; the partner id otherwise
+  std::string id;  // "vendor" for the vendor; the partner id otherwise
   std::string name;
   std::string connector;  // "salesforce", "hubspot", "rest"
   std::string file;       // the file it came from
@@ -164,7 +167,7 @@ struct SourceConfig {
   std::string time_zone = "UTC";  // how this CRM's datetimes are meant
   std::string currency;           // default currency when records carry none
   ConnectionConfig connection;
-  FieldMap fields;     // overrides/extends the connector's default field map
+  FieldMap fields;  // overrides/extends the connector's default field map
   StageMaps stages;
   LinkConfig link;
   ReconcilePolicy policy;  // defaults with this source's overrides applied
@@ -192,13 +195,13 @@ struct WebhookConfig {
   std::vector<std::string> partners;  // empty: every partner
   std::vector<std::string> events;    // held_conflict, dead_letter, partner_failing, digest
   std::chrono::milliseconds failing_after{std::chrono::hours(1)};
-  int digest_hour_utc = -1;           // 0..23: daily digest at that hour; -1: none
+  int digest_hour_utc = -1;  // 0..23: daily digest at that hour; -1: none
 };
 
 struct DaemonConfig {
   std::string file;
   std::string state_dir = "/var/lib/dealsync";
-  std::string credentials_dir;         // fallback when $CREDENTIALS_DIRECTORY is unset
+  std::string credentials_dir;  // fallback when $CREDENTIALS_DIRECTORY is unset
   std::string admin_listen = "127.0.0.1:8686";
   CredentialRef admin_token;           // bearer token for mutating admin calls
   std::vector<AdminUser> admin_users;  // [[admin.users]]
@@ -215,7 +218,7 @@ struct DaemonConfig {
   std::chrono::milliseconds shutdown_timeout{20000};
   std::chrono::milliseconds stalled_after{std::chrono::hours(24 * 30)};  // reports: stalled deals
   std::optional<Money> pipeline_target;  // reports: coverage target per partner
-  ReconcilePolicy reconciliation;      // defaults for every partner
+  ReconcilePolicy reconciliation;        // defaults for every partner
   CurrencyRates rates;
 };
 
@@ -230,7 +233,7 @@ struct Config {
 
 // A partner file that did not load, set aside by LoadOptions::isolate_partners.
 struct FailedPartner {
-  std::string id;    // its `id` when readable, else the file name without .toml
+  std::string id;  // its `id` when readable, else the file name without .toml
   std::string file;
   std::vector<ConfigError> errors;
 };

@@ -79,6 +79,9 @@ const std::vector<AuthTypeInfo>& AuthTypes() {
       {"oauth2_refresh_token",
        {"token_url", "client_id", "refresh_token"},
        {"credential", "scope"}},
+      {"oauth2_jwt_bearer",
+       {"token_url", "client_id", "subject", "credential"},
+       {"audience", "scope"}},
   };
   return kTypes;
 }
@@ -97,7 +100,7 @@ void ReadAuth(TableReader& connection, bool allow_http, AuthConfig& auth) {
   if (t.Get("type") == nullptr) {
     t.ErrorAtTable("type",
                    "missing key \"type\" (expected one of: none, bearer, api_key, basic, "
-                   "oauth2_client_credentials, oauth2_refresh_token)");
+                   "oauth2_client_credentials, oauth2_refresh_token, oauth2_jwt_bearer)");
     t.Finish();
     return;
   }
@@ -110,7 +113,7 @@ void ReadAuth(TableReader& connection, bool allow_http, AuthConfig& auth) {
                                            [&](const AuthTypeInfo& i) { return i.name == *type; });
   // Keys that belong to another auth type are errors, not silently ignored.
   for (std::string_view key : {"header", "param", "username", "credential", "token_url",
-                               "client_id", "refresh_token", "scope"}) {
+                               "client_id", "refresh_token", "scope", "subject", "audience"}) {
     const toml::node* node = t.Get(key);
     bool applies = std::count(info.required.begin(), info.required.end(), key) > 0 ||
                    std::count(info.optional.begin(), info.optional.end(), key) > 0;
@@ -132,7 +135,8 @@ void ReadAuth(TableReader& connection, bool allow_http, AuthConfig& auth) {
       {"api_key", AuthType::kApiKeyHeader},
       {"basic", AuthType::kBasic},
       {"oauth2_client_credentials", AuthType::kOAuth2ClientCredentials},
-      {"oauth2_refresh_token", AuthType::kOAuth2RefreshToken}};
+      {"oauth2_refresh_token", AuthType::kOAuth2RefreshToken},
+      {"oauth2_jwt_bearer", AuthType::kOAuth2JwtBearer}};
   auth.type = kTypeByName.find(*type)->second;
   if (*type == "api_key") {
     const bool has_header = t.Get("header") != nullptr;
@@ -163,6 +167,8 @@ void ReadAuth(TableReader& connection, bool allow_http, AuthConfig& auth) {
   read_string("username", auth.username);
   read_string("client_id", auth.client_id);
   read_string("scope", auth.scope);
+  read_string("subject", auth.subject);
+  read_string("audience", auth.audience);
   read_string("token_url", auth.token_url);
   if (!auth.token_url.empty() && !CheckUrl(t, "token_url", auth.token_url, allow_http)) {
     auth.token_url.clear();

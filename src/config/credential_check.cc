@@ -14,7 +14,8 @@ namespace {
 struct NamedRef {
   const CredentialRef* ref;
   std::string key_path;
-  std::string fallback_file;  // when the reference has no location
+  std::string fallback_file;     // when the reference has no location
+  bool private_key_pem = false;  // must be an unencrypted PEM private key (JWT signing)
 };
 
 ConfigError ErrorAt(const NamedRef& n, std::string message) {
@@ -25,7 +26,9 @@ ConfigError ErrorAt(const NamedRef& n, std::string message) {
   return ConfigError{where, n.key_path, std::move(message)};
 }
 
-std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string Quoted(const std::string& s) {
+  return "\"" + s + "\"";
+}
 
 // Why `path` cannot serve as a credential file, or "" when it can.
 std::string FileProblem(const std::string& path) {
@@ -41,6 +44,22 @@ std::string FileProblem(const std::string& path) {
   }
   if (st.st_size == 0) {
     return path + " is empty";
+  }
+  return "";
+}
+
+// Why `secret` cannot sign a JWT bearer assertion, or "" when it looks like it
+// can (the signature itself is made, and any remaining problem reported, by
+// the daemon's OAuth2 client).
+std::string PrivateKeyProblem(const std::string& secret) {
+  if (secret.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != std::string::npos) {
+    return "the private key is encrypted; store it unencrypted (openssl pkey -in key.pem -out "
+           "plain.pem) in a file only dealsync can read";
+  }
+  if (secret.find("-----BEGIN PRIVATE KEY-----") == std::string::npos &&
+      secret.find("-----BEGIN RSA PRIVATE KEY-----") == std::string::npos) {
+    return "not a PEM private key (expected \"-----BEGIN PRIVATE KEY-----\", the RSA key whose "
+           "certificate the authorization server has)";
   }
   return "";
 }
@@ -73,7 +92,8 @@ std::vector<ConfigError> CheckCredentials(const Config& config) {
   auto add_source = [&refs](const SourceConfig& s) {
     const AuthConfig& a = s.connection.auth;
     if (!a.credential.empty()) {
-      refs.push_back({&a.credential, "connection.auth.credential", s.file});
+      refs.push_back({&a.credential, "connection.auth.credential", s.file,
+                      a.type == AuthConfig::Type::kOAuth2JwtBearer});
     }
     if (!a.refresh_token.empty()) {
       refs.push_back({&a.refresh_token, "connection.auth.refresh_token", s.file});
@@ -98,6 +118,9 @@ std::vector<ConfigError> CheckCredentials(const Config& config) {
         if (value == nullptr || *value == '\0') {
           errors.push_back(ErrorAt(n, "credential " + ref.Describe() + ": environment variable " +
                                           ref.name + " is not set or empty"));
+        } else if (n.private_key_pem && !PrivateKeyProblem(value).empty()) {
+          errors.push_back(
+              ErrorAt(n, "credential " + ref.Describe() + ": " + PrivateKeyProblem(value)));
         }
         break;
       }
@@ -105,10 +128,10 @@ std::vector<ConfigError> CheckCredentials(const Config& config) {
       case CredentialRef::Kind::kSystemd: {
         const std::string path = CredentialPath(ref, d.credentials_dir);
         if (path.empty()) {
-          errors.push_back(ErrorAt(
-              n, "credential " + Quoted(ref.name) +
-                     ": $CREDENTIALS_DIRECTORY is not set and dealsync.toml has no "
-                     "credentials_dir"));
+          errors.push_back(
+              ErrorAt(n, "credential " + Quoted(ref.name) +
+                             ": $CREDENTIALS_DIRECTORY is not set and dealsync.toml has no "
+                             "credentials_dir"));
           break;
         }
         std::string problem = FileProblem(path);
@@ -117,6 +140,8 @@ std::vector<ConfigError> CheckCredentials(const Config& config) {
           Result<std::string> secret = ResolveCredential(ref, d.credentials_dir);
           if (!secret.ok()) {
             problem = secret.status().message();
+          } else if (n.private_key_pem) {
+            problem = PrivateKeyProblem(*secret);
           }
         }
         if (!problem.empty()) {
@@ -125,8 +150,7 @@ std::vector<ConfigError> CheckCredentials(const Config& config) {
             hint = under_systemd ? " (LoadCredential= in the unit)"
                                  : " (write the secret to that file, mode 0600)";
           }
-          errors.push_back(
-              ErrorAt(n, "credential " + Quoted(ref.name) + ": " + problem + hint));
+          errors.push_back(ErrorAt(n, "credential " + Quoted(ref.name) + ": " + problem + hint));
         }
         break;
       }

@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <sys/stat.h>
@@ -162,7 +163,41 @@ Status IssueLeaf(const std::filesystem::path& dir, const CertSpec& spec, const c
   return WriteKeyFile(dir / key_name, key->get());
 }
 
+// PEM text of a certificate or a private key, through a memory BIO.
+template <typename Write>
+Result<std::string> PemText(const char* what, Write write) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || write(bio.get()) != 1) {
+    return Internal(OpenSslError(std::string("writing ") + what));
+  }
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(size));
+}
+
 }  // namespace
+
+Result<SigningPair> GenerateRsaSigningPair() {
+  PkeyPtr key(EVP_RSA_gen(2048));
+  if (!key) {
+    return Internal(OpenSslError("RSA key generation failed"));
+  }
+  Result<X509Ptr> cert =
+      MakeCert({"dealsync JWT signing", false, "", 5}, key.get(), nullptr, nullptr);
+  if (!cert.ok()) {
+    return cert.status();
+  }
+  SigningPair pair;
+  Result<std::string> key_pem = PemText("the private key", [&](BIO* bio) {
+    return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  });
+  Result<std::string> cert_pem =
+      PemText("the certificate", [&](BIO* bio) { return PEM_write_bio_X509(bio, cert->get()); });
+  if (!key_pem.ok() || !cert_pem.ok()) {
+    return !key_pem.ok() ? key_pem.status() : cert_pem.status();
+  }
+  return SigningPair{std::move(*key_pem), std::move(*cert_pem)};
+}
 
 Status WriteTestPki(const std::string& dir) {
   const std::filesystem::path root(dir);

@@ -1,7 +1,7 @@
 // Test PKI generation with the OpenSSL 3 C API (no shelling out to openssl).
 //
 // Tests, the simulators and the demo create a throw-away certificate authority
-// at run time, so nothing secret is ever committed. Keys are EC P-256.
+// at run time, so nothing secret is ever committed. TLS keys are EC P-256.
 // Thread-safety: stateless; safe to call from any thread.
 #pragma once
 
@@ -26,5 +26,14 @@ struct TestPkiFiles {
 // selfsigned.pem/.key (keys mode 0600). Certificates are valid from one hour ago
 // for 30 days. Overwrites existing files.
 Status WriteTestPki(const std::string& dir);
+
+// An RSA 2048 key and a self-signed certificate for it, PEM: what a JWT bearer
+// client signs with and what the authorization server is given to verify
+// (Salesforce's connected app "Use digital signatures").
+struct SigningPair {
+  std::string private_key_pem;  // PKCS#8
+  std::string certificate_pem;
+};
+Result<SigningPair> GenerateRsaSigningPair();
 
 }  // namespace dealsync

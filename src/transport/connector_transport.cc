@@ -9,7 +9,8 @@ namespace {
 using Type = AuthConfig::Type;
 
 bool IsOAuth2(Type t) {
-  return t == Type::kOAuth2ClientCredentials || t == Type::kOAuth2RefreshToken;
+  return t == Type::kOAuth2ClientCredentials || t == Type::kOAuth2RefreshToken ||
+         t == Type::kOAuth2JwtBearer;
 }
 
 Status CheckUrl(const std::string& key, const std::string& url, bool allow_insecure_http) {
@@ -83,6 +84,48 @@ class Stack final : public ConnectorTransport {
   std::unique_ptr<AuthenticatingTransport> auth_;
 };
 
+void InstallTokenSource(Stack& stack, OAuth2Options options, OAuth2Secrets secrets, Clock& clock,
+                        TransportCounters* counters) {
+  auto tokens = std::make_unique<OAuth2TokenSource>(std::move(options), std::move(secrets),
+                                                    stack.token_retrying_, clock, stack.redactor_);
+  stack.auth_ = std::make_unique<AuthenticatingTransport>(std::move(tokens), stack.retrying_,
+                                                          stack.redactor_, counters);
+}
+
+// RFC 7523 with Salesforce's claims: iss = client_id, sub = the user,
+// aud = `audience` or else token_url's origin (https://login.salesforce.com,
+// https://test.salesforce.com); the key is checked by signing a probe now, so
+// a bad key fails the source at start, not at the first poll.
+Status AddJwtBearer(Stack& stack, const ConnectionConfig& c, const SecretSource& secrets,
+                    Clock& clock, TransportCounters* counters, OAuth2Options options) {
+  const AuthConfig& auth = c.auth;
+  if (auth.subject.empty()) {
+    return InvalidArgument("connection.auth.subject: required for oauth2_jwt_bearer");
+  }
+  options.subject = auth.subject;
+  options.audience = auth.audience;
+  if (options.audience.empty()) {
+    Result<ParsedUrl> token_url = ParseUrl(auth.token_url);
+    if (!token_url.ok()) {
+      return token_url.status().Annotate("connection.auth.token_url");
+    }
+    options.audience = token_url->Origin();
+  }
+  Result<std::string> key = ReadSecret(secrets, auth.credential, "connection.auth.credential");
+  if (!key.ok()) {
+    return key.status();
+  }
+  OAuth2Secrets oauth_secrets;
+  oauth_secrets.private_key_pem = std::move(key).value();
+  const OAuth2TokenCache probe(options, oauth_secrets);
+  if (Result<HttpRequest> signed_probe = probe.BuildTokenRequest(clock.Now()); !signed_probe.ok()) {
+    return signed_probe.status().Annotate("connection.auth.credential (" +
+                                          DescribeRef(auth.credential) + ")");
+  }
+  InstallTokenSource(stack, std::move(options), std::move(oauth_secrets), clock, counters);
+  return Status::Ok();
+}
+
 Status AddOAuth2(Stack& stack, const ConnectionConfig& c, const SecretSource& secrets, Clock& clock,
                  TransportCounters* counters) {
   const AuthConfig& auth = c.auth;
@@ -93,11 +136,15 @@ Status AddOAuth2(Stack& stack, const ConnectionConfig& c, const SecretSource& se
   }
   OAuth2Options options;
   options.flow = auth.type == Type::kOAuth2RefreshToken ? OAuth2Options::Flow::kRefreshToken
+                 : auth.type == Type::kOAuth2JwtBearer  ? OAuth2Options::Flow::kJwtBearer
                                                         : OAuth2Options::Flow::kClientCredentials;
   options.token_url = auth.token_url;
   options.client_id = auth.client_id;
   options.scope = auth.scope;
   options.timeout = c.timeout;
+  if (options.flow == OAuth2Options::Flow::kJwtBearer) {
+    return AddJwtBearer(stack, c, secrets, clock, counters, std::move(options));
+  }
   OAuth2Secrets oauth_secrets;
   if (!auth.credential.empty() || options.flow == OAuth2Options::Flow::kClientCredentials) {
     Result<std::string> client_secret =
@@ -115,10 +162,7 @@ Status AddOAuth2(Stack& stack, const ConnectionConfig& c, const SecretSource& se
     }
     oauth_secrets.refresh_token = std::move(refresh).value();
   }
-  auto tokens = std::make_unique<OAuth2TokenSource>(std::move(options), std::move(oauth_secrets),
-                                                    stack.token_retrying_, clock, stack.redactor_);
-  stack.auth_ = std::make_unique<AuthenticatingTransport>(std::move(tokens), stack.retrying_,
-                                                          stack.redactor_, counters);
+  InstallTokenSource(stack, std::move(options), std::move(oauth_secrets), clock, counters);
   return Status::Ok();
 }
 

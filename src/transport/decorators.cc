@@ -95,6 +95,7 @@ Awaitable<Result<HttpResponse>> AuthenticatingTransport::Send(HttpRequest reques
     case AuthConfig::Type::kNone:
     case AuthConfig::Type::kOAuth2ClientCredentials:
     case AuthConfig::Type::kOAuth2RefreshToken:
+    case AuthConfig::Type::kOAuth2JwtBearer:
       break;
   }
   co_return Redacted(co_await next_.Send(std::move(request)), redactor_);

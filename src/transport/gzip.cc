@@ -70,8 +70,8 @@ Result<std::string> GunzipBounded(std::string_view compressed, size_t max_decode
 
 std::string Gzip(std::string_view data) {
   z_stream zs{};
-  if (deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 9, Z_DEFAULT_STRATEGY) !=
-      Z_OK) {
+  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 9,
+                   Z_DEFAULT_STRATEGY) != Z_OK) {
     return {};
   }
   std::string out(deflateBound(&zs, static_cast<uLong>(data.size())), '\0');

@@ -7,6 +7,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "src/transport/jwt.h"
 #include "src/transport/url.h"
 
 namespace dealsync {
@@ -61,6 +62,20 @@ std::string OAuthErrorText(const std::string& body) {
   return text;
 }
 
+constexpr std::string_view kJwtBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+// RFC 7523 section 3: iss, sub, aud and exp (seconds since the epoch).
+Result<std::string> JwtBearerAssertion(const OAuth2Options& options, const OAuth2Secrets& secrets,
+                                       Timestamp now) {
+  const int64_t issued =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  const nlohmann::json claims = {{"iss", options.client_id},
+                                 {"sub", options.subject},
+                                 {"aud", options.audience},
+                                 {"exp", issued + options.assertion_lifetime.count()}};
+  return SignJwtRs256(claims.dump(), secrets.private_key_pem);
+}
+
 }  // namespace
 
 OAuth2TokenCache::OAuth2TokenCache(OAuth2Options options, OAuth2Secrets secrets)
@@ -73,7 +88,7 @@ std::optional<std::string> OAuth2TokenCache::Valid(TimePoint now) const {
   return access_token_;
 }
 
-HttpRequest OAuth2TokenCache::BuildTokenRequest() const {
+Result<HttpRequest> OAuth2TokenCache::BuildTokenRequest(Timestamp now) const {
   HttpRequest req;
   req.method = "POST";
   req.url = options_.token_url;
@@ -81,6 +96,19 @@ HttpRequest OAuth2TokenCache::BuildTokenRequest() const {
   req.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
                  {"Accept", "application/json"}};
   std::string form;
+  if (options_.flow == OAuth2Options::Flow::kJwtBearer) {
+    Result<std::string> assertion = JwtBearerAssertion(options_, secrets_, now);
+    if (!assertion.ok()) {
+      return assertion.status().Annotate("oauth2 JWT bearer assertion");
+    }
+    AddFormField(form, "grant_type", kJwtBearerGrant);
+    AddFormField(form, "assertion", *assertion);
+    if (!options_.scope.empty()) {
+      AddFormField(form, "scope", options_.scope);
+    }
+    req.body = std::move(form);
+    return req;
+  }
   if (options_.flow == OAuth2Options::Flow::kRefreshToken) {
     AddFormField(form, "grant_type", "refresh_token");
     AddFormField(form, "refresh_token", secrets_.refresh_token);
@@ -158,6 +186,10 @@ OAuth2TokenSource::OAuth2TokenSource(OAuth2Options options, OAuth2Secrets secret
       redactor_(redactor) {
   redactor_.AddSecret(cache_.secrets().client_secret);
   redactor_.AddSecret(cache_.secrets().refresh_token);
+  redactor_.AddSecret(cache_.secrets().private_key_pem);
+  if (cache_.options().flow == OAuth2Options::Flow::kJwtBearer) {
+    redactor_.AddSecretField("assertion");  // a signed assertion is a credential until it expires
+  }
 }
 
 Awaitable<Result<std::string>> OAuth2TokenSource::Token() {
@@ -188,7 +220,11 @@ Awaitable<Result<std::string>> OAuth2TokenSource::Token() {
 
 Awaitable<Result<std::string>> OAuth2TokenSource::Fetch() {
   ++fetches_;
-  Result<HttpResponse> response = co_await transport_.Send(cache_.BuildTokenRequest());
+  Result<HttpRequest> request = cache_.BuildTokenRequest(clock_.Now());
+  if (!request.ok()) {
+    co_return request.status();
+  }
+  Result<HttpResponse> response = co_await transport_.Send(std::move(request).value());
   if (!response.ok()) {
     co_return Status(response.status().code(),
                      redactor_.Redact("oauth2 token request: " + response.status().message()));

@@ -1,8 +1,13 @@
-// OAuth2 access tokens for connectors: client-credentials and refresh-token
-// flows, with the token cached and refreshed before it expires.
+// OAuth2 access tokens for connectors: client-credentials, refresh-token and
+// JWT bearer (RFC 7523) flows, with the token cached and refreshed before it
+// expires.
 //
 // The token request is a form-encoded POST to token_url; the client id and
-// secret go either as form fields or as HTTP Basic (ClientAuth). Lifetime is
+// secret go either as form fields or as HTTP Basic (ClientAuth). The JWT
+// bearer flow sends no client secret: the assertion, signed RS256 with the
+// client's private key, names the client (iss), the user (sub) and the
+// authorization server (aud) and expires `assertion_lifetime` after it is made
+// (Salesforce accepts at most three minutes). Lifetime is
 // expires_in minus refresh_margin; responses without expires_in (Salesforce
 // sessions) get `session_lifetime`. A 401 from the API invalidates the token
 // (AuthenticatingTransport then refreshes once and replays once).
@@ -26,21 +31,26 @@
 namespace dealsync {
 
 struct OAuth2Options {
-  enum class Flow : uint8_t { kClientCredentials, kRefreshToken };
+  enum class Flow : uint8_t { kClientCredentials, kRefreshToken, kJwtBearer };
   enum class ClientAuth : uint8_t { kFormFields, kBasic };
   Flow flow = Flow::kClientCredentials;
   ClientAuth client_auth = ClientAuth::kFormFields;
   std::string token_url;
   std::string client_id;
   std::string scope;  // optional
+  // JWT bearer: the assertion's sub and aud claims (iss is client_id).
+  std::string subject;
+  std::string audience;
+  std::chrono::seconds assertion_lifetime{120};
   std::chrono::milliseconds refresh_margin{60000};
   std::chrono::milliseconds session_lifetime{std::chrono::hours(1)};  // no expires_in given
   std::chrono::milliseconds timeout{30000};
 };
 
 struct OAuth2Secrets {
-  std::string client_secret;  // may be empty for public clients
-  std::string refresh_token;  // refresh-token flow
+  std::string client_secret;    // may be empty for public clients
+  std::string refresh_token;    // refresh-token flow
+  std::string private_key_pem;  // JWT bearer flow: RSA, PEM
 };
 
 // The sans-io part: what to send, how to read the answer, when to refresh.
@@ -52,7 +62,9 @@ class OAuth2TokenCache {
 
   // A cached token still valid at `now` (margin included), if any.
   std::optional<std::string> Valid(TimePoint now) const;
-  HttpRequest BuildTokenRequest() const;
+  // `now` (wall clock) dates a JWT bearer assertion; kInvalidArgument when
+  // the private key cannot sign one.
+  Result<HttpRequest> BuildTokenRequest(Timestamp now) const;
   // Caches the token from a token-endpoint response, or returns kUnauthenticated
   // (4xx), kUnavailable (5xx) or kInvalidArgument (unreadable body).
   Status OnTokenResponse(const HttpResponse& response, TimePoint now);

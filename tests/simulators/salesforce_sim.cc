@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "src/transport/jwt.h"
 #include "tests/simulators/sim_time.h"
 
 namespace dealsync::sim {
@@ -160,6 +161,8 @@ HttpResponse SalesforceSim::Serve(const HttpRequest& request, const RequestTarge
   return Error(request, target, 404, "NOT_FOUND", "The requested resource does not exist");
 }
 
+constexpr std::string_view kJwtBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
 HttpResponse SalesforceSim::Token(const HttpRequest& request, const RequestTarget& target) {
   auto oauth_error = [&](int status, const std::string& error, const std::string& description) {
     Violate(request, target, "oauth." + error, description);
@@ -177,6 +180,16 @@ HttpResponse SalesforceSim::Token(const HttpRequest& request, const RequestTarge
     form[k] = v;
   }
   const std::string grant = form["grant_type"];
+  if (grant == kJwtBearerGrant) {
+    if (form["assertion"].empty()) {
+      return oauth_error(400, "invalid_request", "assertion is required");
+    }
+    if (auto [error, description] = JwtBearerProblem(form["assertion"]); !error.empty()) {
+      return oauth_error(400, error, description);
+    }
+    // No refresh token and no signature in a JWT bearer answer.
+    return TokenResponse(/*with_signature=*/false);
+  }
   if (grant != "client_credentials" && grant != "refresh_token") {
     return oauth_error(400, "unsupported_grant_type", "grant type not supported");
   }
@@ -189,13 +202,66 @@ HttpResponse SalesforceSim::Token(const HttpRequest& request, const RequestTarge
   if (grant == "refresh_token" && form["refresh_token"] != config_.refresh_token) {
     return oauth_error(400, "invalid_grant", "expired access/refresh token");
   }
-  const std::string token = IssueToken();
-  return JsonResponse(200, {{"access_token", token},
-                            {"instance_url", config_.instance_url},
-                            {"id", config_.instance_url + "/id/00DSIM0000000001/005SIM0000000001"},
-                            {"token_type", "Bearer"},
-                            {"issued_at", std::to_string(ToEpochMs(Now()))},
-                            {"signature", RandomHex(44)}});
+  return TokenResponse(/*with_signature=*/true);
+}
+
+HttpResponse SalesforceSim::TokenResponse(bool with_signature) {
+  Json body = {{"access_token", IssueToken()},
+               {"instance_url", config_.instance_url},
+               {"id", config_.instance_url + "/id/00DSIM0000000001/005SIM0000000001"},
+               {"token_type", "Bearer"},
+               {"issued_at", std::to_string(ToEpochMs(Now()))}};
+  if (with_signature) {
+    body["signature"] = RandomHex(44);
+  } else {
+    body["scope"] = "api";
+  }
+  return JsonResponse(200, body);
+}
+
+// Salesforce Help, "OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration"
+// (https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_jwt_flow.htm):
+// header {"alg":"RS256"}; iss = the connected app's consumer key; aud =
+// https://login.salesforce.com, https://test.salesforce.com or the site URL;
+// sub = the username; exp = seconds since the epoch, no more than 3 minutes
+// ahead. Errors are RFC 7523 answers, 400 with error / error_description
+// ("OAuth 2.0 Authorization Errors", id=sf.remoteaccess_oauth_flow_errors.htm);
+// the descriptions are the ones Salesforce sends for each case.
+std::pair<std::string, std::string> SalesforceSim::JwtBearerProblem(
+    const std::string& assertion) const {
+  if (config_.jwt_certificate_pem.empty()) {
+    return {"invalid_client", "invalid client credentials"};
+  }
+  Result<JwtParts> parts = VerifyJwtRs256(assertion, config_.jwt_certificate_pem);
+  if (!parts.ok()) {
+    return {"invalid_grant", "invalid assertion"};
+  }
+  const Json claims = Json::parse(parts->claims_json, nullptr, /*allow_exceptions=*/false);
+  if (!claims.is_object()) {
+    return {"invalid_grant", "invalid assertion"};
+  }
+  const auto text = [&](const char* name) {
+    auto it = claims.find(name);
+    return it != claims.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (text("iss") != config_.client_id) {
+    return {"invalid_client_id", "client identifier invalid"};
+  }
+  const std::string aud = text("aud");
+  if (aud != "https://login.salesforce.com" && aud != "https://test.salesforce.com" &&
+      aud != config_.instance_url) {
+    return {"invalid_grant", "audience is invalid"};
+  }
+  auto exp = claims.find("exp");
+  const int64_t now_s = ToEpochMs(Now()) / 1000;
+  if (exp == claims.end() || !exp->is_number_integer() || exp->get<int64_t>() <= now_s ||
+      exp->get<int64_t>() > now_s + 180) {
+    return {"invalid_grant", "expired authorization code"};
+  }
+  if (text("sub") != config_.jwt_username) {
+    return {"invalid_grant", "user hasn't approved this consumer"};
+  }
+  return {};
 }
 
 Status SalesforceSim::ApplyNative(SimRecord& r, const Json& native) const {

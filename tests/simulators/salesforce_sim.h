@@ -1,5 +1,6 @@
 // SalesforceSim: the Salesforce REST API subset dealsync uses, for Opportunity.
-//   POST /services/oauth2/token                    client_credentials / refresh_token
+//   POST /services/oauth2/token                    client_credentials / refresh_token /
+//                                                  JWT bearer (RS256, checked as below)
 //   GET  /services/data/vNN.N/query?q=, /queryAll?q=   strict SOQL subset (soql.h)
 //   GET  /services/data/vNN.N/query/<locator>-<offset> nextRecordsUrl pages
 //   GET  /services/data/vNN.N/sobjects/Opportunity/deleted/?start=&end=
@@ -27,6 +28,11 @@ struct SalesforceSimConfig {
   std::string client_id = "sf-client-id";
   std::string client_secret = "sf-client-secret";
   std::string refresh_token = "sf-refresh-token";
+  // JWT bearer flow: the connected app's uploaded certificate ("Use digital
+  // signatures"; empty: the grant is refused) and the pre-authorized user the
+  // assertion's sub must name.
+  std::string jwt_certificate_pem;
+  std::string jwt_username = "integration@acme.example";
   // Returned as instance_url by the token endpoint (the host sets its own URL).
   std::string instance_url = "https://127.0.0.1";
   std::chrono::minutes token_lifetime{120};
@@ -77,6 +83,10 @@ class SalesforceSim final : public Simulator {
   };
 
   HttpResponse Token(const HttpRequest& request, const RequestTarget& target);
+  // The JWT bearer grant's checks; "" when the assertion is acceptable, else
+  // the OAuth error pair Salesforce answers.
+  std::pair<std::string, std::string> JwtBearerProblem(const std::string& assertion) const;
+  HttpResponse TokenResponse(bool with_signature);
   HttpResponse Query(const HttpRequest& request, const RequestTarget& target, bool all_rows);
   HttpResponse QueryMore(const HttpRequest& request, const RequestTarget& target,
                          std::string_view locator_and_offset);

@@ -2,13 +2,52 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 #include "dealsync/hex_digit.h"
 
+#include "src/transport/gzip.h"
 #include "tests/simulators/sim_time.h"
 
 namespace dealsync::sim {
 namespace {
+
+// Whether an Accept-Encoding value lists gzip with a q above 0 (RFC 9110 12.5.3).
+bool AcceptsGzip(std::string_view accept) {
+  size_t start = 0;
+  while (start < accept.size()) {
+    const size_t end = std::min(accept.find(',', start), accept.size());
+    std::string item(accept.substr(start, end - start));
+    item.erase(std::remove_if(item.begin(), item.end(),
+                              [](unsigned char c) { return std::isspace(c) != 0; }),
+               item.end());
+    std::transform(item.begin(), item.end(), item.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string coding = item.substr(0, item.find(';'));
+    const size_t q = item.find(";q=");
+    const bool wanted = q == std::string::npos || std::strtod(item.c_str() + q + 3, nullptr) > 0;
+    if ((coding == "gzip" || coding == "x-gzip") && wanted) {
+      return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
+// The vendors' APIs compress responses for clients that ask (Salesforce REST
+// "Compression Headers", HubSpot, Dataverse); so do the simulators, above
+// the size where compression pays, as web servers do.
+void CompressIfAsked(const HttpRequest& request, HttpResponse& response) {
+  constexpr size_t kMinimumSize = 1024;
+  const std::optional<std::string_view> accept = FindHeader(request.headers, "Accept-Encoding");
+  if (!accept || response.body.size() < kMinimumSize || !AcceptsGzip(*accept) ||
+      FindHeader(response.headers, "Content-Encoding")) {
+    return;
+  }
+  response.body = Gzip(response.body);
+  response.headers.emplace_back("Content-Encoding", "gzip");
+  response.headers.emplace_back("Vary", "Accept-Encoding");
+}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -239,6 +278,7 @@ HttpResponse Simulator::Handle(const HttpRequest& request) {
     response = JsonResponse(500, {{"error", "simulator internal error"}});
   }
   AddLimitHeaders(response);
+  CompressIfAsked(request, response);
   return response;
 }
 

@@ -86,7 +86,8 @@ int Run(int argc, char** argv) {
   app.add_option("--seed-file", seed_file, "JSON records to load (see --write-seed)");
   app.add_option("--salesforce-port", sf_port, "serve Salesforce on this port (0: any)");
   app.add_option("--hubspot-port", hs_port, "serve HubSpot on this port (0: any)");
-  app.add_option("--dynamics365-port", d365_port, "serve Dynamics 365 (Dataverse) on this port (0: any)");
+  app.add_option("--dynamics365-port", d365_port,
+                 "serve Dynamics 365 (Dataverse) on this port (0: any)");
   app.add_option("--rest", rest_specs, "name:port:shape (northwind|contoso), repeatable");
   app.add_option("--ports-file", ports_file, "write {name: {port, base_url}} here once listening");
   app.add_option("--write-seed", write_seed, "write a generated seed file and exit");
@@ -154,9 +155,19 @@ int Run(int argc, char** argv) {
     c.client_id = "sf-" + fresh(16);
     c.client_secret = fresh(32);
     c.refresh_token = fresh(32);
+    // The JWT bearer flow's key pair: the private key for dealsync, the
+    // certificate for the simulated connected app.
+    Result<SigningPair> jwt = GenerateRsaSigningPair();
+    if (!jwt.ok()) {
+      std::cerr << jwt.status().ToString() << "\n";
+      return kExitConfig;
+    }
+    c.jwt_certificate_pem = jwt->certificate_pem;
     if (!WriteSecret(dir + "salesforce.client_id", c.client_id) ||
         !WriteSecret(dir + "salesforce.client_secret", c.client_secret) ||
         !WriteSecret(dir + "salesforce.refresh_token", c.refresh_token) ||
+        !WriteSecret(dir + "salesforce.jwt_key", jwt->private_key_pem) ||
+        !WriteFile(dir + "salesforce.jwt_cert.pem", jwt->certificate_pem) ||
         !add("salesforce", std::make_unique<SalesforceSim>(clock, *random, c), sf_port,
              seed_json.value("salesforce", nlohmann::json()))) {
       return kExitConfig;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "src/transport/cert_gen.h"
+#include "src/transport/gzip.h"
+#include "src/transport/jwt.h"
 #include "tests/simulators/sim_time.h"
 #include "tests/simulators/tests/sim_test_util.h"
 
@@ -76,6 +79,104 @@ TEST_F(SalesforceSimTest, OAuthRejectsBadSecretAndWrongContentType) {
   EXPECT_TRUE(HasViolation(sim_.violations(), "oauth.invalid_request"));
 }
 
+// The JWT bearer grant, checked as Salesforce documents it (salesforce_sim.cc).
+class SalesforceJwtTest : public SalesforceSimTest {
+ protected:
+  static void SetUpTestSuite() {
+    Result<SigningPair> app = GenerateRsaSigningPair();
+    Result<SigningPair> stranger = GenerateRsaSigningPair();
+    ASSERT_TRUE(app.ok() && stranger.ok());
+    app_ = new SigningPair(*app);
+    stranger_ = new SigningPair(*stranger);
+  }
+  static void TearDownTestSuite() {
+    delete app_;
+    delete stranger_;
+  }
+  SalesforceJwtTest() {
+    SalesforceSimConfig c;
+    c.jwt_certificate_pem = app_->certificate_pem;
+    c.instance_url = "https://127.0.0.1:8443";
+    sim_ = std::make_unique<SalesforceSim>(clock_, random_, c);
+  }
+  Json Claims() const {
+    return {{"iss", "sf-client-id"},
+            {"sub", "integration@acme.example"},
+            {"aud", "https://login.salesforce.com"},
+            {"exp", ToEpochMs(clock_.Now()) / 1000 + 120}};
+  }
+  HttpResponse Grant(const Json& claims, const SigningPair& signer) {
+    Result<std::string> assertion = SignJwtRs256(claims.dump(), signer.private_key_pem);
+    EXPECT_TRUE(assertion.ok());
+    HttpRequest r;
+    r.method = "POST";
+    r.url = "/services/oauth2/token";
+    r.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    r.body = "grant_type=" + UrlEncode("urn:ietf:params:oauth:grant-type:jwt-bearer") +
+             "&assertion=" + assertion.value_or("");
+    return sim_->Handle(r);
+  }
+  static std::string ErrorOf(const HttpResponse& r) {
+    const Json body = BodyOf(r);
+    return std::to_string(r.status) + " " + body.value("error", "") + ": " +
+           body.value("error_description", "");
+  }
+
+  static SigningPair* app_;
+  static SigningPair* stranger_;
+  std::unique_ptr<SalesforceSim> sim_;
+};
+SigningPair* SalesforceJwtTest::app_ = nullptr;
+SigningPair* SalesforceJwtTest::stranger_ = nullptr;
+
+TEST_F(SalesforceJwtTest, AValidAssertionGetsAWorkingSessionWithoutARefreshToken) {
+  for (const char* aud :
+       {"https://login.salesforce.com", "https://test.salesforce.com", "https://127.0.0.1:8443"}) {
+    Json claims = Claims();
+    claims["aud"] = aud;
+    HttpResponse r = Grant(claims, *app_);
+    ASSERT_EQ(r.status, 200) << aud << ": " << r.body;
+    const Json body = BodyOf(r);
+    EXPECT_FALSE(body.contains("refresh_token"));
+    EXPECT_EQ(body["instance_url"], "https://127.0.0.1:8443");
+    EXPECT_EQ(sim_->Handle(Get(kBase + "/query?q=" + UrlEncode("SELECT Id FROM Opportunity"),
+                               body["access_token"]))
+                  .status,
+              200);
+  }
+  EXPECT_TRUE(sim_->violations().empty()) << sim_->violations().Describe();
+}
+
+TEST_F(SalesforceJwtTest, EachWrongClaimGetsSalesforcesAnswer) {
+  const auto with = [&](const char* name, Json value) {
+    Json c = Claims();
+    c[name] = std::move(value);
+    return c;
+  };
+  const int64_t now_s = ToEpochMs(clock_.Now()) / 1000;
+  EXPECT_EQ(ErrorOf(Grant(Claims(), *stranger_)), "400 invalid_grant: invalid assertion");
+  EXPECT_EQ(ErrorOf(Grant(with("iss", "someone-else"), *app_)),
+            "400 invalid_client_id: client identifier invalid");
+  EXPECT_EQ(ErrorOf(Grant(with("aud", "https://acme.my.salesforce.com"), *app_)),
+            "400 invalid_grant: audience is invalid");
+  EXPECT_EQ(ErrorOf(Grant(with("exp", now_s), *app_)),
+            "400 invalid_grant: expired authorization code");
+  EXPECT_EQ(ErrorOf(Grant(with("exp", now_s + 600), *app_)),
+            "400 invalid_grant: expired authorization code")
+      << "more than three minutes ahead";
+  EXPECT_EQ(ErrorOf(Grant(with("exp", std::to_string(now_s + 60)), *app_)),
+            "400 invalid_grant: expired authorization code")
+      << "exp is a number";
+  EXPECT_EQ(ErrorOf(Grant(with("sub", "nobody@acme.example"), *app_)),
+            "400 invalid_grant: user hasn't approved this consumer");
+  EXPECT_TRUE(HasViolation(sim_->violations(), "oauth.invalid_grant"));
+}
+
+TEST_F(SalesforceJwtTest, WithoutACertificateTheGrantIsRefused) {
+  sim_ = std::make_unique<SalesforceSim>(clock_, random_);
+  EXPECT_EQ(ErrorOf(Grant(Claims(), *app_)), "400 invalid_client: invalid client credentials");
+}
+
 TEST_F(SalesforceSimTest, MissingAndUnknownTokensAre401Violations) {
   auto resp = sim_.Handle(Get(kBase + "/query?q=x"));
   EXPECT_EQ(resp.status, 401);
@@ -90,12 +191,37 @@ TEST_F(SalesforceSimTest, ExpiredTokenIs401WithoutViolation) {
   EXPECT_TRUE(sim_.violations().empty());
 }
 
+// As Salesforce does for "Accept-Encoding: gzip" (REST API Developer Guide,
+// "Compression Headers"): a large answer comes compressed, a small one or one
+// not asked for comes plain.
+TEST_F(SalesforceSimTest, AnswersAreGzippedWhenTheClientAsks) {
+  for (int i = 0; i < 40; ++i) {
+    Add("deal " + std::to_string(i));
+  }
+  HttpRequest plain = Get(kBase + "/queryAll?q=" + UrlEncode(Poll("2020-01-01T00:00:00Z")), token_);
+  HttpRequest asking = plain;
+  asking.headers.emplace_back("Accept-Encoding", "gzip");
+  const HttpResponse uncompressed = sim_.Handle(plain);
+  const HttpResponse compressed = sim_.Handle(asking);
+  ASSERT_EQ(compressed.status, 200);
+  EXPECT_FALSE(FindHeader(uncompressed.headers, "Content-Encoding"));
+  EXPECT_EQ(FindHeader(compressed.headers, "Content-Encoding").value_or(""), "gzip");
+  EXPECT_LT(compressed.body.size(), uncompressed.body.size() / 3);
+  Result<std::string> decoded = GunzipBounded(compressed.body, 1 << 24);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, uncompressed.body);
+  HttpRequest refusing = plain;
+  refusing.headers.emplace_back("Accept-Encoding", "gzip;q=0, identity");
+  EXPECT_FALSE(FindHeader(sim_.Handle(refusing).headers, "Content-Encoding"));
+}
+
 // Salesforce's documentation writes "/queryAll/?q=": the trailing slash names
 // the same resource and must not be read as a query locator.
 TEST_F(SalesforceSimTest, QueryResourcesAcceptATrailingSlash) {
   Add("deal 1");
   for (const char* resource : {"/queryAll/?q=", "/query/?q="}) {
-    auto resp = sim_.Handle(Get(kBase + resource + UrlEncode(Poll("2020-01-01T00:00:00Z")), token_));
+    auto resp =
+        sim_.Handle(Get(kBase + resource + UrlEncode(Poll("2020-01-01T00:00:00Z")), token_));
     ASSERT_EQ(resp.status, 200) << resource << ": " << resp.body;
     EXPECT_EQ(BodyOf(resp)["totalSize"], 1) << resource;
   }

@@ -160,6 +160,12 @@ INSTANTIATE_TEST_SUITE_P(
             "partners.d/acme.toml",
             {"partners.d/acme.toml:7:8: connection.auth.credential: auth type \"bearer\" needs key "
              "\"credential\" (a reference: \"name\", { env = \"VAR\" } or { file = \"/path\" })"}},
+        BadCase{"jwt_bearer_errors.toml",
+                "partners.d/acme.toml",
+                {"partners.d/acme.toml:7:150: connection.auth.refresh_token: key "
+                 "\"refresh_token\" does not apply to auth type \"oauth2_jwt_bearer\"",
+                 "partners.d/acme.toml:7:8: connection.auth.subject: auth type "
+                 "\"oauth2_jwt_bearer\" needs key \"subject\""}},
         BadCase{"missing_id.toml",
                 "partners.d/acme.toml",
                 {"partners.d/acme.toml:1:1: id: missing key \"id\" (the partner id, e.g. id = "

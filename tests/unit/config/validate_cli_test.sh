@@ -80,6 +80,26 @@ if [[ $status -ne 78 ]] ||
   exit 1
 fi
 
+# A JWT bearer source's credential must be a PEM private key: a certificate
+# put there by mistake is named at its line.
+if grep -q '^connector = "salesforce"' "$config/vendor.toml"; then
+  cp -r "$config" "$tmp/jwt"
+  sed -i -E 's|^auth = \{ type = "oauth2_client_credentials", token_url = "([^"]*)", client_id = "([^"]*)", credential = "[^"]*" \}|auth = { type = "oauth2_jwt_bearer", token_url = "\1", client_id = "\2", subject = "dealsync@acme.example", credential = "salesforce-jwt-key" }|' \
+    "$tmp/jwt/vendor.toml"
+  printf -- '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' > "$tmp/creds/salesforce-jwt-key"
+  line=$(grep -n 'credential = "salesforce-jwt-key"' "$tmp/jwt/vendor.toml" | cut -d: -f1)
+  set +e
+  CREDENTIALS_DIRECTORY="$tmp/creds" "$ctl" validate --config "$tmp/jwt" > "$tmp/out" 2> "$tmp/err"
+  status=$?
+  set -e
+  if [[ -z "$line" || $status -ne 78 ]] ||
+     ! grep -qE "^$tmp/jwt/vendor.toml:$line:[0-9]+: connection.auth.credential: credential \"salesforce-jwt-key\": not a PEM private key" "$tmp/err"; then
+    cat "$tmp/out" "$tmp/err"
+    echo "FAIL: a JWT bearer credential that is not a private key must be reported at its line (status $status)"
+    exit 1
+  fi
+fi
+
 cp -r "$config" "$tmp/broken"
 sed -i 's/^log_level = "info"/log_level = "loud"/' "$tmp/broken/dealsync.toml"
 set +e

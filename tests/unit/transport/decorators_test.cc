@@ -7,6 +7,8 @@
 #include <map>
 
 #include "src/platform/fake_clock.h"
+#include "src/transport/cert_gen.h"
+#include "src/transport/jwt.h"
 #include "tests/support/test_support.h"
 
 namespace dealsync {
@@ -260,6 +262,50 @@ TEST_F(StackTest, RejectsUnusableSettings) {
   EXPECT_TRUE(MakeConnectorTransport(connection, Secrets(), base, clock, random, nullptr).ok());
   connection.allow_insecure_http = false;
   EXPECT_FALSE(MakeConnectorTransport(connection, Secrets(), base, clock, random, nullptr).ok());
+}
+
+TEST_F(StackTest, JwtBearerDefaultsTheAudienceToTheTokenUrlsOriginAndSendsTheSession) {
+  Result<SigningPair> pair = GenerateRsaSigningPair();
+  ASSERT_OK(pair);
+  secrets_["jwt-key"] = pair->private_key_pem;
+  connection.auth.type = AuthConfig::Type::kOAuth2JwtBearer;
+  connection.auth.token_url = "https://test.salesforce.com/services/oauth2/token";
+  connection.auth.client_id = "3MVG9-app";
+  connection.auth.subject = "dealsync@acme.example";
+  connection.auth.credential = Ref("jwt-key");
+  auto t = Make();
+  ASSERT_NE(t, nullptr);
+  base.Push(200, R"({"access_token":"00D!s","instance_url":"https://acme.my.salesforce.com"})");
+  base.Push(200, "{}");
+  Result<HttpResponse> r = Send(*t, "query");
+  ASSERT_OK(r);
+  ASSERT_EQ(base.requests().size(), 2u);
+  const std::string& form = base.requests()[0].body;
+  const std::string assertion = form.substr(form.find("assertion=") + 10);
+  Result<JwtParts> parts = VerifyJwtRs256(assertion, pair->certificate_pem);
+  ASSERT_OK(parts);
+  EXPECT_THAT(parts->claims_json, HasSubstr(R"("aud":"https://test.salesforce.com")"));
+  EXPECT_EQ(FindHeader(base.requests()[1].headers, "Authorization").value_or(""), "Bearer 00D!s");
+}
+
+TEST_F(StackTest, JwtBearerWithAKeyThatCannotSignFailsAtConstructionNamingTheCredential) {
+  secrets_["jwt-key"] = "-----BEGIN CERTIFICATE-----\nnot a key\n-----END CERTIFICATE-----\n";
+  connection.auth.type = AuthConfig::Type::kOAuth2JwtBearer;
+  connection.auth.token_url = "https://login.salesforce.com/services/oauth2/token";
+  connection.auth.client_id = "3MVG9-app";
+  connection.auth.subject = "dealsync@acme.example";
+  connection.auth.credential = Ref("jwt-key");
+  auto t = MakeConnectorTransport(connection, Secrets(), base, clock, random, nullptr);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(t.status().message(), HasSubstr("connection.auth.credential (credential:jwt-key)"));
+  EXPECT_THAT(t.status().message(), HasSubstr("not a PEM private key"));
+  EXPECT_THAT(t.status().message(), Not(HasSubstr("not a key")));
+  EXPECT_TRUE(base.requests().empty());
+  connection.auth.subject.clear();
+  t = MakeConnectorTransport(connection, Secrets(), base, clock, random, nullptr);
+  ASSERT_FALSE(t.ok());
+  EXPECT_THAT(t.status().message(), HasSubstr("connection.auth.subject"));
 }
 
 }  // namespace

@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 
 #include "src/platform/fake_clock.h"
+#include "src/transport/cert_gen.h"
+#include "src/transport/jwt.h"
+
+#include <nlohmann/json.hpp>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -187,6 +191,124 @@ TEST_F(OAuth2Test, ConcurrentCallersShareOneFetch) {
   EXPECT_EQ(tokens, (std::vector<std::string>{"tok-1", "tok-1", "tok-1"}));
   EXPECT_EQ(source.fetches(), 1u);
   EXPECT_EQ(source.cache().secrets().refresh_token, "rotated-1");
+}
+
+std::string PercentDecoded(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i] == '+' ? ' ' : s[i];
+    }
+  }
+  return out;
+}
+
+// The form fields of a token request body, decoded.
+std::map<std::string, std::string> FormFields(const std::string& body) {
+  std::map<std::string, std::string> fields;
+  size_t start = 0;
+  while (start <= body.size()) {
+    const size_t end = std::min(body.find('&', start), body.size());
+    const std::string pair = body.substr(start, end - start);
+    const size_t eq = pair.find('=');
+    fields[PercentDecoded(pair.substr(0, eq))] =
+        eq == std::string::npos ? "" : PercentDecoded(pair.substr(eq + 1));
+    start = end + 1;
+  }
+  return fields;
+}
+
+class JwtBearerTest : public OAuth2Test {
+ protected:
+  static void SetUpTestSuite() {
+    Result<SigningPair> pair = GenerateRsaSigningPair();
+    ASSERT_OK(pair);
+    pair_ = new SigningPair(*pair);
+  }
+  static void TearDownTestSuite() { delete pair_; }
+
+  OAuth2TokenSource JwtSource() {
+    OAuth2Options o = Options(OAuth2Options::Flow::kJwtBearer);
+    o.subject = "integration@acme.example";
+    o.audience = "https://login.salesforce.com";
+    OAuth2Secrets secrets;
+    secrets.private_key_pem = pair_->private_key_pem;
+    return OAuth2TokenSource(o, secrets, transport, clock, redactor);
+  }
+  // The claims of the assertion in request `i`, checked against the certificate.
+  nlohmann::json Claims(size_t i) {
+    const std::map<std::string, std::string> form = FormFields(transport.requests().at(i).body);
+    Result<JwtParts> parts = VerifyJwtRs256(form.at("assertion"), pair_->certificate_pem);
+    EXPECT_OK(parts);
+    return parts.ok() ? nlohmann::json::parse(parts->claims_json) : nlohmann::json();
+  }
+  int64_t NowSeconds() const { return EpochMs(clock.Now()) / 1000; }
+
+  static SigningPair* pair_;
+};
+SigningPair* JwtBearerTest::pair_ = nullptr;
+
+TEST_F(JwtBearerTest, PostsAnRs256AssertionWithTheSalesforceClaimsAndNoClientSecret) {
+  auto source = JwtSource();
+  transport.Push(
+      200,
+      R"({"access_token":"00D!jwt","scope":"api","instance_url":"https://na1.salesforce.com","id":"https://login.salesforce.com/id/00D/005","token_type":"Bearer"})");
+  Result<std::string> t = Token(source);
+  ASSERT_OK(t);
+  EXPECT_EQ(*t, "00D!jwt");
+  EXPECT_EQ(source.cache().instance_url(), "https://na1.salesforce.com");
+  const HttpRequest& req = transport.requests().at(0);
+  EXPECT_EQ(req.method, "POST");
+  EXPECT_EQ(FindHeader(req.headers, "Content-Type").value_or(""),
+            "application/x-www-form-urlencoded");
+  EXPECT_FALSE(FindHeader(req.headers, "Authorization").has_value());
+  const auto form = FormFields(req.body);
+  EXPECT_EQ(form.size(), 2u) << req.body;
+  EXPECT_EQ(form.at("grant_type"), "urn:ietf:params:oauth:grant-type:jwt-bearer");
+  const nlohmann::json claims = Claims(0);
+  EXPECT_EQ(claims, (nlohmann::json{{"iss", "my-client"},
+                                    {"sub", "integration@acme.example"},
+                                    {"aud", "https://login.salesforce.com"},
+                                    {"exp", NowSeconds() + 120}}));
+}
+
+TEST_F(JwtBearerTest, EveryFetchSignsAFreshAssertion) {
+  auto source = JwtSource();
+  transport.Push(200, R"({"access_token":"a1"})");
+  transport.Push(200, R"({"access_token":"a2"})");
+  ASSERT_OK(Token(source));
+  const int64_t first_exp = Claims(0)["exp"];
+  clock.Advance(seconds(7200));  // the session lifetime: the next call fetches
+  ASSERT_OK(Token(source));
+  ASSERT_EQ(transport.requests().size(), 2u);
+  EXPECT_EQ(Claims(1)["exp"].get<int64_t>(), first_exp + 7200);
+}
+
+TEST_F(JwtBearerTest, SalesforceRefusalIsUnauthenticatedAndNeverShowsTheAssertionOrKey) {
+  auto source = JwtSource();
+  transport.Push(400, R"({"error":"invalid_grant","error_description":"audience is invalid"})");
+  Result<std::string> t = Token(source);
+  ASSERT_EQ(t.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_THAT(t.status().message(), HasSubstr("invalid_grant: audience is invalid"));
+  const std::string assertion = FormFields(transport.requests().at(0).body).at("assertion");
+  EXPECT_EQ(redactor.Redact("assertion=" + assertion), "assertion=[redacted]");
+  const std::string key_line = pair_->private_key_pem.substr(28, 40);
+  EXPECT_THAT(redactor.Redact(pair_->private_key_pem), Not(HasSubstr(key_line)));
+}
+
+TEST_F(JwtBearerTest, AKeyThatCannotSignFailsTheFetchWithoutSendingAnything) {
+  OAuth2Options o = Options(OAuth2Options::Flow::kJwtBearer);
+  o.subject = "u";
+  o.audience = "https://login.salesforce.com";
+  OAuth2Secrets secrets;
+  secrets.private_key_pem = "not a key";
+  OAuth2TokenSource source(o, secrets, transport, clock, redactor);
+  Result<std::string> t = Token(source);
+  EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(transport.requests().empty());
 }
 
 }  // namespace
