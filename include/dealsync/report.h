@@ -37,7 +37,8 @@ struct ReportPartnerInfo {
 
 // Everything a report is computed from. Plain data, so tests can build it by hand.
 struct ReportInput {
-  CurrencyRates rates;  // rates.reporting_currency is the report's currency
+  std::string config_dir;  // absolute; for the commands the HTML report prints
+  CurrencyRates rates;     // rates.reporting_currency is the report's currency
   std::chrono::milliseconds stalled_after{std::chrono::hours(24 * 30)};
   std::optional<Money> pipeline_target;  // per partner; any currency with a rate
   std::vector<ReportPartnerInfo> partners;

@@ -80,6 +80,9 @@ struct Report {
   std::string scope;  // "all" or a partner id
   std::string scope_name;
   Timestamp generated_at{};
+  // Where the configuration was read from: the printed dealsyncctl commands
+  // carry --config unless it is the default (/etc/dealsync).
+  std::string config_dir;
   std::string reporting_currency;
   std::vector<RateUsed> rates_used;
   std::vector<std::string> missing_rates;  // currencies met with no configured rate

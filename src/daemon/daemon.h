@@ -138,6 +138,7 @@ class Daemon final : public AdminBackend {
   // NotifyLoop looks for news every kNotifyEvery and sends it.
   Status StartNotifications();
   void ObserveForNotifications();
+  void SendDigests(const notify::DigestFacts& facts, Timestamp now);
   Awaitable<void> NotifyLoop();
   Awaitable<int> RunOnce();
 

@@ -55,9 +55,12 @@ void Daemon::ObserveForNotifications() {
   const Timestamp now = deps_.clock.Now();
   ConflictFilter held_filter;
   held_filter.status = ConflictStatus::kHeldForReview;
+  notify::DigestFacts facts;
   if (Result<std::vector<Conflict>> held = engine_->ListConflicts(held_filter); held.ok()) {
     std::vector<notify::Notification> found;
     for (const Conflict& c : *held) {
+      facts.held.push_back(
+          {c.partner, c.deal_name, std::string(FieldName(c.field)), c.detected_at});
       notify::Notification n;
       n.event = notify::Event::kHeldConflict;
       n.partner = c.partner;
@@ -81,6 +84,7 @@ void Daemon::ObserveForNotifications() {
       notify::Notification n;
       n.event = notify::Event::kDeadLetter;
       n.partner = e.link_id.substr(0, e.link_id.find('/'));
+      facts.dead_letter_partners.push_back(n.partner);
       n.item_id = e.target + "/" + e.update.native_id;
       n.at = now;
       n.subject = "Push to " + e.target + " gave up after " + std::to_string(e.attempts) +
@@ -93,6 +97,9 @@ void Daemon::ObserveForNotifications() {
     }
   }
   for (const SourceHealth& h : Sources()) {
+    if (h.failed || !h.last_error.empty()) {
+      facts.failing_partners.push_back(h.id);
+    }
     // The shortest threshold among the webhooks that want this partner's failures.
     std::optional<std::chrono::milliseconds> threshold;
     notify::Notification probe;
@@ -113,6 +120,39 @@ void Daemon::ObserveForNotifications() {
     if (auto n = notify_detector_.PartnerHealth(h.id, since, *threshold, now, h.last_error)) {
       notify_->Notify(*n);
     }
+  }
+  SendDigests(facts, now);
+}
+
+// The day a webhook's digest was last sent is kept in the store, so a restart
+// in the digest hour does not send it twice. It is written when the digest is
+// queued: a crash before delivery loses that day's digest rather than
+// repeating it.
+void Daemon::SendDigests(const notify::DigestFacts& facts, Timestamp now) {
+  const std::vector<notify::Webhook>& hooks = notify_->hooks();
+  for (size_t i = 0; i < hooks.size(); ++i) {
+    const WebhookConfig& hook = hooks[i].config;
+    if (std::find(hook.events.begin(), hook.events.end(), "digest") == hook.events.end()) {
+      continue;
+    }
+    const std::string key = "notify/digest/" + hook.name;
+    Result<std::optional<std::string>> last = store_->Get(Column::kMeta, key);
+    if (!last.ok()) {
+      continue;  // the store is failing; try again at the next observation
+    }
+    std::optional<std::string> day =
+        notify::DigestDay(hook.digest_hour_utc, now, last->value_or(""));
+    if (!day) {
+      continue;
+    }
+    WriteBatch batch;
+    batch.Put(Column::kMeta, key, *day);
+    if (Status s = store_->Write(batch); !s.ok()) {
+      spdlog::warn("notify: digest for webhook {} not sent: {}", hook.name, s.ToString());
+      continue;
+    }
+    notify_->NotifyOne(i, notify::Digest(facts, hook, *day, now));
+    spdlog::info("notify: daily digest {} queued for webhook {}", *day, hook.name);
   }
 }
 

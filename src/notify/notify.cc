@@ -134,6 +134,70 @@ std::optional<std::chrono::steady_clock::time_point> Queue::NextDue() const {
   return next;
 }
 
+std::optional<std::string> DigestDay(int hour_utc, Timestamp now, std::string_view last_sent_day) {
+  if (hour_utc < 0 || hour_utc > 23) {
+    return std::nullopt;
+  }
+  const auto day = std::chrono::floor<std::chrono::days>(now);
+  if (now < day + std::chrono::hours(hour_utc)) {
+    return std::nullopt;
+  }
+  std::string today = FormatTimestamp(now).substr(0, 10);
+  if (today == last_sent_day) {
+    return std::nullopt;
+  }
+  return today;
+}
+
+Notification Digest(const DigestFacts& facts, const WebhookConfig& hook, const std::string& day,
+                    Timestamp now) {
+  const auto mine = [&](const std::string& partner) {
+    return hook.partners.empty() ||
+           std::find(hook.partners.begin(), hook.partners.end(), partner) != hook.partners.end();
+  };
+  std::vector<DigestFacts::Held> held;
+  for (const DigestFacts::Held& h : facts.held) {
+    if (mine(h.partner)) {
+      held.push_back(h);
+    }
+  }
+  std::sort(held.begin(), held.end(), [](const DigestFacts::Held& a, const DigestFacts::Held& b) {
+    return a.since < b.since;
+  });
+  const auto count_mine = [&](const std::vector<std::string>& partners) {
+    return std::count_if(partners.begin(), partners.end(), mine);
+  };
+  const auto dead = count_mine(facts.dead_letter_partners);
+  std::string failing;
+  for (const std::string& p : facts.failing_partners) {
+    if (mine(p)) {
+      failing += (failing.empty() ? "" : ", ") + p;
+    }
+  }
+  Notification n;
+  n.event = Event::kDigest;
+  n.item_id = day;
+  n.at = now;
+  n.subject = "dealsync daily digest " + day + ": " + std::to_string(held.size()) +
+              " held for review, " + std::to_string(dead) + " dead letters, " +
+              (failing.empty() ? "every partner syncing" : "failing: " + failing);
+  constexpr size_t kListed = 10;
+  for (size_t i = 0; i < held.size() && i < kListed; ++i) {
+    const auto days = std::chrono::floor<std::chrono::days>(now - held[i].since).count();
+    n.text += (n.text.empty() ? "Oldest held: " : "\n") + held[i].deal + " (" + held[i].field +
+              ", partner " + held[i].partner + ", " + std::to_string(days) + " d)";
+  }
+  if (held.size() > kListed) {
+    n.text += "\n... and " + std::to_string(held.size() - kListed) + " more";
+  }
+  if (!held.empty() || dead > 0) {
+    n.text += std::string(n.text.empty() ? "" : "\n") +
+              "Review: dealsyncctl conflicts list, dealsyncctl deadletters list, or the review "
+              "workspace at /app/";
+  }
+  return n;
+}
+
 std::vector<Notification> Detector::Fresh(std::set<std::string>& seen, bool& primed,
                                           const std::vector<Notification>& now) {
   std::vector<Notification> fresh;

@@ -85,6 +85,29 @@ class Queue {
   std::map<uint64_t, Delivery> in_flight_;
 };
 
+// The daily digest is sent once per UTC day, at or after `hour_utc` (a daemon
+// that was down at that hour sends it when it is back). Returns the day to
+// send it for ("2026-12-01"), or nullopt when `last_sent_day` is that day or
+// the hour has not come.
+std::optional<std::string> DigestDay(int hour_utc, Timestamp now, std::string_view last_sent_day);
+
+// What a digest summarises, for every partner; Digest() keeps a webhook's own.
+struct DigestFacts {
+  struct Held {
+    std::string partner;
+    std::string deal;
+    std::string field;
+    Timestamp since{};
+  };
+  std::vector<Held> held;                         // conflicts held for review
+  std::vector<std::string> dead_letter_partners;  // one entry per dead letter
+  std::vector<std::string> failing_partners;      // partners whose polls fail now
+};
+// The digest `hook` is sent for `day`: counts and the oldest held conflicts,
+// limited to the hook's partners when it names some.
+Notification Digest(const DigestFacts& facts, const WebhookConfig& hook, const std::string& day,
+                    Timestamp now);
+
 // Turns observations into notifications once each: a held conflict or a dead
 // letter is notified the first time it is seen, and a partner once it has
 // failed for longer than the shortest failing_after of the webhooks that want

@@ -58,6 +58,15 @@ size_t WebhookSender::Notify(const Notification& n) {
   return queued;
 }
 
+void WebhookSender::NotifyOne(size_t index, const Notification& n) {
+  if (index >= hooks_.size()) {
+    return;
+  }
+  if (!queue_.Add(index, Payload(n, hooks_[index].config.format), clock_.SteadyNow())) {
+    spdlog::warn("notify: queue full; dropped the oldest waiting notification");
+  }
+}
+
 Awaitable<void> WebhookSender::SendDue() {
   for (Delivery& d : queue_.TakeDue(clock_.SteadyNow())) {
     const Webhook& hook = hooks_[d.webhook];

@@ -34,6 +34,8 @@ class WebhookSender {
 
   // Queues `n` for every webhook that wants it; returns how many.
   size_t Notify(const Notification& n);
+  // Queues `n` for webhook `index` only (a digest, made for that webhook).
+  void NotifyOne(size_t index, const Notification& n);
   // Sends every delivery that is due now, one after another, and records the
   // outcomes (retryable failures come back after their backoff).
   Awaitable<void> SendDue();

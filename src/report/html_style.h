@@ -30,6 +30,9 @@ th { background: var(--soft); font-weight: 600; font-size: 12px; color: var(--mu
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.neg { color: var(--flag); }
 .ids, .who { color: var(--muted); font-size: 11px; display: block; }
+tr.held:has(+ tr.settle) td { border-bottom: none; }
+tr.settle td { padding-top: 0; }
+tr.settle code { font-size: 11px; user-select: all; }
 .badge { display: inline-block; font-size: 11px; font-weight: 600; padding: 1px 6px;
          border-radius: 3px; white-space: nowrap; }
 .badge.held_for_review { background: var(--held-bg); color: var(--held); border: 1px solid var(--held); }

@@ -75,6 +75,7 @@ class HtmlWriter {
   void Header();
   void Summary();
   void ConflictTable(bool held);
+  std::string SettleCommand(const Conflict& c) const;
   void ConflictRow(const ConflictLine& line);
   void Change(const char* side, Field field, const FieldChange& change);
   void Pipeline();
@@ -185,8 +186,10 @@ void HtmlWriter::Summary() {
 void HtmlWriter::ConflictTable(bool held) {
   if (held) {
     out_ << "<section id=\"held\">\n<h2>Needs your decision</h2>\n<p class=\"note\">Conflicts "
-         << "held for review, largest value at stake first. Settle one with <code>dealsyncctl "
-         << "conflicts resolve ID --take vendor|partner</code>.</p>\n";
+         << "held for review, largest value at stake first. Each one's row ends with the command "
+         << "that settles it: keep <code>--take vendor</code> or change it to <code>--take "
+         << "partner</code> (or <code>--value V</code>), and say why in <code>--reason</code>. "
+         << "It works whether or not dealsyncd is running.</p>\n";
   } else {
     out_ << "<section id=\"settled\">\n<h2>Settled conflicts</h2>\n<p class=\"note\">Both sides "
          << "changed the same field; the rule shown decided the result.</p>\n";
@@ -256,6 +259,27 @@ void HtmlWriter::ConflictRow(const ConflictLine& line) {
     out_ << " <span class=\"flag\">" << HtmlEscape(Words(flag)) << "</span>";
   }
   out_ << "</td><td class=\"num\">" << line.age_days << " d</td></tr>\n";
+  if (c.status == ConflictStatus::kHeldForReview) {
+    out_ << "<tr class=\"settle\"><td colspan=\"9\"><code>" << HtmlEscape(SettleCommand(c))
+         << "</code></td></tr>\n";
+  }
+}
+
+// A command that runs as printed in a POSIX shell: the id and the config
+// directory single-quoted, the user's name from $USER.
+std::string HtmlWriter::SettleCommand(const Conflict& c) const {
+  const auto quoted = [](const std::string& s) {
+    std::string q = "'";
+    for (char ch : s) {
+      q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+    }
+    return q + "'";
+  };
+  std::string command = "dealsyncctl conflicts resolve " + quoted(c.id);
+  if (!r_.config_dir.empty() && r_.config_dir != "/etc/dealsync") {
+    command += " --config " + quoted(r_.config_dir);
+  }
+  return command + " --take vendor --by \"$USER\" --reason 'checked with the partner'";
 }
 
 void HtmlWriter::Pipeline() {

@@ -105,6 +105,7 @@ Result<Report> BuildReport(const ReportInput& input, const ReportOptions& option
   report.scope = options.partner.empty() ? "all" : options.partner;
   report.scope_name = "All partners";
   report.generated_at = input.now;
+  report.config_dir = input.config_dir;
   report.reporting_currency = input.rates.reporting_currency;
   report.stalled_after_days = std::chrono::floor<std::chrono::days>(input.stalled_after).count();
   if (input.pipeline_target) {

@@ -1,4 +1,6 @@
 // LoadReportInput: reads what a report needs from the SyncEngine, once.
+#include <filesystem>
+
 #include "dealsync/config.h"
 #include "dealsync/engine.h"
 #include "dealsync/report.h"
@@ -21,6 +23,12 @@ Status CollectRecords(SyncEngine& engine, const std::string& source,
 
 Result<ReportInput> LoadReportInput(SyncEngine& engine, const Config& config, Timestamp now) {
   ReportInput input;
+  std::error_code ec;
+  const std::filesystem::path dir = std::filesystem::absolute(config.dir, ec);
+  input.config_dir = ec ? config.dir : dir.lexically_normal().string();
+  while (input.config_dir.size() > 1 && input.config_dir.back() == '/') {
+    input.config_dir.pop_back();
+  }
   input.rates = config.daemon.rates;
   input.stalled_after = config.daemon.stalled_after;
   input.pipeline_target = config.daemon.pipeline_target;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <regex>
 #include <thread>
 
@@ -109,6 +110,67 @@ class SimHost {
   std::unique_ptr<HttpServer> server_;
   uint16_t port_ = 0;
   std::thread thread_;
+};
+
+// A webhook endpoint over TLS on 127.0.0.1 (the test PKI) that keeps what it is sent.
+class WebhookReceiver {
+ public:
+  explicit WebhookReceiver(const std::string& pki) : work_(io_.get_executor()) {
+    ServerOptions options;
+    options.cert_file = pki + "/server.pem";
+    options.key_file = pki + "/server.key";
+    server_ = std::make_unique<HttpServer>(io_.get_executor(), options,
+                                           [this](HttpRequest r) -> Awaitable<HttpResponse> {
+                                             {
+                                               std::lock_guard lock(mu_);
+                                               received_.push_back(std::move(r));
+                                             }
+                                             HttpResponse ok;
+                                             ok.status = 200;
+                                             ok.body = "ok";
+                                             co_return ok;
+                                           });
+    Result<uint16_t> port = server_->Start();
+    port_ = port.ok() ? *port : 0;
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~WebhookReceiver() {
+    std::promise<void> stopped;
+    boost::asio::post(io_, [&] {
+      server_->Stop();
+      stopped.set_value();
+    });
+    stopped.get_future().wait();
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
+  uint16_t port() const { return port_; }
+  // The JSON bodies received for `event`.
+  std::vector<json> Received(const std::string& event) {
+    std::lock_guard lock(mu_);
+    std::vector<json> out;
+    for (const HttpRequest& r : received_) {
+      json body = json::parse(r.body, nullptr, false);
+      if (body.is_object() && body.value("event", "") == event) {
+        out.push_back(std::move(body));
+      }
+    }
+    return out;
+  }
+  std::vector<HttpRequest> requests() {
+    std::lock_guard lock(mu_);
+    return received_;
+  }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::unique_ptr<HttpServer> server_;
+  uint16_t port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<HttpRequest> received_;
 };
 
 Result<HttpResponse> Http(const std::string& method, const std::string& url,
@@ -277,8 +339,7 @@ class DaemonE2ETest : public ::testing::Test {
 
 TEST_F(DaemonE2ETest, InvalidConfigExits78WithEveryError) {
   // The daemon-wide files are unusable: exit 78 with every error.
-  e2e::WriteFile(Config() + "/vendor.toml",
-                 "connector = \"rets\"\npoll_interval = \"soon\"\n");
+  e2e::WriteFile(Config() + "/vendor.toml", "connector = \"rets\"\npoll_interval = \"soon\"\n");
   e2e::WriteFile(Config() + "/dealsync.toml",
                  e2e::ReadFile(Config() + "/dealsync.toml") + "\nbroken_key = 1\n");
   e2e::Process p;
@@ -338,8 +399,8 @@ TEST_F(DaemonE2ETest, ServiceLifecycle) {
   Result<HttpResponse> anonymous = Http("GET", Admin("/api/v1/conflicts"));
   ASSERT_OK(anonymous);
   EXPECT_EQ(anonymous->status, 401);
-  Result<HttpResponse> held = Http("GET", Admin("/api/v1/conflicts?status=held_for_review"), "",
-                                   "e2e-admin-token");
+  Result<HttpResponse> held =
+      Http("GET", Admin("/api/v1/conflicts?status=held_for_review"), "", "e2e-admin-token");
   ASSERT_OK(held);
   ASSERT_EQ(held->status, 200) << held->body;
   EXPECT_GE(json::parse(held->body)["conflicts"].size(), 1u) << held->body;
@@ -376,7 +437,8 @@ TEST_F(DaemonE2ETest, ServiceLifecycle) {
             std::string::npos);
   EXPECT_NE(metrics->body.find("dealsync_push_failures_total{target=\"northwind\"} 0\n"),
             std::string::npos);
-  EXPECT_EQ(metrics->body.find("dealsync_last_successful_push_timestamp_seconds{target=\"northwind\"} 0\n"),
+  EXPECT_EQ(metrics->body.find(
+                "dealsync_last_successful_push_timestamp_seconds{target=\"northwind\"} 0\n"),
             std::string::npos)
       << "northwind was pushed to: its timestamp moved";
   const std::string metrics_file = (dir_ / "metrics.txt").string();
@@ -535,6 +597,130 @@ TEST_F(DaemonE2ETest, MissingCredentialFailsOnePartnerWhileTwoOthersSyncAndReloa
 
   daemon_->Signal(SIGTERM);
   EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << e2e::ReadFile(Log());
+}
+
+// [[notify.webhooks]] from the real daemon: a conflict newly held is POSTed
+// once over verified HTTPS (the receiver's CA comes from SSL_CERT_FILE, the
+// way a host's trust store would), and the daily digest goes once a UTC day,
+// also across a restart (the day sent is kept in the store).
+TEST_F(DaemonE2ETest, WebhooksGetNewlyHeldConflictsAndOneDigestADayAcrossARestart) {
+  WebhookReceiver receiver((dir_ / "pki").string());
+  ASSERT_NE(receiver.port(), 0);
+  const std::string hook_url =
+      "https://127.0.0.1:" + std::to_string(receiver.port()) + "/hooks/T0KEN-in-the-path";
+  e2e::WriteFile((dir_ / "creds" / "ops-webhook").string(), hook_url + "\n");
+  std::string daemon = e2e::ReadFile(Config() + "/dealsync.toml");
+  daemon +=
+      "\n[[notify.webhooks]]\nname = \"ops\"\nurl = \"ops-webhook\"\nformat = \"json\"\n"
+      "events = [\"held_conflict\", \"digest\"]\ndigest_hour_utc = 0\n";
+  e2e::WriteFile(Config() + "/dealsync.toml", daemon);
+  ::setenv("SSL_CERT_FILE", (dir_ / "pki" / "ca.pem").c_str(), 1);
+  Seed();
+  StartDaemon();
+  ::unsetenv("SSL_CERT_FILE");
+  ASSERT_TRUE(WaitForStatus(Admin("/healthz"), 200)) << e2e::ReadFile(Log());
+  ASSERT_TRUE(Eventually([&] { return receiver.Received("digest").size() == 1; }, seconds(30)))
+      << e2e::ReadFile(Log());
+  const json digest = receiver.Received("digest")[0];
+  EXPECT_EQ(digest["id"], FormatTimestamp(SystemClock().Now()).substr(0, 10));
+  EXPECT_NE(digest["subject"].get<std::string>().find("dealsync daily digest"), std::string::npos);
+
+  // What was held before the first look is backlog; a conflict held later is news.
+  ASSERT_TRUE(partner_->Edit(p1_, {{"close_at", "2027-03-01"}}));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        for (const json& n : receiver.Received("held_conflict")) {
+          if (n["subject"].get<std::string>().find("Deal REG-1") != std::string::npos) {
+            return true;
+          }
+        }
+        return false;
+      },
+      seconds(40)))
+      << e2e::ReadFile(Log());
+  const size_t held_before_restart = receiver.Received("held_conflict").size();
+  for (const HttpRequest& r : receiver.requests()) {
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_EQ(r.url, "/hooks/T0KEN-in-the-path");
+    EXPECT_EQ(FindHeader(r.headers, "Content-Type").value_or(""), "application/json");
+  }
+  daemon_->Signal(SIGTERM);
+  ASSERT_EQ(daemon_->WaitExit(seconds(15)), 0) << e2e::ReadFile(Log());
+
+  // After a restart: the held conflicts are not announced again, the day's
+  // digest is not sent again, and new news still goes out.
+  ::setenv("SSL_CERT_FILE", (dir_ / "pki" / "ca.pem").c_str(), 1);
+  StartDaemon();
+  ::unsetenv("SSL_CERT_FILE");
+  ASSERT_TRUE(WaitForStatus(Admin("/healthz"), 200)) << e2e::ReadFile(Log());
+  const auto deal = [](const char* close) {
+    return json{{"name", "Deal REG-4"}, {"account", "Initech"},   {"owner", "kim"},
+                {"stage", "Qualified"}, {"amount", "900.00"},     {"currency", "EUR"},
+                {"close_at", close},    {"registration", "REG-4"}};
+  };
+  ASSERT_FALSE(vendor_->Create(deal("2026-12-20")).empty());
+  ASSERT_FALSE(partner_->Create(deal("2027-01-20")).empty());
+  ASSERT_TRUE(Eventually(
+      [&] {
+        for (const json& n : receiver.Received("held_conflict")) {
+          if (n["subject"].get<std::string>().find("Deal REG-4") != std::string::npos) {
+            return true;
+          }
+        }
+        return false;
+      },
+      seconds(40)))
+      << e2e::ReadFile(Log());
+  EXPECT_EQ(receiver.Received("held_conflict").size(), held_before_restart + 1)
+      << "only the new conflict";
+  EXPECT_EQ(receiver.Received("digest").size(), 1u);
+  const std::string log = e2e::ReadFile(Log());
+  EXPECT_EQ(log.find("T0KEN"), std::string::npos) << "the webhook URL is a secret";
+  EXPECT_NE(log.find("notify: webhook ops (127.0.0.1"), std::string::npos) << log;
+}
+
+// The HTML report prints, under each held conflict, the command that settles
+// it; copied out of the page exactly as a person would copy it, it runs in a
+// shell as printed and settles that conflict.
+TEST_F(DaemonE2ETest, HtmlReportSettleCommandsWorkAsPrinted) {
+  Seed();
+  ASSERT_EQ(RunOnce(), 0) << e2e::ReadFile(Log());
+  const std::string html = (dir_ / "report.html").string();
+  std::string out;
+  ASSERT_EQ(e2e::RunCommand(std::string(DEALSYNCCTL) + " report --format html --out '" + html +
+                                "' --config '" + Config() + "' 2>&1",
+                            &out),
+            0)
+      << out;
+  const std::string page = e2e::ReadFile(html);
+  std::smatch m;
+  ASSERT_TRUE(
+      std::regex_search(page, m, std::regex("<code>(dealsyncctl conflicts resolve [^<]*)</code>")))
+      << page.substr(0, 4000);
+  std::string command = m[1];
+  for (const auto& [entity, ch] : std::vector<std::pair<std::string, std::string>>{
+           {"&quot;", "\""}, {"&#39;", "'"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}}) {
+    command = std::regex_replace(command, std::regex(entity), ch);
+  }
+  EXPECT_NE(command.find("--config '" + Config() + "'"), std::string::npos) << command;
+  const std::string id = command.substr(
+      command.find('\'') + 1, command.find('\'', command.find('\'') + 1) - command.find('\'') - 1);
+  const std::string script = (dir_ / "settle.sh").string();
+  e2e::WriteFile(script, command + "\n");
+  const std::string bin_dir = fs::path(DEALSYNCCTL).parent_path().string();
+  ASSERT_EQ(
+      e2e::RunCommand("PATH='" + bin_dir + "':\"$PATH\" USER=kim sh '" + script + "' 2>&1", &out),
+      0)
+      << command << "\n"
+      << out;
+  EXPECT_NE(out.find("Resolved " + id), std::string::npos) << out;
+  ASSERT_EQ(e2e::RunCommand(std::string(DEALSYNCCTL) + " conflicts show '" + id + "' --config '" +
+                                Config() + "' 2>&1",
+                            &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("resolved by operator"), std::string::npos) << out;
+  EXPECT_NE(out.find("kim"), std::string::npos) << out;
 }
 
 // dealsyncctl works whether or not dealsyncd runs on the state directory:

@@ -163,5 +163,62 @@ TEST(NotifyDetector, PartnerFailingOnceAfterTheThresholdAndAgainAfterRecovery) {
       d.PartnerHealth("northwind", clock.Now() - minutes(61), minutes(60), clock.Now(), ""));
 }
 
+Timestamp At(const char* iso) {
+  return *ParseTimestamp(iso);
+}
+
+TEST(NotifyDigest, OncePerUtcDayAtOrAfterTheHour) {
+  EXPECT_FALSE(DigestDay(7, At("2026-12-01T06:59:59Z"), ""));
+  EXPECT_EQ(DigestDay(7, At("2026-12-01T07:00:00Z"), "").value_or(""), "2026-12-01");
+  EXPECT_FALSE(DigestDay(7, At("2026-12-01T07:00:10Z"), "2026-12-01")) << "sent already";
+  // Down at 07:00, back at 15:30: sent late, once.
+  EXPECT_EQ(DigestDay(7, At("2026-12-01T15:30:00Z"), "2026-11-30").value_or(""), "2026-12-01");
+  EXPECT_FALSE(DigestDay(7, At("2026-12-02T00:30:00Z"), "2026-12-01")) << "not before the hour";
+  EXPECT_EQ(DigestDay(0, At("2026-12-02T00:00:00Z"), "2026-12-01").value_or(""), "2026-12-02");
+  EXPECT_FALSE(DigestDay(-1, At("2026-12-01T12:00:00Z"), ""));
+}
+
+TEST(NotifyDigest, CountsAndOldestHeldForTheWebhooksPartnersOnly) {
+  DigestFacts facts;
+  facts.held = {{"northwind", "Deal REG-1", "amount", At("2026-11-28T10:00:00Z")},
+                {"contoso", "Deal REG-9", "stage", At("2026-11-20T10:00:00Z")},
+                {"northwind", "Deal REG-2", "close_date", At("2026-11-25T10:00:00Z")}};
+  facts.dead_letter_partners = {"northwind", "contoso", "contoso"};
+  facts.failing_partners = {"contoso"};
+  const Timestamp now = At("2026-12-01T07:00:05Z");
+  WebhookConfig all;
+  all.name = "all";
+  Notification n = Digest(facts, all, "2026-12-01", now);
+  EXPECT_EQ(n.event, Event::kDigest);
+  EXPECT_EQ(
+      n.subject,
+      "dealsync daily digest 2026-12-01: 3 held for review, 3 dead letters, failing: contoso");
+  EXPECT_EQ(n.text.substr(0, n.text.find('\n')),
+            "Oldest held: Deal REG-9 (stage, partner contoso, 10 d)");
+  WebhookConfig northwind;
+  northwind.name = "nw";
+  northwind.partners = {"northwind"};
+  n = Digest(facts, northwind, "2026-12-01", now);
+  EXPECT_EQ(n.subject,
+            "dealsync daily digest 2026-12-01: 2 held for review, 1 dead letters, every partner "
+            "syncing");
+  EXPECT_EQ(n.text.find("contoso"), std::string::npos) << n.text;
+  EXPECT_NE(n.text.find("Deal REG-2 (close_date, partner northwind, 5 d)\nDeal REG-1"),
+            std::string::npos)
+      << n.text;
+  const nlohmann::json j = nlohmann::json::parse(Payload(n, "json"));
+  EXPECT_EQ(j["event"], "digest");
+  EXPECT_EQ(j["id"], "2026-12-01");
+}
+
+TEST(NotifyDigest, AQuietDayStillSaysSo) {
+  WebhookConfig hook;
+  const Notification n = Digest({}, hook, "2026-12-01", At("2026-12-01T07:00:00Z"));
+  EXPECT_EQ(n.subject,
+            "dealsync daily digest 2026-12-01: 0 held for review, 0 dead letters, every partner "
+            "syncing");
+  EXPECT_EQ(n.text, "");
+}
+
 }  // namespace
 }  // namespace dealsync::notify
