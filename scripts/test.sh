@@ -1,9 +1,61 @@
 #!/usr/bin/env bash
-# Builds everything and runs the whole test suite (unit, connector, simulator,
-# integration, report-in-browser). Installs missing Debian packages first.
+# Builds and runs the whole test suite, as CI does (.ci/run). Installs missing
+# Debian packages first. Three build trees, each configured on first use:
+#   build-asan  the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#               (g++); any sanitizer report fails its test
+#   build       the unsanitized build the README's commands use: the demo
+#               (scripts/demo.sh, as test demo_converges) and the benchmarks
+#   build-fuzz  the libFuzzer harnesses of tests/fuzz (clang++), each fuzzing
+#               DEALSYNC_FUZZ_SECONDS (default 5) over the committed corpus
+# DEALSYNC_TEST_TREES (default "asan build fuzz") picks trees, e.g. "build"
+# for the unsanitized suite alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh --with-browser
-scripts/build.sh
-cd "${DEALSYNC_BUILD_DIR:-build}"
-ctest --output-on-failure -j "$(nproc)" --timeout 600
+jobs=$(nproc)
+trees=" ${DEALSYNC_TEST_TREES:-asan build fuzz} "
+# Hash paths relative to the checkout so another clone reuses the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+configure() {  # configure DIR ARGS...: once per tree
+  local dir=$1
+  shift
+  if [[ ! -f "$dir/build.ninja" ]]; then
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  fi
+}
+stamp() { echo "== $(date -u +%H:%M:%S) $*"; }
+
+if [[ "$trees" == *" asan "* ]]; then
+  stamp "the suite under ASan+UBSan (build-asan)"
+  configure build-asan -DDEALSYNC_SANITIZE=ON -DDEALSYNC_BUILD_BENCH=OFF
+  cmake --build build-asan -j "$jobs"
+  ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 900 -E '^demo_converges$'
+fi
+
+if [[ "$trees" == *" build "* ]]; then
+  if [[ "$trees" == *" asan "* ]]; then
+    stamp "the demo and the benchmarks, unsanitized (build)"
+    configure build
+    cmake --build build -j "$jobs" --target dealsyncd dealsyncctl dealsync-sim dealsync_benchmarks
+    ctest --test-dir build --output-on-failure --timeout 600 -R '^demo_converges$'
+  else
+    stamp "the suite, unsanitized (build)"
+    configure build
+    cmake --build build -j "$jobs"
+    ctest --test-dir build --output-on-failure -j "$jobs" --timeout 600
+  fi
+fi
+
+if [[ "$trees" == *" fuzz "* ]]; then
+  stamp "fuzzing (build-fuzz)"
+  configure build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DDEALSYNC_FUZZ=ON \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+    -DDEALSYNC_FUZZ_SECONDS="${DEALSYNC_FUZZ_SECONDS:-5}"
+  cmake --build build-fuzz -j "$jobs" --target dealsync_fuzzers
+  ctest --test-dir build-fuzz --output-on-failure -j "$jobs"
+fi
+stamp "done"
