@@ -27,7 +27,11 @@ configure() {  # configure DIR ARGS...: once per tree
     cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   fi
 }
-stamp() { echo "== $(date -u +%H:%M:%S) $*"; }
+stamp() {  # the time, and the CPU time used so far (children's user and system)
+  local cpu
+  cpu=$(times | tail -1)
+  echo "== $(date -u +%H:%M:%S) [cpu so far: ${cpu}] $*"
+}
 
 if [[ "$trees" == *" asan "* ]]; then
   stamp "the suite under ASan+UBSan (build-asan)"
