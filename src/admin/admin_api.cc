@@ -217,6 +217,9 @@ HttpResponse AdminApi::Handle(const HttpRequest& request) {
     }
     return JsonResponse(200, admin::ConflictToJson(*conflict));
   }
+  if (api && seg.size() == 3 && seg[2] == "reload") {
+    return method == "POST" ? ReloadRoute(request) : MethodNotAllowed("POST");
+  }
   if (api && seg[2] == "deadletters") {
     return DeadLetters(request, seg, target->query);
   }
@@ -224,6 +227,24 @@ HttpResponse AdminApi::Handle(const HttpRequest& request) {
     return SourceRewind(request, seg[3]);
   }
   return JsonError(404, "not_found", "no such endpoint: " + method + " " + request.url);
+}
+
+HttpResponse AdminApi::ReloadRoute(const HttpRequest& request) {
+  if (auto rejected = RejectUnauthorized(request)) {
+    return *rejected;
+  }
+  const ReloadVerdict verdict = backend_.Reload();
+  if (!verdict.applied) {
+    return JsonResponse(422, {{"status", "rejected"},
+                              {"errors", verdict.errors},
+                              {"error",
+                               {{"code", "rejected"},
+                                {"message", "the new configuration was rejected; the running one "
+                                            "is kept"}}}});
+  }
+  return JsonResponse(200, {{"status", verdict.errors.empty() ? "applied" : "applied_with_failures"},
+                            {"summary", verdict.summary},
+                            {"errors", verdict.errors}});
 }
 
 HttpResponse AdminApi::Readyz() {
@@ -246,8 +267,11 @@ HttpResponse AdminApi::Readyz() {
   json sources = json::array();
   for (const SourceHealth& s : backend_.Sources()) {
     const auto allowed = s.poll_interval * options_.ready_within_intervals;
-    json entry = {{"id", s.id}};
-    if (!s.last_successful_poll) {
+    json entry = {{"id", s.id}, {"state", s.failed ? "failed" : "running"}};
+    if (s.failed) {
+      entry["error"] = s.last_error;
+      reasons.push_back("source " + s.id + ": failed: " + s.last_error);
+    } else if (!s.last_successful_poll) {
       reasons.push_back("source " + s.id + ": no successful poll yet" +
                         (s.last_error.empty() ? "" : " (last error: " + s.last_error + ")"));
     } else {

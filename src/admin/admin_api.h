@@ -13,6 +13,9 @@
 //   GET    /api/v1/conflicts/{id}
 //   POST   /api/v1/conflicts/{id}/resolve    {"take":"vendor"|"partner"|"value","value","by"}
 //   (token)
+//   POST   /api/v1/reload                    re-read the configuration; answers once it is
+//                                            applied (200) or rejected (422), with every error
+//   (token)
 //   GET    /api/v1/deadletters?target=T                                           (token)
 //   POST   /api/v1/deadletters/{target}/{record}/retry                            (token)
 //   DELETE /api/v1/deadletters/{target}/{record}?by=NAME                          (token)
@@ -47,6 +50,16 @@ struct SourceHealth {
   std::chrono::milliseconds poll_interval{0};
   std::optional<Timestamp> last_successful_poll;  // nullopt: never succeeded yet
   std::string last_error;                         // "" when the last poll succeeded
+  bool failed = false;  // not running: its file, credential or connector could not be set up
+};
+
+// What a reload did. `applied` false: nothing changed (the daemon-wide
+// configuration was unusable). `applied` with `errors`: the rest is in effect
+// and the sources named in `errors` are failed.
+struct ReloadVerdict {
+  bool applied = false;
+  std::vector<std::string> errors;
+  std::string summary;
 };
 
 class AdminBackend {
@@ -69,6 +82,7 @@ class AdminBackend {
   virtual Result<std::vector<Conflict>> ListConflicts(const ConflictFilter& filter) = 0;
   virtual Result<Conflict> GetConflict(std::string_view id) = 0;
   virtual Status ResolveConflict(std::string_view id, const Resolution& resolution) = 0;
+  virtual ReloadVerdict Reload() { return {false, {"this server cannot reload"}, ""}; }
 
   // Dead letters (admin_deadletters.cc). Backends without an outbox answer
   // FailedPrecondition.
@@ -115,6 +129,7 @@ class AdminApi {
   HttpResponse LinkDelete(const HttpRequest& request, std::string_view id, std::string_view query);
   HttpResponse Conflicts(std::string_view query);
   HttpResponse ConflictResolve(const HttpRequest& request, std::string_view id);
+  HttpResponse ReloadRoute(const HttpRequest& request);
   // /api/v1/deadletters and /api/v1/sources/{id}/rewind (admin_deadletters.cc).
   HttpResponse DeadLetters(const HttpRequest& request, const std::vector<std::string>& segments,
                            std::string_view query);

@@ -13,7 +13,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "src/admin/host_check.h"
+#include "dealsync/version.h"
 #include "src/daemon/daemon_metrics.h"
+#include "src/daemon/process_metrics.h"
 #include "src/daemon/source_runner.h"
 #include "src/transport/http_server.h"
 
@@ -84,6 +86,9 @@ Daemon::Daemon(DaemonDeps deps, DaemonOptions options)
       watchdog_timer_(io_),
       drain_deadline_(io_) {
   DeclareDaemonMetrics(metrics_);
+  DeclareProcessMetrics(metrics_);
+  SetBuildInfo(metrics_, kVersion, kGitRevision);
+  started_at_ = std::chrono::duration<double>(deps_.clock.Now().time_since_epoch()).count();
 }
 
 Daemon::~Daemon() {
@@ -92,32 +97,50 @@ Daemon::~Daemon() {
   }
 }
 
-Result<Daemon::LoadedConfig> Daemon::Load() {
-  ConfigLoadResult result = LoadConfig(options_.config_dir, deps_.registry);
+Result<Daemon::LoadedConfig> Daemon::Load(std::vector<std::string>* errors) {
+  auto report = [errors](const std::string& line) {
+    spdlog::error("config: {}", line);
+    if (errors != nullptr) {
+      errors->push_back(line);
+    }
+  };
+  ConfigLoadResult result =
+      LoadConfig(options_.config_dir, deps_.registry, LoadOptions{.isolate_partners = true});
   if (!result.errors.empty() || !result.config) {
     for (const ConfigError& e : result.errors) {
-      spdlog::error("config: {}", e.ToString());
+      report(e.ToString());
     }
     return InvalidArgument(std::to_string(result.errors.size()) + " configuration error(s) in " +
                            options_.config_dir);
   }
-  LoadedConfig loaded{std::move(*result.config), "", {}};
+  LoadedConfig loaded{std::move(*result.config), "", {}, std::move(result.failed_partners)};
   const DaemonConfig& d = loaded.config.daemon;
   if (!d.admin_token.empty()) {
     Result<std::string> token = ResolveCredential(d.admin_token, d.credentials_dir);
     if (!token.ok()) {
       // The message names the credential (Describe()), never its content.
-      spdlog::error("config: daemon.admin_token ({}): {}", d.admin_token.Describe(),
-                    token.status().message());
+      report(d.file + ": admin.token (" + d.admin_token.Describe() +
+             "): " + token.status().message());
       return token.status();
     }
     loaded.admin_token = std::move(*token);
+  }
+  for (const FailedPartner& f : loaded.failed_partners) {
+    for (const ConfigError& e : f.errors) {
+      report(e.ToString());
+    }
   }
   const std::string daemon_file = ReadFileText(d.file);
   for (const SourceConfig* s : AllSources(loaded.config)) {
     loaded.fingerprints[s->id] = daemon_file + '\0' + ReadFileText(s->file);
   }
   return loaded;
+}
+
+void Daemon::MarkFailed(const std::string& id, const std::string& reason) {
+  spdlog::error("source {}: failed, not syncing until fixed: {}", id, reason);
+  failed_[id] = reason;
+  metrics_.Set(metric::kSourceUp, {{"source", id}}, 0);
 }
 
 void Daemon::ApplyLogLevel() {
@@ -154,6 +177,9 @@ Result<std::shared_ptr<SourceRunner>> Daemon::CreateRunner(const SourceConfig& s
   }
   parts.connector = std::move(*connector);
 
+  SetSourceLimits(metrics_, source.id, std::chrono::duration<double>(source.poll_interval).count(),
+                  source.connection.rate_limit.requests /
+                      std::chrono::duration<double>(source.connection.rate_limit.per).count());
   PollSchedulerConfig schedule;
   schedule.interval = source.poll_interval;
   schedule.jitter = loaded_->config.daemon.poll_jitter;
@@ -167,14 +193,21 @@ Result<std::shared_ptr<SourceRunner>> Daemon::CreateRunner(const SourceConfig& s
 
 Status Daemon::StartAllSources() {
   std::vector<std::shared_ptr<SourceRunner>> created;
+  failed_.clear();
+  for (const FailedPartner& f : loaded_->failed_partners) {
+    MarkFailed(f.id, std::to_string(f.errors.size()) + " error(s) in " + f.file +
+                         (f.errors.empty() ? "" : ", first: " + f.errors.front().ToString()));
+  }
   for (const SourceConfig* s : AllSources(loaded_->config)) {
     Result<std::shared_ptr<SourceRunner>> runner = CreateRunner(*s);
     if (!runner.ok()) {
-      return runner.status();
+      MarkFailed(s->id, runner.status().ToString());
+      continue;
     }
     created.push_back(std::move(*runner));
   }
   for (auto& runner : created) {
+    metrics_.Set(metric::kSourceUp, {{"source", runner->id()}}, 1);
     if (options_.once) {
       runners_[runner->id()] = runner;
     } else {
@@ -284,8 +317,10 @@ int Daemon::Run() {
     asio::co_spawn(io_, WatchdogLoop(*every), asio::detached);
   }
   RefreshGauges();
-  spdlog::info("dealsyncd ready: {} sources, state in {}", runners_.size(), d.state_dir);
-  deps_.notifier.Notify("READY=1\nSTATUS=started, " + std::to_string(runners_.size()) + " sources");
+  spdlog::info("dealsyncd ready: {} sources, {} failed, state in {}", runners_.size(),
+               failed_.size(), d.state_dir);
+  deps_.notifier.Notify("READY=1\nSTATUS=started, " + std::to_string(runners_.size()) + " sources" +
+                        (failed_.empty() ? "" : ", " + std::to_string(failed_.size()) + " failed"));
   io_.run();
   metrics_.Set(metric::kUp, 0);
   return exit_code_;
@@ -333,7 +368,7 @@ Awaitable<void> Daemon::SignalLoop() {
     }
     if (signal == SIGHUP) {
       if (!stopping_) {
-        Reload();
+        ReloadConfig("SIGHUP");
       }
       continue;
     }
@@ -414,6 +449,9 @@ Awaitable<int> Daemon::RunOnce() {
       break;
     }
   }
+  // A failed source (invalid file, missing credential) fails the run, after
+  // every other source has synced.
+  failed = failed || !failed_.empty();
   RefreshGauges();
   if (Result<EngineCounters> c = engine_->Counters(); c.ok()) {
     spdlog::info(

@@ -225,8 +225,7 @@ Awaitable<Result<bool>> SourceRunner::PollOnePage() {
                      static_cast<double>(stats->records));
   metrics_.Increment(metric::kChangesJournaled, {{"source", id()}},
                      static_cast<double>(stats->changes_journaled));
-  metrics_.Increment(metric::kRecordsRejected, {{"source", id()}},
-                     static_cast<double>(stats->rejects));
+  CountPage(metrics_, id(), PageCounts{stats->rejects, stats->conflicts});
   if (stats->changes_journaled > 0 || stats->rejects > 0 || stats->conflicts > 0) {
     log_->info(
         "page journaled: records={} changes={} duplicates={} echoes={} rejects={} conflicts={} "
@@ -271,8 +270,10 @@ Awaitable<void> SourceRunner::PollLoop() {
         break;
       }
     }
+    const Timestamp started = clock_.Now();
     Result<bool> more = co_await PollOnePage();
     const Timestamp now = clock_.Now();
+    ObservePoll(metrics_, id(), std::chrono::duration<double>(now - started).count());
     if (more.ok()) {
       metrics_.Increment(metric::kPolls, {{"source", id()}, {"result", "ok"}});
       if (!last_error_.empty()) {
@@ -303,27 +304,28 @@ Awaitable<Result<PushStats>> SourceRunner::PushOnceAndCount() {
     co_return PushStats{};
   }
   push_in_flight_ = true;
+  const Timestamp started = clock_.Now();
   Result<PushStats> stats = co_await engine_.PushOnce(id(), *parts_.connector);
+  const Timestamp finished = clock_.Now();
   push_in_flight_ = false;
   pass_gate_.cancel();
+  CountPush(metrics_, id(),
+            stats.ok() ? PushCounts{true, stats->succeeded, stats->dead_lettered} : PushCounts{},
+            std::chrono::duration<double>(finished - started).count(), UnixSeconds(finished));
   if (!stats.ok()) {
     log_->warn("push failed: {}", stats.status().ToString());
-    metrics_.Increment(metric::kPushFailures);
+    metrics_.Increment(metric::kPushFailures, {{"target", id()}});
     co_return stats;
   }
   for (const auto& [native_id, reason] : stats->dead_lettered_records) {
     log_->warn("push dead-lettered: record={} reason={}", native_id, reason);
-  }
-  if (stats->dead_lettered > 0) {
-    metrics_.Increment(metric::kDeadLettered, {{"target", id()}},
-                       static_cast<double>(stats->dead_lettered));
   }
   if (stats->sent > 0) {
     metrics_.Increment(metric::kPushes, {{"target", id()}, {"result", "ok"}},
                        static_cast<double>(stats->succeeded));
     metrics_.Increment(metric::kPushes, {{"target", id()}, {"result", "error"}},
                        static_cast<double>(stats->failed + stats->dead_lettered));
-    metrics_.Increment(metric::kPushFailures, {},
+    metrics_.Increment(metric::kPushFailures, {{"target", id()}},
                        static_cast<double>(stats->failed + stats->dead_lettered));
     log_->info("pushed: sent={} succeeded={} failed={} dead_lettered={}", stats->sent,
                stats->succeeded, stats->failed, stats->dead_lettered);
