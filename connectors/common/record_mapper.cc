@@ -6,6 +6,7 @@
 #include <set>
 
 #include "connectors/common/json_util.h"
+#include "dealsync/money_exact.h"
 
 namespace dealsync::connectors {
 
@@ -320,10 +321,10 @@ Status RecordMapper::ReadAmount(const json& native, Opportunity& out) const {
     }
     money = MoneyFromMinorUnits(*minor, currency);
   } else if (v->is_string() && m.format != "number") {
-    money = ParseMoney(v->get<std::string>(), currency);
+    money = ParseMoneyExact(v->get<std::string>(), currency);
   } else if (v->is_number() && m.format != "decimal_string") {
     // nlohmann prints a double as its shortest round-trip decimal text.
-    money = ParseMoneyNumber(v->dump(), currency);
+    money = ParseMoneyNumberExact(v->dump(), currency);
   } else {
     return InvalidArgument("amount: value " + Excerpt(*v) + " at " + m.pointer + " is not a " +
                            (m.format.empty() ? std::string("decimal") : m.format));

@@ -75,10 +75,12 @@ StatusCode CategoryCode(std::string_view category) {
 HubspotConnector::HubspotConnector(const ConnectorContext& context, Settings settings,
                                    RecordMapper mapper)
     : transport_(context.transport),
+      clock_(context.clock),
       base_url_(TrimTrailingSlash(context.config.connection.base_url)),
       timeout_(context.config.connection.timeout),
       settings_(std::move(settings)),
       mapper_(std::move(mapper)) {
+  window_settings_.overlap = settings_.lookback;
   capabilities_.max_batch_size = kMaxBatchInputs;
   capabilities_.supports_deletes = false;  // search never returns archived deals
   capabilities_.returns_trace_ids = true;
@@ -120,12 +122,21 @@ Awaitable<Result<json>> HubspotConnector::Post(std::string path, const json& bod
   co_return ParseJsonBody(response->body, context);
 }
 
+Result<std::string> HubspotConnector::CursorAt(Timestamp since) const {
+  SearchCursor cursor;
+  cursor.window = OverlapWindow::StartingAt(since);
+  cursor.anchor_ms = EpochMs(cursor.window.since());
+  return cursor.Encode();
+}
+
 Awaitable<Result<FetchPage>> HubspotConnector::FetchChanges(std::string cursor_text) {
   auto decoded = SearchCursor::Decode(cursor_text);
   if (!decoded.ok()) {
     co_return decoded.status();
   }
-  SearchCursor cursor = *decoded;
+  SearchCursor cursor = std::move(*decoded);
+  const Timestamp now = clock_.Now();
+  BeginPass(cursor, now);
   json request = BuildSearchBody(cursor, properties_, settings_.page_size, settings_.pipelines);
   Result<json> body =
       co_await Post("/crm/v3/objects/deals/search", request, kSearchContext, nullptr);
@@ -153,6 +164,16 @@ Awaitable<Result<FetchPage>> HubspotConnector::FetchChanges(std::string cursor_t
       facts.last_id = id;
     }
     auto opp = mapper_.ToCanonical(result);
+    const Timestamp modified = opp.ok() ? opp->modified_at : TimestampFromEpochMs(ms.value_or(0));
+    const uint64_t hash = opp.ok() ? ContentHash(*opp) : HashText(result.dump());
+    auto admission = id.empty() ? OverlapWindow::Admission{}
+                                : cursor.window.Admit(id, modified, hash, now, window_settings_);
+    if (!admission.deliver) {
+      continue;  // the same version again (overlap window or re-anchor)
+    }
+    if (admission.warning) {
+      page.warnings.push_back(RecordWarning{id, *admission.warning});
+    }
     if (opp.ok()) {
       page.records.push_back(std::move(*opp));
     } else {
@@ -162,7 +183,7 @@ Awaitable<Result<FetchPage>> HubspotConnector::FetchChanges(std::string cursor_t
   if (const json* after = FindAt(*body, json::json_pointer("/paging/next/after"))) {
     facts.next_after = StringOf(*after);
   }
-  page.has_more = Advance(cursor, facts, settings_.page_size, settings_.lookback);
+  page.has_more = Advance(cursor, facts, settings_.page_size, window_settings_);
   page.next_cursor = cursor.Encode();
   co_return page;
 }

@@ -14,6 +14,7 @@
 #include "connectors/common/record_mapper.h"
 #include "connectors/hubspot/hubspot_options.h"
 #include "connectors/hubspot/hubspot_search.h"
+#include "dealsync/clock.h"
 #include "dealsync/connector.h"
 
 namespace dealsync::connectors::hubspot {
@@ -28,6 +29,7 @@ class HubspotConnector final : public Connector {
   Awaitable<Result<FetchPage>> FetchChanges(std::string cursor) override;
   Awaitable<Result<std::vector<Opportunity>>> FetchByIds(std::vector<std::string> ids) override;
   Awaitable<Result<std::vector<UpdateOutcome>>> Update(std::vector<RecordUpdate> updates) override;
+  Result<std::string> CursorAt(Timestamp since) const override;
 
   // Deal property names requested from HubSpot (mapped /properties/<name>
   // pointers plus the ones the search strategy needs).
@@ -40,9 +42,11 @@ class HubspotConnector final : public Connector {
                                                     Status& call_error);
 
   HttpTransport& transport_;
+  Clock& clock_;
   std::string base_url_;
   std::chrono::milliseconds timeout_;
   Settings settings_;
+  OverlapSettings window_settings_;
   RecordMapper mapper_;
   Capabilities capabilities_;
   std::vector<std::string> properties_;

@@ -18,8 +18,15 @@ Result<SearchCursor> SearchCursor::Decode(std::string_view text) {
     c.after = s.value("after", std::string());
     c.slice_ms = s.value("slice_ts", int64_t{0});
     c.slice_after_id = s.value("slice_id", std::string("0"));
-    if (auto it = s.find("hw"); it != s.end()) {
-      c.high_water_ms = it->get<int64_t>();
+    if (auto it = s.find("w"); it != s.end()) {
+      auto window = OverlapWindow::FromJson(*it);
+      if (!window.ok()) {
+        return window.status().Annotate("hubspot cursor");
+      }
+      c.window = std::move(*window);
+    } else {
+      // Written before the shared window: the next pass starts at the anchor.
+      c.window = OverlapWindow::StartingAt(TimestampFromEpochMs(c.anchor_ms));
     }
   } catch (const json::exception& e) {
     return DataLoss(std::string("hubspot cursor has an unexpected shape: ") + e.what());
@@ -36,9 +43,7 @@ std::string SearchCursor::Encode() const {
     s["slice_ts"] = slice_ms;
     s["slice_id"] = slice_after_id;
   }
-  if (high_water_ms) {
-    s["hw"] = *high_water_ms;
-  }
+  s["w"] = window.ToJson();
   return EncodeCursor(s);
 }
 
@@ -82,11 +87,17 @@ void EnterSlice(SearchCursor& c, int64_t ts) {
 
 }  // namespace
 
-bool Advance(SearchCursor& c, const PageFacts& page, int64_t page_size,
-             std::chrono::milliseconds lookback) {
-  if (page.max_ms && (!c.high_water_ms || *page.max_ms > *c.high_water_ms)) {
-    c.high_water_ms = page.max_ms;
+void BeginPass(SearchCursor& c, Timestamp now) {
+  if (c.window.in_pass()) {
+    return;
   }
+  c.mode = SearchCursor::Mode::kRange;
+  c.after.clear();
+  c.anchor_ms = EpochMs(c.window.BeginPass(now));
+}
+
+bool Advance(SearchCursor& c, const PageFacts& page, int64_t page_size,
+             const OverlapSettings& settings) {
   const bool full = static_cast<int64_t>(page.count) >= page_size;
   if (c.mode == SearchCursor::Mode::kSlice) {
     if (page.count > 0) {
@@ -120,11 +131,10 @@ bool Advance(SearchCursor& c, const PageFacts& page, int64_t page_size,
     c.after = *page.next_after;
     return true;
   }
-  // The pass is complete. The next one starts below the high water mark.
+  // The pass is complete; the window places the next one.
   c.after.clear();
-  if (c.high_water_ms) {
-    c.anchor_ms = std::max<int64_t>(0, *c.high_water_ms - lookback.count());
-  }
+  c.window.FinishPass(settings);
+  c.anchor_ms = EpochMs(c.window.since());
   return false;
 }
 

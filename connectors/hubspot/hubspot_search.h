@@ -14,7 +14,9 @@
 // Termination: every page either strictly raises `after` (bounded by 10,000),
 // the anchor, or the slice id, or ends the pass. No record is skipped: every
 // move starts at or below the first record not yet delivered.
-// At the end of a pass the anchor drops to (highest timestamp - lookback).
+// Passes are delimited by the shared OverlapWindow (connectors/common): a pass
+// starts at the window's lower bound, and when it ends the next one starts at
+// (time the pass began, or the newest admissible timestamp - lookback).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -25,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "connectors/common/overlap_window.h"
 #include "dealsync/status.h"
 
 namespace dealsync::connectors::hubspot {
@@ -34,11 +37,11 @@ inline constexpr int64_t kSearchResultCap = 10000;
 struct SearchCursor {
   enum class Mode { kRange, kSlice };
   Mode mode = Mode::kRange;
-  int64_t anchor_ms = 0;                 // range: GTE anchor
-  std::string after;                     // range: paging token within the anchored query
-  int64_t slice_ms = 0;                  // slice: EQ timestamp
-  std::string slice_after_id = "0";      // slice: hs_object_id GT
-  std::optional<int64_t> high_water_ms;  // highest hs_lastmodifieddate delivered
+  int64_t anchor_ms = 0;             // range: GTE anchor
+  std::string after;                 // range: paging token within the anchored query
+  int64_t slice_ms = 0;              // slice: EQ timestamp
+  std::string slice_after_id = "0";  // slice: hs_object_id GT
+  OverlapWindow window;              // passes, de-duplication, future stamps
 
   static Result<SearchCursor> Decode(std::string_view text);
   std::string Encode() const;
@@ -59,8 +62,12 @@ nlohmann::json BuildSearchBody(const SearchCursor& cursor,
                                const std::vector<std::string>& properties, int64_t page_size,
                                const std::vector<std::string>& pipelines);
 
-// Moves the cursor past a page; returns true when another page should be read now.
+// Starts a pass at `now` unless one is in progress (range mode at the window's
+// lower bound).
+void BeginPass(SearchCursor& cursor, Timestamp now);
+// Moves the cursor past a page; returns true when another page should be read
+// now. At the end of a pass the window closes it (settings.overlap = lookback).
 bool Advance(SearchCursor& cursor, const PageFacts& page, int64_t page_size,
-             std::chrono::milliseconds lookback);
+             const OverlapSettings& settings);
 
 }  // namespace dealsync::connectors::hubspot

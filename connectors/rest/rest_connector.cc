@@ -45,12 +45,20 @@ RestConnector::RestConnector(const ConnectorContext& context, RestOptions option
                              RecordMapper mapper)
     : config_(context.config),
       transport_(context.transport),
+      clock_(context.clock),
       options_(std::move(options)),
       mapper_(std::move(mapper)),
       context_("rest " + context.config.id) {
   capabilities_.max_batch_size =
       options_.update_mode == UpdateMode::kBatch ? static_cast<size_t>(options_.batch_max_size) : 1;
   capabilities_.supports_deletes = config_.fields.contains("deleted");
+  window_settings_.overlap = options_.overlap;
+}
+
+Result<std::string> RestConnector::CursorAt(Timestamp since) const {
+  RestCursor cursor;
+  cursor.window = OverlapWindow::StartingAt(since);
+  return cursor.Encode();
 }
 
 Awaitable<Result<HttpResponse>> RestConnector::Send(std::string method, std::string url,
@@ -93,7 +101,7 @@ std::string RestConnector::NativeId(const json& native) const {
   return v->is_string() ? v->get<std::string>() : v->dump();
 }
 
-void RestConnector::MapRecord(const json& native, size_t index, RestCursor& cursor,
+void RestConnector::MapRecord(const json& native, size_t index, Timestamp now, RestCursor& cursor,
                               FetchPage& page) const {
   auto record = mapper_.ToCanonical(native);
   if (!record.ok()) {
@@ -112,8 +120,13 @@ void RestConnector::MapRecord(const json& native, size_t index, RestCursor& curs
                                         native.dump()});
     return;
   }
-  if (cursor.SeenOrRemember(o.native_id, EpochMs(o.modified_at))) {
-    return;  // delivered before with the same modified_at (overlap window)
+  auto admission =
+      cursor.window.Admit(o.native_id, o.modified_at, ContentHash(o), now, window_settings_);
+  if (!admission.deliver) {
+    return;  // delivered before with the same modified_at and values (overlap window)
+  }
+  if (admission.warning) {
+    page.warnings.push_back(RecordWarning{o.native_id, *admission.warning});
   }
   o.source = config_.id;
   if (o.native_payload.empty()) {
@@ -123,12 +136,16 @@ void RestConnector::MapRecord(const json& native, size_t index, RestCursor& curs
 }
 
 Awaitable<Result<FetchPage>> RestConnector::FetchChanges(std::string cursor_text) {
-  auto decoded = RestCursor::Decode(cursor_text);
+  auto decoded = RestCursor::Decode(cursor_text, options_.overlap);
   if (!decoded.ok()) {
     co_return decoded.status();
   }
   RestCursor cursor = std::move(*decoded);
-  cursor.BeginPage(options_.overlap);
+  const Timestamp now = clock_.Now();
+  if (!cursor.window.in_pass()) {
+    cursor.window.BeginPass(now);
+    cursor.next.clear();
+  }
   const std::string& base = config_.connection.base_url;
   std::string url = ListUrl(options_, base, cursor);
   const std::string what = "list GET " + UrlPathForMessages(url);
@@ -158,14 +175,15 @@ Awaitable<Result<FetchPage>> RestConnector::FetchChanges(std::string cursor_text
 
   FetchPage page;
   for (size_t i = 0; i < records->size(); ++i) {
-    MapRecord((*records)[i], i, cursor, page);
+    MapRecord((*records)[i], i, now, cursor, page);
   }
   auto next = NextPageToken(options_, base, cursor, *body, response->headers, records->size());
   if (!next.ok()) {
     co_return next.status().Annotate(context_ + " " + what);
   }
   if (next->empty()) {
-    cursor.FinishPass(options_.overlap);
+    cursor.window.FinishPass(window_settings_);
+    cursor.next.clear();
     page.has_more = false;
   } else {
     cursor.next = std::move(*next);

@@ -13,9 +13,11 @@
 #include <vector>
 
 #include "connectors/common/connector_util.h"
+#include "connectors/common/overlap_window.h"
 #include "connectors/common/record_mapper.h"
 #include "connectors/rest/rest_options.h"
 #include "connectors/rest/rest_paging.h"
+#include "dealsync/clock.h"
 #include "dealsync/connector.h"
 
 namespace dealsync::connectors::rest {
@@ -30,6 +32,7 @@ class RestConnector final : public Connector {
   Awaitable<Result<FetchPage>> FetchChanges(std::string cursor) override;
   Awaitable<Result<std::vector<Opportunity>>> FetchByIds(std::vector<std::string> ids) override;
   Awaitable<Result<std::vector<UpdateOutcome>>> Update(std::vector<RecordUpdate> updates) override;
+  Result<std::string> CursorAt(Timestamp since) const override;
 
   const RecordMapper& mapper() const { return mapper_; }
   const RestOptions& options() const { return options_; }
@@ -42,7 +45,7 @@ class RestConnector final : public Connector {
   // Parses a response body as JSON or explains why it is not.
   Result<nlohmann::json> ParseBody(const HttpResponse& response, std::string_view what) const;
   // Maps one native record (or rejects it) into `page`.
-  void MapRecord(const nlohmann::json& native, size_t index, RestCursor& cursor,
+  void MapRecord(const nlohmann::json& native, size_t index, Timestamp now, RestCursor& cursor,
                  FetchPage& page) const;
   std::string NativeId(const nlohmann::json& native) const;
 
@@ -52,7 +55,9 @@ class RestConnector final : public Connector {
 
   SourceConfig config_;
   HttpTransport& transport_;
+  Clock& clock_;
   RestOptions options_;
+  OverlapSettings window_settings_;
   RecordMapper mapper_;
   Capabilities capabilities_;
   std::string context_;  // "rest northwind": prefixes messages

@@ -141,81 +141,55 @@ std::string JsonKind(const json& value) {
 
 // ---- RestCursor ------------------------------------------------------------
 
-void RestCursor::BeginPage(std::chrono::milliseconds overlap) {
-  if (in_pass()) {
-    return;
-  }
-  pass_since_ms = watermark_ms < 0 ? 0 : std::max<int64_t>(0, watermark_ms - overlap.count());
-  pass_max_ms = watermark_ms;
-  next.clear();
-}
-
-bool RestCursor::SeenOrRemember(const std::string& id, int64_t modified_ms) {
-  auto pair = std::make_pair(id, modified_ms);
-  if (std::find(remembered.begin(), remembered.end(), pair) != remembered.end()) {
-    return true;
-  }
-  remembered.push_back(std::move(pair));
-  pass_max_ms = std::max(pass_max_ms, modified_ms);
-  return false;
-}
-
-void RestCursor::Prune(int64_t keep_from_ms) {
-  std::erase_if(remembered, [&](const auto& p) { return p.second < keep_from_ms; });
-  if (remembered.size() > kMaxRemembered) {
-    // Keep the newest: the engine de-duplicates whatever repeats beyond this.
-    std::sort(remembered.begin(), remembered.end(),
-              [](const auto& a, const auto& b) { return a.second > b.second; });
-    remembered.resize(kMaxRemembered);
-  }
-}
-
-void RestCursor::FinishPass(std::chrono::milliseconds overlap) {
-  watermark_ms = std::max(watermark_ms, pass_max_ms);
-  pass_since_ms = -1;
-  pass_max_ms = -1;
-  next.clear();
-  Prune(watermark_ms - overlap.count());
-}
-
 std::string RestCursor::Encode() const {
-  json pairs = json::array();
-  for (const auto& [id, ms] : remembered) {
-    pairs.push_back(json::array({id, ms}));
-  }
-  json j = {{"v", 1},           {"w", watermark_ms}, {"s", pass_since_ms},
-            {"m", pass_max_ms}, {"n", next},         {"r", std::move(pairs)}};
-  return j.dump();
+  return json{{"v", 2}, {"w", window.ToJson()}, {"n", next}}.dump();
 }
 
-Result<RestCursor> RestCursor::Decode(std::string_view text) {
+Result<RestCursor> RestCursor::Decode(std::string_view text, std::chrono::milliseconds overlap) {
   RestCursor c;
   if (text.empty()) {
     return c;
   }
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   auto bad = [&] { return DataLoss("rest cursor is corrupt: " + std::string(text.substr(0, 80))); };
-  if (!j.is_object() || j.value("v", 0) != 1) {
+  if (!j.is_object()) {
     return bad();
   }
+  const int version = j.value("v", 0);
+  if (version == 2) {
+    const json* w = ResolvePointer(j, "/w");
+    const json* n = ResolvePointer(j, "/n");
+    if (!w || !n || !n->is_string()) {
+      return bad();
+    }
+    auto window = OverlapWindow::FromJson(*w);
+    if (!window.ok()) {
+      return window.status().Annotate("rest cursor");
+    }
+    c.window = std::move(*window);
+    c.next = n->get<std::string>();
+    return c;
+  }
+  if (version != 1) {
+    return bad();
+  }
+  // v1: {"w": watermark, "s": pass since, "m", "n", "r": [[id, ms], ...]}. The
+  // pass in progress restarts from its own lower bound (repeats, no loss).
   const json* w = ResolvePointer(j, "/w");
   const json* s = ResolvePointer(j, "/s");
-  const json* m = ResolvePointer(j, "/m");
-  const json* n = ResolvePointer(j, "/n");
   const json* r = ResolvePointer(j, "/r");
-  if (!w || !s || !m || !n || !r || !w->is_number_integer() || !s->is_number_integer() ||
-      !m->is_number_integer() || !n->is_string() || !r->is_array()) {
+  if (!w || !s || !r || !w->is_number_integer() || !s->is_number_integer() || !r->is_array()) {
     return bad();
   }
-  c.watermark_ms = w->get<int64_t>();
-  c.pass_since_ms = s->get<int64_t>();
-  c.pass_max_ms = m->get<int64_t>();
-  c.next = n->get<std::string>();
+  const int64_t since = s->get<int64_t>() >= 0  ? s->get<int64_t>()
+                        : w->get<int64_t>() < 0 ? 0
+                                                : w->get<int64_t>() - overlap.count();
+  c.window = OverlapWindow::StartingAt(TimestampFromEpochMs(std::max<int64_t>(0, since)));
   for (const json& p : *r) {
     if (!p.is_array() || p.size() != 2 || !p[0].is_string() || !p[1].is_number_integer()) {
       return bad();
     }
-    c.remembered.emplace_back(p[0].get<std::string>(), p[1].get<int64_t>());
+    c.window.RememberWithoutHash(p[0].get<std::string>(), p[1].get<int64_t>());
   }
   return c;
 }
@@ -357,7 +331,7 @@ std::string ListUrl(const RestOptions& o, std::string_view base_url, const RestC
   }
   if (o.modified_since) {
     AppendQuery(url, o.modified_since->param,
-                FormatSince(std::max<int64_t>(cursor.pass_since_ms, 0), o.modified_since->format));
+                FormatSince(EpochMs(cursor.window.since()), o.modified_since->format));
   }
   if (!o.size_param.empty()) {
     AppendQuery(url, o.size_param, std::to_string(o.page_size));

@@ -1,14 +1,11 @@
 // Sans-io incremental listing for the rest connector: the persisted cursor, the
 // URL of the next list request, and how a response moves the cursor on.
 //
-// A "pass" lists everything modified since (watermark - overlap), page by page,
-// in whatever pagination style the API uses. The cursor records the pass in
-// progress (its `since` and the next page token/number/URL), so a restart
-// resumes at the page after the last journaled one. When a pass ends, the
-// watermark becomes the largest modified_at seen. Records seen again inside the
-// overlap window with an unchanged modified_at are dropped by (id, modified_at).
-// Memory stays bounded: one page at a time, and the remembered pairs are only
-// those within the overlap window (at most kMaxRemembered).
+// A "pass" lists everything modified since the shared OverlapWindow's lower
+// bound (connectors/common/overlap_window.h), page by page, in whatever
+// pagination style the API uses. The cursor records the pass in progress (the
+// window and the next page token/number/URL), so a restart resumes at the page
+// after the last journaled one.
 // Thread-safety: value types and pure functions.
 #pragma once
 
@@ -21,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "connectors/common/overlap_window.h"
 #include "connectors/rest/rest_options.h"
 #include "dealsync/http.h"
 #include "dealsync/status.h"
@@ -28,29 +26,13 @@
 namespace dealsync::connectors::rest {
 
 struct RestCursor {
-  static constexpr size_t kMaxRemembered = 10000;
-
-  int64_t watermark_ms = -1;   // largest modified_at of finished passes; -1 = never listed
-  int64_t pass_since_ms = -1;  // `since` of the pass in progress; -1 = none in progress
-  int64_t pass_max_ms = -1;    // largest modified_at seen so far in the pass
-  std::string next;            // token / page number / offset / URL; "" = the pass's first page
-  std::vector<std::pair<std::string, int64_t>> remembered;  // (id, modified_at ms)
-
-  bool in_pass() const { return pass_since_ms >= 0; }
-
-  // Starts a pass unless one is in progress.
-  void BeginPage(std::chrono::milliseconds overlap);
-  // True when (id, modified) was already delivered; otherwise remembers it.
-  bool SeenOrRemember(const std::string& id, int64_t modified_ms);
-  // Ends the pass: advances the watermark, forgets pairs outside the overlap.
-  void FinishPass(std::chrono::milliseconds overlap);
+  OverlapWindow window;  // the pass in progress / the next pass's lower bound
+  std::string next;      // token / page number / offset / URL; "" = the pass's first page
 
   std::string Encode() const;
-  // "" decodes to the initial cursor. A corrupt cursor is kDataLoss.
-  static Result<RestCursor> Decode(std::string_view text);
-
- private:
-  void Prune(int64_t keep_from_ms);
+  // "" decodes to the initial cursor. A corrupt cursor is kDataLoss. Cursors
+  // written by earlier versions (v1) are migrated; `overlap` places their window.
+  static Result<RestCursor> Decode(std::string_view text, std::chrono::milliseconds overlap);
 };
 
 // base_url + path, with exactly one "/" between them.

@@ -78,6 +78,15 @@ Awaitable<Result<std::vector<UpdateOutcome>>> RestConnector::UpdateSingle(
     } else {
       // Many APIs answer with the updated record: take its modified_at when it maps.
       json body = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+      if (body.is_discarded() && response->body.find_first_not_of(" \t\r\n") != std::string::npos) {
+        // A 2xx whose body is not JSON (a proxy's page, a cut-off reply) does not
+        // say the record was written: not an acknowledgement, retried.
+        outcome.status =
+            Unavailable(context_ + " " + what + ": HTTP " + std::to_string(response->status) +
+                        " but the body is not JSON; the update is not acknowledged");
+        outcomes.push_back(std::move(outcome));
+        continue;
+      }
       if (const json* record =
               body.is_discarded() ? nullptr : ResolvePointer(body, options_.get_records);
           record != nullptr && record->is_object()) {
@@ -183,10 +192,12 @@ Awaitable<Result<std::vector<UpdateOutcome>>> RestConnector::SendBatch(
       continue;
     }
     if (!IsOk(ResolvePointer(*it->second, options_.batch_result_ok))) {
-      // Record-level refusals (validation, locks) need someone to act: not retried as is.
-      outcome.status =
-          FailedPrecondition("rejected by the partner API: " +
-                             ErrorText(ResolvePointer(*it->second, options_.batch_result_error)));
+      // Record-level refusals (validation) need someone to act; a record that is
+      // locked (being edited, in approval) is retried later.
+      const std::string error = ErrorText(ResolvePointer(*it->second, options_.batch_result_error));
+      outcome.status = error.find("lock") != std::string::npos
+                           ? Aborted("rejected by the partner API: " + error)
+                           : FailedPrecondition("rejected by the partner API: " + error);
     }
   }
   co_return outcomes;

@@ -35,10 +35,13 @@ std::optional<Timestamp> StampOf(const json& record) {
 SalesforceConnector::SalesforceConnector(const ConnectorContext& context, Settings settings,
                                          RecordMapper mapper)
     : transport_(context.transport),
+      clock_(context.clock),
       base_url_(TrimTrailingSlash(context.config.connection.base_url)),
       timeout_(context.config.connection.timeout),
       settings_(std::move(settings)),
       mapper_(std::move(mapper)) {
+  window_settings_.overlap = settings_.overlap;
+  window_settings_.max_keys = static_cast<size_t>(settings_.seen_limit);
   capabilities_.max_batch_size = kMaxCollectionSize;
   capabilities_.supports_deletes = settings_.query_all;
   capabilities_.returns_trace_ids = false;
@@ -111,27 +114,40 @@ Awaitable<Result<HttpResponse>> SalesforceConnector::Send(std::string method, st
   co_return response;
 }
 
+Result<std::string> SalesforceConnector::CursorAt(Timestamp since) const {
+  PollCursor cursor;
+  cursor.window = OverlapWindow::StartingAt(since);
+  return cursor.Encode();
+}
+
 Awaitable<Result<FetchPage>> SalesforceConnector::FetchChanges(std::string cursor_text) {
-  auto decoded = PollCursor::Decode(cursor_text);
+  auto decoded = PollCursor::Decode(cursor_text, settings_.overlap);
   if (!decoded.ok()) {
     co_return decoded.status();
   }
   PollCursor cursor = std::move(*decoded);
+  const Timestamp now = clock_.Now();
+  if (!cursor.window.in_pass()) {
+    cursor.next_url.clear();  // a new pass always starts with a new query
+    cursor.newest.reset();
+    cursor.window.BeginPass(now);
+  }
+  Timestamp query_from = cursor.QueryFrom();
   Result<HttpResponse> response = Unavailable("no request sent");
   if (!cursor.next_url.empty()) {
     response = co_await Send("GET", Resolve(cursor.next_url), "");
     if (response.ok() && response->status == 400 &&
         ErrorCodeOf(*response) == "INVALID_QUERY_LOCATOR") {
       // The server dropped the query cursor (they expire after ~15 minutes of
-      // inactivity). Re-query from the watermark; the overlap and the seen set
-      // make the restart lose nothing and repeat nothing.
-      log_->info("salesforce query locator expired; re-querying from the watermark");
+      // inactivity). Re-query the pass from its lower bound; the window's
+      // remembered versions make the restart lose nothing and repeat nothing.
+      log_->info("salesforce query locator expired; re-querying the rest of the pass");
       cursor.next_url.clear();
+      query_from = cursor.ResumeFrom(settings_.overlap);
     }
   }
   if (cursor.next_url.empty()) {
-    std::string soql =
-        BuildPollQuery(settings_.object, SelectFields(true), cursor.QueryFrom(settings_.overlap));
+    std::string soql = BuildPollQuery(settings_.object, SelectFields(true), query_from);
     std::string path = settings_.query_all ? "/queryAll/?q=" : "/query/?q=";
     response = co_await Send("GET", DataUrl(path + UrlEncode(soql)), "");
   }
@@ -145,10 +161,11 @@ Awaitable<Result<FetchPage>> SalesforceConnector::FetchChanges(std::string curso
   if (!body.ok()) {
     co_return body.status();
   }
-  co_return ReadPage(*body, cursor);
+  co_return ReadPage(*body, now, cursor);
 }
 
-Result<FetchPage> SalesforceConnector::ReadPage(const json& body, PollCursor& cursor) const {
+Result<FetchPage> SalesforceConnector::ReadPage(const json& body, Timestamp now,
+                                                PollCursor& cursor) const {
   const json* records = FindKey(body, "records");
   if (records == nullptr || !records->is_array()) {
     return Unavailable("salesforce query: response has no \"records\" array");
@@ -163,26 +180,39 @@ Result<FetchPage> SalesforceConnector::ReadPage(const json& body, PollCursor& cu
           {id.value_or(""), "Id or SystemModstamp missing or unreadable", record.dump()});
       continue;
     }
-    if (cursor.AlreadyDelivered(*id, *stamp)) {
-      continue;
-    }
     auto opp = mapper_.ToCanonical(record);
     if (opp.ok()) {
       if (const json* deleted = FindKey(record, "IsDeleted"); deleted && *deleted == true) {
         opp->deleted = true;  // even when [fields] does not map `deleted`
       }
+    }
+    const uint64_t hash = opp.ok() ? ContentHash(*opp) : HashText(record.dump());
+    auto admission = cursor.window.Admit(*id, *stamp, hash, now, window_settings_);
+    if (*stamp <= now + window_settings_.clock_skew &&
+        (!cursor.newest || *stamp > *cursor.newest)) {
+      cursor.newest = *stamp;
+    }
+    if (!admission.deliver) {
+      continue;  // the same version again (overlap window)
+    }
+    if (admission.warning) {
+      page.warnings.push_back(RecordWarning{*id, *admission.warning});
+    }
+    if (opp.ok()) {
       page.records.push_back(std::move(*opp));
     } else {
       page.rejects.push_back({*id, opp.status().message(), record.dump()});
     }
-    cursor.NoteDelivered(*id, *stamp);
   }
   const json* done = FindKey(body, "done");
   const json* next = FindKey(body, "nextRecordsUrl");
   bool more = done != nullptr && *done == false && next != nullptr && next->is_string() &&
               !next->get<std::string>().empty();
   cursor.next_url = more ? next->get<std::string>() : "";
-  cursor.Prune(settings_.overlap, static_cast<size_t>(settings_.seen_limit));
+  if (!more) {
+    cursor.window.FinishPass(window_settings_);
+    cursor.newest.reset();
+  }
   page.has_more = more;
   page.next_cursor = cursor.Encode();
   return page;

@@ -15,6 +15,7 @@
 #include "connectors/common/record_mapper.h"
 #include "connectors/salesforce/salesforce_options.h"
 #include "connectors/salesforce/salesforce_wire.h"
+#include "dealsync/clock.h"
 #include "dealsync/connector.h"
 
 namespace spdlog {
@@ -33,6 +34,7 @@ class SalesforceConnector final : public Connector {
   Awaitable<Result<FetchPage>> FetchChanges(std::string cursor) override;
   Awaitable<Result<std::vector<Opportunity>>> FetchByIds(std::vector<std::string> ids) override;
   Awaitable<Result<std::vector<UpdateOutcome>>> Update(std::vector<RecordUpdate> updates) override;
+  Result<std::string> CursorAt(Timestamp since) const override;
 
   // The last Sforce-Limit-Info api-usage seen, if any.
   std::optional<ApiUsage> api_usage() const { return api_usage_; }
@@ -42,14 +44,16 @@ class SalesforceConnector final : public Connector {
   std::string DataUrl(std::string_view path) const;   // {base}/services/data/{version}{path}
   std::string Resolve(const std::string& url) const;  // relative nextRecordsUrl -> absolute
   std::vector<std::string> SelectFields(bool with_relationships) const;
-  Result<FetchPage> ReadPage(const nlohmann::json& body, PollCursor& cursor) const;
+  Result<FetchPage> ReadPage(const nlohmann::json& body, Timestamp now, PollCursor& cursor) const;
   Awaitable<std::vector<UpdateOutcome>> UpdateChunk(std::span<const RecordUpdate> chunk,
                                                     Status& call_error);
 
   HttpTransport& transport_;
+  Clock& clock_;
   std::string base_url_;
   std::chrono::milliseconds timeout_;
   Settings settings_;
+  OverlapSettings window_settings_;
   RecordMapper mapper_;
   Capabilities capabilities_;
   std::optional<ApiUsage> api_usage_;

@@ -12,22 +12,33 @@ namespace dealsync::connectors::salesforce {
 
 using nlohmann::json;
 
-Result<PollCursor> PollCursor::Decode(std::string_view text) {
+Result<PollCursor> PollCursor::Decode(std::string_view text, std::chrono::milliseconds overlap) {
   auto state = DecodeCursor(text, "salesforce");
   DEALSYNC_RETURN_IF_ERROR(state.status());
   PollCursor cursor;
   const json& s = *state;
   try {
-    if (auto it = s.find("wm"); it != s.end()) {
-      cursor.watermark = TimestampFromEpochMs(it->get<int64_t>());
-    }
-    if (auto it = s.find("seen"); it != s.end()) {
-      for (const auto& [id, stamp] : it->items()) {
-        cursor.seen[id] = stamp.get<int64_t>();
+    if (auto it = s.find("w"); it != s.end()) {
+      auto window = OverlapWindow::FromJson(*it);
+      if (!window.ok()) {
+        return window.status().Annotate("salesforce cursor");
+      }
+      cursor.window = std::move(*window);
+    } else if (auto wm = s.find("wm"); wm != s.end()) {
+      // The older shape: a watermark and (Id -> SystemModstamp) pairs.
+      cursor.window = OverlapWindow::StartingAt(
+          std::max(Timestamp{}, TimestampFromEpochMs(wm->get<int64_t>()) - overlap));
+      if (auto it = s.find("seen"); it != s.end()) {
+        for (const auto& [id, stamp] : it->items()) {
+          cursor.window.RememberWithoutHash(id, stamp.get<int64_t>());
+        }
       }
     }
     if (auto it = s.find("next"); it != s.end()) {
       cursor.next_url = it->get<std::string>();
+    }
+    if (auto it = s.find("newest"); it != s.end()) {
+      cursor.newest = TimestampFromEpochMs(it->get<int64_t>());
     }
   } catch (const json::exception& e) {
     return DataLoss(std::string("salesforce cursor has an unexpected shape: ") + e.what());
@@ -36,60 +47,26 @@ Result<PollCursor> PollCursor::Decode(std::string_view text) {
 }
 
 std::string PollCursor::Encode() const {
-  json s = json::object();
-  if (watermark) {
-    s["wm"] = EpochMs(*watermark);
-  }
-  s["seen"] = json::object();
-  for (const auto& [id, stamp] : seen) {
-    s["seen"][id] = stamp;
-  }
+  json s = {{"w", window.ToJson()}};
   if (!next_url.empty()) {
     s["next"] = next_url;
+  }
+  if (newest) {
+    s["newest"] = EpochMs(*newest);
   }
   return EncodeCursor(s);
 }
 
-bool PollCursor::AlreadyDelivered(const std::string& id, Timestamp stamp) const {
-  auto it = seen.find(id);
-  return it != seen.end() && EpochMs(stamp) <= it->second;
+Timestamp PollCursor::QueryFrom() const {
+  return std::max(Timestamp{}, Timestamp(std::chrono::floor<std::chrono::seconds>(window.since())));
 }
 
-void PollCursor::NoteDelivered(const std::string& id, Timestamp stamp) {
-  int64_t& kept = seen[id];
-  kept = std::max(kept, EpochMs(stamp));
-  if (!watermark || stamp > *watermark) {
-    watermark = stamp;
+Timestamp PollCursor::ResumeFrom(std::chrono::milliseconds overlap) const {
+  Timestamp from = window.since();
+  if (newest && *newest - overlap > from) {
+    from = *newest - overlap;
   }
-}
-
-void PollCursor::Prune(std::chrono::milliseconds overlap, size_t limit) {
-  if (!watermark) {
-    return;
-  }
-  const int64_t floor = EpochMs(QueryFrom(overlap));
-  std::erase_if(seen, [&](const auto& entry) { return entry.second < floor; });
-  if (seen.size() <= limit) {
-    return;
-  }
-  // Keep the newest `limit` pairs, ordered by (stamp, id) so the bound is exact.
-  std::vector<std::pair<int64_t, std::string>> by_age;
-  by_age.reserve(seen.size());
-  for (const auto& [id, stamp] : seen) {
-    by_age.emplace_back(stamp, id);
-  }
-  std::sort(by_age.begin(), by_age.end());
-  for (size_t i = 0; i + limit < by_age.size(); ++i) {
-    seen.erase(by_age[i].second);
-  }
-}
-
-Timestamp PollCursor::QueryFrom(std::chrono::milliseconds overlap) const {
-  if (!watermark) {
-    return Timestamp{};
-  }
-  auto from = std::chrono::floor<std::chrono::seconds>(*watermark - overlap);
-  return std::max(Timestamp{}, Timestamp(from));
+  return std::max(Timestamp{}, Timestamp(std::chrono::floor<std::chrono::seconds>(from)));
 }
 
 std::string SoqlDateTime(Timestamp t) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "connectors/common/overlap_window.h"
 #include "dealsync/http.h"
 #include "dealsync/model.h"
 #include "dealsync/status.h"
@@ -17,29 +18,29 @@
 namespace dealsync::connectors::salesforce {
 
 // The persisted poll position. Serialised as a JSON object:
-//   {"wm": <epoch ms>, "seen": {"<Id>": <SystemModstamp epoch ms>, ...}, "next": "<url>"}
-// wm    the highest SystemModstamp delivered (absent before the first row)
-// seen  rows delivered with a stamp inside the overlap window below wm, so the
-//       next query (which starts at wm - overlap) does not deliver them again
+//   {"w": <OverlapWindow>, "next": "<url>", "newest": <epoch ms>}
+// w     the shared overlap window (connectors/common/overlap_window.h): the
+//       lower bound of the next query and the (Id, SystemModstamp, values)
+//       delivered inside the overlap, so re-reads are not delivered again
 // next  the nextRecordsUrl of a query in progress (empty when none)
+// newest  the newest SystemModstamp delivered by the query in progress: rows
+//       come in SystemModstamp order, so a query whose locator expired resumes
+//       at (newest - overlap) rather than at the start of the pass
+// Cursors of the older shape {"wm", "seen", "next"} are migrated on Decode.
 struct PollCursor {
-  std::optional<Timestamp> watermark;
-  std::map<std::string, int64_t> seen;
+  OverlapWindow window;
   std::string next_url;
+  std::optional<Timestamp> newest;
 
-  static Result<PollCursor> Decode(std::string_view text);
+  // `overlap` places the window of a cursor written in the older shape.
+  static Result<PollCursor> Decode(std::string_view text, std::chrono::milliseconds overlap);
   std::string Encode() const;
 
-  // True when (id, stamp) or a later version of id was already delivered.
-  bool AlreadyDelivered(const std::string& id, Timestamp stamp) const;
-  // Records delivery and moves the watermark up.
-  void NoteDelivered(const std::string& id, Timestamp stamp);
-  // Drops pairs older than watermark - overlap, then the oldest beyond `limit`
-  // (which can only cause a repeat, never a loss).
-  void Prune(std::chrono::milliseconds overlap, size_t limit);
-  // Lower bound of the next query: watermark - overlap, floored to the second
-  // (SOQL datetime literals have second precision); the epoch when empty.
-  Timestamp QueryFrom(std::chrono::milliseconds overlap) const;
+  // Lower bound of the query: the window's, floored to the second (SOQL
+  // datetime literals have second precision).
+  Timestamp QueryFrom() const;
+  // Lower bound for re-querying a pass whose query locator expired.
+  Timestamp ResumeFrom(std::chrono::milliseconds overlap) const;
 };
 
 // "2026-11-23T10:00:00Z" (UTC, second precision, as SOQL wants it unquoted).

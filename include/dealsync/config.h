@@ -46,12 +46,22 @@ struct CredentialRef {
   enum class Kind : uint8_t { kSystemd, kEnv, kFile };
   Kind kind = Kind::kSystemd;
   std::string name;  // credential name, variable name or path
+  SourceLocation where{};  // where the config names it (file:line:column)
   bool empty() const { return name.empty(); }
   std::string Describe() const;  // e.g. "env:NORTHWIND_KEY" (never the secret)
 };
 
 // Reads the secret. `credentials_dir` is used when $CREDENTIALS_DIRECTORY is unset.
+// Under systemd a credential "name" is $CREDENTIALS_DIRECTORY/name, or
+// $CREDENTIALS_DIRECTORY/dealsync_name: the unit's
+// `LoadCredential=dealsync:/etc/dealsync/credentials` loads every file of that
+// directory with the prefix kUnitCredentialPrefix.
 Result<std::string> ResolveCredential(const CredentialRef& ref, const std::string& credentials_dir);
+inline constexpr std::string_view kUnitCredentialPrefix = "dealsync_";
+// The file ResolveCredential would read for a kSystemd or kFile reference (the
+// first candidate that exists, else the first candidate); "" for kEnv or when
+// no directory is known.
+std::string CredentialPath(const CredentialRef& ref, const std::string& credentials_dir);
 
 struct AuthConfig {
   enum class Type : uint8_t {
@@ -162,6 +172,9 @@ struct DaemonConfig {
   std::string credentials_dir;         // fallback when $CREDENTIALS_DIRECTORY is unset
   std::string admin_listen = "127.0.0.1:8686";
   CredentialRef admin_token;           // bearer token for mutating admin calls
+  // Host names the admin API answers to besides the loopback names and the
+  // listen address ([admin] allowed_hosts; DNS-rebinding protection).
+  std::vector<std::string> admin_allowed_hosts;
   std::string log_level = "info";
   std::chrono::milliseconds poll_interval{300000};  // default for sources without one
   std::chrono::milliseconds poll_jitter{5000};
@@ -181,12 +194,36 @@ struct Config {
   const SourceConfig* FindSource(std::string_view id) const;
 };
 
+// A partner file that did not load, set aside by LoadOptions::isolate_partners.
+struct FailedPartner {
+  std::string id;    // its `id` when readable, else the file name without .toml
+  std::string file;
+  std::vector<ConfigError> errors;
+};
+
 // Loads and validates <dir>. On failure returns every error found.
 struct ConfigLoadResult {
   std::optional<Config> config;  // set when errors is empty
   std::vector<ConfigError> errors;
+  std::vector<FailedPartner> failed_partners;  // only with isolate_partners
+  std::optional<DaemonConfig> daemon;  // dealsync.toml's settings, when that file itself loaded
+};
+struct LoadOptions {
+  // A partner file's errors set that partner aside (failed_partners) instead
+  // of failing the whole configuration; dealsync.toml and vendor.toml errors
+  // still do.
+  bool isolate_partners = false;
 };
 // Connector-specific options are checked against `registry`'s option tables.
 ConfigLoadResult LoadConfig(const std::string& dir, const ConnectorRegistry& registry);
+ConfigLoadResult LoadConfig(const std::string& dir, const ConnectorRegistry& registry,
+                            const LoadOptions& options);
+
+// Checks that every credential `config` references exists, is a readable
+// regular file (systemd and file references) or a set variable (env), and is
+// not empty, in $CREDENTIALS_DIRECTORY or else daemon.credentials_dir. Each
+// error is located where the credential is named ("file:line:column:
+// connection.auth.credential: credential \"x\": ... does not exist").
+std::vector<ConfigError> CheckCredentials(const Config& config);
 
 }  // namespace dealsync

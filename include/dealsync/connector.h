@@ -8,6 +8,7 @@
 //    (the empty cursor means "from the beginning") and the cursor to persist
 //    after that page is journaled. Cursors are opaque to the engine. A page may
 //    repeat records already seen (overlap windows); the engine de-duplicates.
+//    Records returned with a warning (FetchPage::warnings) are still applied.
 //  - Records that cannot be mapped are returned in `rejects`, never dropped.
 //  - Update() sends absolute values (idempotent) and returns one outcome per
 //    input, in input order; a failed call for the whole batch is an error
@@ -39,9 +40,18 @@ struct RecordReject {
   std::string native_payload;
 };
 
+// A native record that was read and returned but asks for attention, e.g. a
+// modified time in the future that was not allowed to advance the cursor. The
+// engine journals these; the record itself is in FetchPage::records.
+struct RecordWarning {
+  std::string native_id;
+  std::string message;
+};
+
 struct FetchPage {
   std::vector<Opportunity> records;
   std::vector<RecordReject> rejects;
+  std::vector<RecordWarning> warnings;
   std::string next_cursor;  // persist with this page's journal entries
   bool has_more = false;    // another page is available right away
 };
@@ -58,7 +68,7 @@ struct RecordUpdate {
 
 struct UpdateOutcome {
   std::string native_id;
-  Status status;  // per-record result (partial failures)
+  Status status;                         // per-record result (partial failures)
   std::optional<Timestamp> modified_at;  // when the remote reports it
 };
 
@@ -78,7 +88,16 @@ class Connector {
   virtual const Capabilities& capabilities() const = 0;
   virtual Awaitable<Result<FetchPage>> FetchChanges(std::string cursor) = 0;
   virtual Awaitable<Result<std::vector<Opportunity>>> FetchByIds(std::vector<std::string> ids) = 0;
-  virtual Awaitable<Result<std::vector<UpdateOutcome>>> Update(std::vector<RecordUpdate> updates) = 0;
+  virtual Awaitable<Result<std::vector<UpdateOutcome>>> Update(
+      std::vector<RecordUpdate> updates) = 0;
+
+  // The cursor that makes FetchChanges re-read everything modified at or after
+  // `since` (an operator's rewind). Connectors whose cursors cannot express
+  // that answer kFailedPrecondition.
+  virtual Result<std::string> CursorAt(Timestamp since) const {
+    (void)since;
+    return FailedPrecondition("this connector cannot rewind its cursor to a point in time");
+  }
 };
 
 // One entry of a connector's declarative option table. Keys are dotted paths

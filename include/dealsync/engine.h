@@ -13,12 +13,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dealsync/asio.h"
 #include "dealsync/config.h"
 #include "dealsync/connector.h"
 #include "dealsync/model.h"
+#include "dealsync/reliability_limits.h"
 #include "dealsync/store.h"
 #include "dealsync/sync_records.h"
 
@@ -34,6 +36,27 @@ struct IngestStats {
   size_t rejects = 0;           // unmappable records journaled as errors
   size_t conflicts = 0;         // conflict records written
   size_t pushes_queued = 0;     // outbox entries written
+  size_t warnings = 0;          // records journaled with a warning (e.g. modified in the future)
+  // (native id, message) of each warning, and of each record the engine's
+  // bounds rejected (the connector's own rejects are in the page), for the log.
+  std::vector<std::pair<std::string, std::string>> warning_records;
+  std::vector<std::pair<std::string, std::string>> bounds_rejects;
+};
+
+// What the engine knows about reading one source (dealsyncctl sources, /metrics).
+struct SourceState {
+  std::string cursor;                  // opaque, as the connector returned it
+  std::optional<Timestamp> watermark;  // newest modified time read that is not in the future
+  std::optional<Timestamp> last_page_at;  // our clock, when the last page was journaled
+  uint64_t pages = 0;
+  uint64_t warnings = 0;
+  uint64_t rejects = 0;
+};
+
+// One failed attempt of a push, kept in the entry's history (newest last).
+struct PushAttempt {
+  Timestamp at{};
+  std::string error;
 };
 
 // One queued push: absolute target values for one record.
@@ -46,13 +69,18 @@ struct OutboxEntry {
   int attempts = 0;
   Timestamp not_before{};  // backoff after a failed attempt
   std::string last_error;
+  Timestamp first_failed_at{};       // start of the current failure streak (unset: none)
+  std::vector<PushAttempt> history;  // the latest failed attempts (at most kPushHistory)
 };
+inline constexpr size_t kPushHistory = 8;
 
 struct PushStats {
   size_t sent = 0;
   size_t succeeded = 0;
   size_t failed = 0;        // will retry
   size_t dead_lettered = 0;  // gave up; visible to operators
+  // (native id, reason) of each push dead-lettered in this round, for the log.
+  std::vector<std::pair<std::string, std::string>> dead_lettered_records;
 };
 
 struct PlannedPush {
@@ -108,6 +136,9 @@ class SyncEngine {
 
   // Takes effect for the next operation (SIGHUP reload). State is kept.
   void UpdateConfig(Config config);
+  // The outbox's retry policy and the sanity bounds (defaults: see
+  // reliability_limits.h). Takes effect for the next operation.
+  void SetLimits(ReliabilityLimits limits);
 
   Result<std::string> LoadCursor(std::string_view source);
   Result<IngestStats> IngestPage(std::string_view source, const FetchPage& page);
@@ -144,6 +175,20 @@ class SyncEngine {
 
   // Pushes that gave up (reason in last_error), for `target` ("" = all).
   Result<std::vector<OutboxEntry>> DeadLetters(std::string_view target);
+  // Puts a dead letter back in the outbox, due now (unless a newer push for
+  // the record is queued already: then the dead letter is just dropped).
+  Status RetryDeadLetter(std::string_view target, std::string_view native_id);
+  // Drops a dead letter for good (the decision stays in the journal and conflicts).
+  Status DiscardDeadLetter(std::string_view target, std::string_view native_id);
+  // Makes every outbox entry of `target` that is backing off due now (the
+  // target recovered); returns how many were re-driven.
+  Result<size_t> RedrivePushes(std::string_view target);
+  // Replaces the stored cursor of `source` (operator rewind, or a cursor the
+  // remote refused); the re-read records are de-duplicated on ingest.
+  // `watermark`, when given, replaces the source's watermark (a rewind to a time).
+  Status ResetCursor(std::string_view source, std::string_view cursor,
+                     std::optional<Timestamp> watermark = std::nullopt);
+  Result<SourceState> GetSourceState(std::string_view source);
   // Records whose link keys matched more than one candidate.
   Result<std::vector<LinkAmbiguity>> ListAmbiguities();
 

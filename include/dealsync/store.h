@@ -57,6 +57,13 @@ class WriteBatch {
   std::vector<Op> ops_;
 };
 
+// What the store can say about its own health (for /readyz and /metrics).
+struct StoreHealth {
+  Status status;                       // OK, or why writes are failing right now
+  std::optional<uint64_t> free_bytes;  // free space on the file system holding the store
+  bool low_space = false;              // free_bytes below the store's warning level
+};
+
 // Visitor for Scan: return false to stop early.
 using ScanVisitor = std::function<bool(std::string_view key, std::string_view value)>;
 
@@ -83,22 +90,38 @@ class Store {
   }
   // Approximate number of bytes used by a column (for /metrics).
   virtual uint64_t ApproximateSize(Column c) = 0;
+  // Cheap; callable from any thread. The default reports a healthy store.
+  virtual StoreHealth Health() { return {}; }
 };
 
 // The schema this build writes. Opening a store written by another schema
 // fails with an instruction (version 2 changed the index key design).
 inline constexpr int kStoreSchemaVersion = 2;
 
-// Memory and disk budget of the RocksDB store.
+// Memory and disk budget of the RocksDB store (see docs/operations.md, "Disk space").
 struct StoreOptions {
   uint64_t block_cache_bytes = 32ull << 20;  // one LRU block cache shared by every family
   uint64_t memtable_bytes = 64ull << 20;     // all memtables together (charged to the cache)
   bool compression = true;                   // LZ4 blocks, ZSTD in the bottommost level
+  // Memtable size per column family (0: a quarter of memtable_bytes, at least
+  // 1 MiB); also the free space RocksDB needs before it clears a "no space"
+  // error by itself.
+  uint64_t write_buffer_bytes = 0;
+  // All write-ahead logs together; beyond this the oldest memtables are flushed.
+  uint64_t max_total_wal_bytes = 64ull << 20;
+  // Health() reports low_space (and a warning is logged) below this.
+  uint64_t free_space_warning_bytes = 256ull << 20;
 };
 
 // Opens (creating if needed) the RocksDB store under `dir`. Fails with
-// kFailedPrecondition and a clear message when another process holds the lock
-// or when the store was written by another schema.
+// kFailedPrecondition and a clear message when another process holds the lock,
+// when the store was written by another schema, or when the directory cannot
+// be written (read-only, full, permissions).
+//
+// Storage faults while running (disk full, I/O errors) fail the Write() with
+// kResourceExhausted (no space) or kUnavailable (other I/O), change nothing,
+// never abort the process, and clear by themselves once the cause is gone:
+// the next Write() resumes the database.
 Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir,
                                               const StoreOptions& options = {});
 

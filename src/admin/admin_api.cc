@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "src/admin/admin_json.h"
+#include "src/admin/host_check.h"
 
 namespace dealsync {
 
@@ -151,6 +152,15 @@ std::optional<HttpResponse> AdminApi::RejectUnauthorized(const HttpRequest& requ
 }
 
 HttpResponse AdminApi::Handle(const HttpRequest& request) {
+  if (!options_.allowed_hosts.empty()) {
+    // No Host at all is not a browser (HTTP/1.0 tools): allowed.
+    if (auto host = FindHeader(request.headers, "Host");
+        host && !HostAllowed(*host, options_.allowed_hosts)) {
+      return JsonError(403, "host_not_allowed",
+                       "Host \"" + std::string(host->substr(0, 100)) +
+                           "\" is not a name of this server; add it to [admin] allowed_hosts");
+    }
+  }
   auto target = ParseTarget(request.url);
   if (!target) {
     return JsonError(400, "invalid_argument", "malformed percent-encoding in the path");
@@ -207,20 +217,61 @@ HttpResponse AdminApi::Handle(const HttpRequest& request) {
     }
     return JsonResponse(200, admin::ConflictToJson(*conflict));
   }
+  if (api && seg.size() == 3 && seg[2] == "reload") {
+    return method == "POST" ? ReloadRoute(request) : MethodNotAllowed("POST");
+  }
+  if (api && seg[2] == "deadletters") {
+    return DeadLetters(request, seg, target->query);
+  }
+  if (api && seg[2] == "sources" && seg.size() == 5 && seg[4] == "rewind") {
+    return SourceRewind(request, seg[3]);
+  }
   return JsonError(404, "not_found", "no such endpoint: " + method + " " + request.url);
+}
+
+HttpResponse AdminApi::ReloadRoute(const HttpRequest& request) {
+  if (auto rejected = RejectUnauthorized(request)) {
+    return *rejected;
+  }
+  const ReloadVerdict verdict = backend_.Reload();
+  if (!verdict.applied) {
+    return JsonResponse(422, {{"status", "rejected"},
+                              {"errors", verdict.errors},
+                              {"error",
+                               {{"code", "rejected"},
+                                {"message", "the new configuration was rejected; the running one "
+                                            "is kept"}}}});
+  }
+  return JsonResponse(200, {{"status", verdict.errors.empty() ? "applied" : "applied_with_failures"},
+                            {"summary", verdict.summary},
+                            {"errors", verdict.errors}});
 }
 
 HttpResponse AdminApi::Readyz() {
   std::vector<std::string> reasons;
+  json store = json::object();
   if (!backend_.StoreOpen()) {
     reasons.push_back("store is not open");
+  } else {
+    const StoreHealth health = backend_.StoreStatus();
+    if (!health.status.ok()) {
+      reasons.push_back("store: writes are failing: " + health.status.ToString());
+    }
+    store["writable"] = health.status.ok();
+    if (health.free_bytes) {
+      store["free_bytes"] = *health.free_bytes;
+    }
+    store["low_space"] = health.low_space;
   }
   const Timestamp now = clock_.Now();
   json sources = json::array();
   for (const SourceHealth& s : backend_.Sources()) {
     const auto allowed = s.poll_interval * options_.ready_within_intervals;
-    json entry = {{"id", s.id}};
-    if (!s.last_successful_poll) {
+    json entry = {{"id", s.id}, {"state", s.failed ? "failed" : "running"}};
+    if (s.failed) {
+      entry["error"] = s.last_error;
+      reasons.push_back("source " + s.id + ": failed: " + s.last_error);
+    } else if (!s.last_successful_poll) {
       reasons.push_back("source " + s.id + ": no successful poll yet" +
                         (s.last_error.empty() ? "" : " (last error: " + s.last_error + ")"));
     } else {
@@ -236,9 +287,10 @@ HttpResponse AdminApi::Readyz() {
     sources.push_back(std::move(entry));
   }
   if (reasons.empty()) {
-    return JsonResponse(200, {{"status", "ready"}, {"sources", sources}});
+    return JsonResponse(200, {{"status", "ready"}, {"store", store}, {"sources", sources}});
   }
-  return JsonResponse(503, {{"status", "not_ready"}, {"reasons", reasons}, {"sources", sources}});
+  return JsonResponse(
+      503, {{"status", "not_ready"}, {"reasons", reasons}, {"store", store}, {"sources", sources}});
 }
 
 HttpResponse AdminApi::Links(const HttpRequest& request, std::string_view query) {

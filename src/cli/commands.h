@@ -12,9 +12,12 @@ namespace dealsync::cli {
 inline constexpr int kExitConfig = 78;
 
 void AddValidateCommand(CLI::App& app, int& exit_code);
-void AddPartnerCommand(CLI::App& app, int& exit_code);    // partner check (partner_check_cmd.cc)
-void AddReportCommand(CLI::App& app, int& exit_code);     // report (report_cmd.cc)
-void AddConflictsCommand(CLI::App& app, int& exit_code);  // conflicts list|show|resolve
-void AddPlanCommand(CLI::App& app, int& exit_code);       // plan (plan_cmd.cc, dry run)
+void AddPartnerCommand(CLI::App& app, int& exit_code);      // partner check (partner_check_cmd.cc)
+void AddReportCommand(CLI::App& app, int& exit_code);       // report (report_cmd.cc)
+void AddConflictsCommand(CLI::App& app, int& exit_code);    // conflicts list|show|resolve
+void AddPlanCommand(CLI::App& app, int& exit_code);         // plan (plan_cmd.cc, dry run)
+void AddDeadLettersCommand(CLI::App& app, int& exit_code);  // deadletters list|show|retry|discard
+void AddSourcesCommand(CLI::App& app, int& exit_code);      // sources [list]
+void AddReloadCommand(CLI::App& app, int& exit_code);         // reload (asks the running daemon)
 
 }  // namespace dealsync::cli

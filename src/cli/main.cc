@@ -5,10 +5,13 @@
 #include <exception>
 #include <iostream>
 
+#include "dealsync/version.h"
 #include "src/cli/commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"dealsyncctl: operate a dealsync deployment (validate config, inspect state)"};
+  app.set_version_flag("--version", std::string("dealsyncctl ") + dealsync::kVersionLineSuffix,
+                       "Print the version and git revision, then exit");
   app.require_subcommand(1);
   int exit_code = 0;
 
@@ -17,6 +20,9 @@ int main(int argc, char** argv) {
   dealsync::cli::AddReportCommand(app, exit_code);
   dealsync::cli::AddConflictsCommand(app, exit_code);
   dealsync::cli::AddPlanCommand(app, exit_code);
+  dealsync::cli::AddReloadCommand(app, exit_code);
+  dealsync::cli::AddDeadLettersCommand(app, exit_code);
+  dealsync::cli::AddSourcesCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);

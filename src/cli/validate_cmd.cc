@@ -1,6 +1,10 @@
 // dealsyncctl validate --config DIR
 // Prints every configuration error as `file:line:column: key.path: message`
 // and exits 78 (EX_CONFIG); on success prints a one-screen summary and exits 0.
+// Once the files are valid, every credential they name is checked the way the
+// daemon will read it ($CREDENTIALS_DIRECTORY, else credentials_dir): it must
+// exist, be readable and not be empty; each miss is an error at the line that
+// names the credential.
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -97,6 +101,15 @@ int RunValidate(const std::string& dir) {
       std::cerr << e.ToString() << "\n";
     }
     std::cerr << result.errors.size() << " error" << (result.errors.size() == 1 ? "" : "s")
+              << " in configuration " << dir << "\n";
+    return kExitConfig;
+  }
+  const std::vector<ConfigError> missing = CheckCredentials(*result.config);
+  if (!missing.empty()) {
+    for (const ConfigError& e : missing) {
+      std::cerr << e.ToString() << "\n";
+    }
+    std::cerr << missing.size() << " credential error" << (missing.size() == 1 ? "" : "s")
               << " in configuration " << dir << "\n";
     return kExitConfig;
   }

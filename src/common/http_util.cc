@@ -88,7 +88,8 @@ Status StatusFromHttp(const HttpResponse& response, std::string_view context) {
     case 404: return NotFound(std::move(message));
     case 408: return Status(StatusCode::kDeadlineExceeded, std::move(message));
     case 409:
-    case 412: return Aborted(std::move(message));
+    case 412:
+    case 423: return Aborted(std::move(message));  // 423 Locked (RFC 4918): retry later
     default: return InvalidArgument(std::move(message));
   }
 }

@@ -1,5 +1,6 @@
 // Small methods of the config value types, and credential resolution.
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -63,6 +64,30 @@ std::string CredentialRef::Describe() const {
   return "unknown";
 }
 
+std::string CredentialPath(const CredentialRef& ref, const std::string& credentials_dir) {
+  switch (ref.kind) {
+    case CredentialRef::Kind::kEnv:
+      return "";
+    case CredentialRef::Kind::kFile:
+      return ref.name;
+    case CredentialRef::Kind::kSystemd:
+      break;
+  }
+  // systemd's LoadCredential= exposes credentials under $CREDENTIALS_DIRECTORY.
+  const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+  if (dir != nullptr && *dir != '\0') {
+    const std::string base = dir;
+    const std::string plain = base + "/" + ref.name;
+    const std::string prefixed = base + "/" + std::string(kUnitCredentialPrefix) + ref.name;
+    std::error_code ec;
+    if (!std::filesystem::exists(plain, ec) && std::filesystem::exists(prefixed, ec)) {
+      return prefixed;
+    }
+    return plain;
+  }
+  return credentials_dir.empty() ? "" : credentials_dir + "/" + ref.name;
+}
+
 Result<std::string> ResolveCredential(const CredentialRef& ref,
                                       const std::string& credentials_dir) {
   const std::string what = "credential " + ref.Describe();
@@ -81,16 +106,14 @@ Result<std::string> ResolveCredential(const CredentialRef& ref,
     case CredentialRef::Kind::kFile:
       return ReadSecretFile(ref.name, what);
     case CredentialRef::Kind::kSystemd: {
-      // systemd's LoadCredential= exposes credentials under $CREDENTIALS_DIRECTORY.
-      const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
-      std::string base = dir != nullptr && *dir != '\0' ? dir : credentials_dir;
-      if (base.empty()) {
+      const std::string path = CredentialPath(ref, credentials_dir);
+      if (path.empty()) {
         return FailedPrecondition(what +
                                   ": $CREDENTIALS_DIRECTORY is not set and no credentials_dir "
                                   "is configured (LoadCredential= in the unit, or "
                                   "credentials_dir in dealsync.toml)");
       }
-      return ReadSecretFile(base + "/" + ref.name, what);
+      return ReadSecretFile(path, what);
     }
   }
   return Internal("unknown credential kind");

@@ -201,7 +201,7 @@ std::optional<CredentialRef> ReadCredential(TableReader& t, std::string_view key
               "\"-\", \"_\", \".\"; or { env = \"VAR\" } / { file = \"/path\" })");
       return std::nullopt;
     }
-    return CredentialRef{CredentialRef::Kind::kSystemd, n};
+    return CredentialRef{CredentialRef::Kind::kSystemd, n, t.sink().Where(*node)};
   }
   const toml::table* table = node->as_table();
   if (table == nullptr) {
@@ -225,7 +225,7 @@ std::optional<CredentialRef> ReadCredential(TableReader& t, std::string_view key
       if (var->empty() || var->find('=') != std::string::npos) {
         ref.Error("env", *ref.Get("env"), "invalid environment variable name");
       } else {
-        result = CredentialRef{CredentialRef::Kind::kEnv, *var};
+        result = CredentialRef{CredentialRef::Kind::kEnv, *var, t.sink().Where(*node)};
       }
     }
   } else if (has_file) {
@@ -233,7 +233,7 @@ std::optional<CredentialRef> ReadCredential(TableReader& t, std::string_view key
       if (path->empty() || path->front() != '/') {
         ref.Error("file", *ref.Get("file"), "credential file must be an absolute path");
       } else {
-        result = CredentialRef{CredentialRef::Kind::kFile, *path};
+        result = CredentialRef{CredentialRef::Kind::kFile, *path, t.sink().Where(*node)};
       }
     }
   } else if (ref.Get("value") == nullptr) {

@@ -33,6 +33,45 @@ bool IsValidListenAddress(std::string_view address) {
   return ec == std::errc() && end == port.data() + port.size() && value >= 0 && value <= 65535;
 }
 
+// A host name or IP literal as it may appear in a Host header (no port).
+bool IsValidHostName(std::string_view host) {
+  if (host.empty() || host.size() > 253) {
+    return false;
+  }
+  if (host.front() == '[') {  // IPv6 literal
+    return host.back() == ']' && host.size() > 2 &&
+           host.substr(1, host.size() - 2).find_first_not_of("0123456789abcdefABCDEF:.") ==
+               std::string_view::npos;
+  }
+  return host.find_first_not_of(
+             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") ==
+         std::string_view::npos;
+}
+
+void ReadAllowedHosts(TableReader& admin, DaemonConfig& daemon) {
+  const toml::node* node = admin.Get("allowed_hosts");
+  if (node == nullptr) {
+    return;
+  }
+  const auto* array = node->as_array();
+  if (array == nullptr) {
+    admin.WrongType("allowed_hosts", *node, "an array of host names");
+    return;
+  }
+  for (const toml::node& item : *array) {
+    const auto* text = item.as_string();
+    if (text == nullptr || !IsValidHostName(text->get())) {
+      admin.sink().Add(
+          item.source(), admin.PathOf("allowed_hosts"),
+          "expected a host name without port such as \"dealsync.internal\" or "
+          "\"[fd00::5]\", found " +
+              (text == nullptr ? std::string(TypeName(item)) : "\"" + text->get() + "\""));
+      continue;
+    }
+    daemon.admin_allowed_hosts.push_back(text->get());
+  }
+}
+
 void ReadAdmin(TableReader& root, DaemonConfig& daemon) {
   const toml::table* table = root.Table("admin");
   if (table == nullptr) {
@@ -51,6 +90,7 @@ void ReadAdmin(TableReader& root, DaemonConfig& daemon) {
   if (auto token = ReadCredential(admin, "token")) {
     daemon.admin_token = *token;
   }
+  ReadAllowedHosts(admin, daemon);
   RejectInlineSecrets(admin, {"token"});
   admin.Finish();
 }

@@ -79,6 +79,11 @@ SourceLocation IdLocation(const toml::table& root, const std::string& file) {
 }  // namespace
 
 ConfigLoadResult LoadConfig(const std::string& dir, const ConnectorRegistry& registry) {
+  return LoadConfig(dir, registry, LoadOptions{});
+}
+
+ConfigLoadResult LoadConfig(const std::string& dir, const ConnectorRegistry& registry,
+                            const LoadOptions& options) {
   ConfigLoadResult result;
   std::vector<ConfigError>& errors = result.errors;
   Config config;
@@ -89,6 +94,9 @@ ConfigLoadResult LoadConfig(const std::string& dir, const ConnectorRegistry& reg
   if (std::optional<toml::table> root = ParseFile(daemon_file, errors)) {
     ErrorSink sink(daemon_file, errors);
     config.daemon = config_internal::ReadDaemon(sink, *root, dir);
+    if (errors.empty()) {
+      result.daemon = config.daemon;
+    }
   }
 
   const std::string vendor_file = prefix + "vendor.toml";
@@ -101,14 +109,36 @@ ConfigLoadResult LoadConfig(const std::string& dir, const ConnectorRegistry& reg
   }
 
   std::map<std::string, SourceLocation> first_definition;
+  // Moves the errors a partner file added (from index `first`) aside.
+  auto set_aside = [&](const std::string& file, size_t first, const toml::table* root) {
+    FailedPartner failed;
+    failed.file = file;
+    failed.id = fs::path(file).stem().string();
+    if (root != nullptr) {
+      if (const auto* id = root->get_as<std::string>("id"); id != nullptr && !id->get().empty()) {
+        failed.id = id->get();
+      }
+    }
+    failed.errors.assign(errors.begin() + static_cast<std::ptrdiff_t>(first), errors.end());
+    errors.resize(first);
+    result.failed_partners.push_back(std::move(failed));
+  };
   for (const std::string& file : PartnerFiles(dir, errors)) {
+    const size_t errors_before = errors.size();
     std::optional<toml::table> root = ParseFile(file, errors);
     if (!root) {
+      if (options.isolate_partners) {
+        set_aside(file, errors_before, nullptr);
+      }
       continue;
     }
     ErrorSink sink(file, errors);
     std::optional<SourceConfig> partner =
         config_internal::ReadSource(sink, *root, Role::kPartner, config.daemon, dir, registry);
+    if (options.isolate_partners && errors.size() > errors_before) {
+      set_aside(file, errors_before, &*root);
+      continue;
+    }
     if (!partner) {
       continue;
     }
@@ -119,6 +149,9 @@ ConfigLoadResult LoadConfig(const std::string& dir, const ConnectorRegistry& reg
                "duplicate partner id \"" + partner->id + "\" (already defined in " +
                    it->second.file + ":" + std::to_string(it->second.line) + ":" +
                    std::to_string(it->second.column) + ")");
+      if (options.isolate_partners) {
+        set_aside(file, errors_before, &*root);
+      }
       continue;
     }
     config.partners.push_back(std::move(*partner));

@@ -12,7 +12,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "src/admin/host_check.h"
+#include "dealsync/version.h"
 #include "src/daemon/daemon_metrics.h"
+#include "src/daemon/process_metrics.h"
 #include "src/daemon/source_runner.h"
 #include "src/transport/http_server.h"
 
@@ -25,6 +28,11 @@ namespace {
 
 constexpr milliseconds kStatusEvery{5000};
 constexpr int kMaxOnceRounds = 10;
+// Admin clients are a few people, Prometheus and health checks.
+constexpr size_t kAdminMaxConnections = 64;
+// An admin server failing every accept this long means the process is stuck at
+// its descriptor limit: stop petting the watchdog.
+constexpr milliseconds kAcceptStuckAfter{60000};
 
 std::string ReadFileText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -74,9 +82,13 @@ Daemon::Daemon(DaemonDeps deps, DaemonOptions options)
     : deps_(std::move(deps)),
       options_(std::move(options)),
       status_timer_(io_),
+      watchdog_gate_(3 * kStatusEvery, kAcceptStuckAfter),
       watchdog_timer_(io_),
       drain_deadline_(io_) {
   DeclareDaemonMetrics(metrics_);
+  DeclareProcessMetrics(metrics_);
+  SetBuildInfo(metrics_, kVersion, kGitRevision);
+  started_at_ = std::chrono::duration<double>(deps_.clock.Now().time_since_epoch()).count();
 }
 
 Daemon::~Daemon() {
@@ -85,32 +97,50 @@ Daemon::~Daemon() {
   }
 }
 
-Result<Daemon::LoadedConfig> Daemon::Load() {
-  ConfigLoadResult result = LoadConfig(options_.config_dir, deps_.registry);
+Result<Daemon::LoadedConfig> Daemon::Load(std::vector<std::string>* errors) {
+  auto report = [errors](const std::string& line) {
+    spdlog::error("config: {}", line);
+    if (errors != nullptr) {
+      errors->push_back(line);
+    }
+  };
+  ConfigLoadResult result =
+      LoadConfig(options_.config_dir, deps_.registry, LoadOptions{.isolate_partners = true});
   if (!result.errors.empty() || !result.config) {
     for (const ConfigError& e : result.errors) {
-      spdlog::error("config: {}", e.ToString());
+      report(e.ToString());
     }
     return InvalidArgument(std::to_string(result.errors.size()) + " configuration error(s) in " +
                            options_.config_dir);
   }
-  LoadedConfig loaded{std::move(*result.config), "", {}};
+  LoadedConfig loaded{std::move(*result.config), "", {}, std::move(result.failed_partners)};
   const DaemonConfig& d = loaded.config.daemon;
   if (!d.admin_token.empty()) {
     Result<std::string> token = ResolveCredential(d.admin_token, d.credentials_dir);
     if (!token.ok()) {
       // The message names the credential (Describe()), never its content.
-      spdlog::error("config: daemon.admin_token ({}): {}", d.admin_token.Describe(),
-                    token.status().message());
+      report(d.file + ": admin.token (" + d.admin_token.Describe() +
+             "): " + token.status().message());
       return token.status();
     }
     loaded.admin_token = std::move(*token);
+  }
+  for (const FailedPartner& f : loaded.failed_partners) {
+    for (const ConfigError& e : f.errors) {
+      report(e.ToString());
+    }
   }
   const std::string daemon_file = ReadFileText(d.file);
   for (const SourceConfig* s : AllSources(loaded.config)) {
     loaded.fingerprints[s->id] = daemon_file + '\0' + ReadFileText(s->file);
   }
   return loaded;
+}
+
+void Daemon::MarkFailed(const std::string& id, const std::string& reason) {
+  spdlog::error("source {}: failed, not syncing until fixed: {}", id, reason);
+  failed_[id] = reason;
+  metrics_.Set(metric::kSourceUp, {{"source", id}}, 0);
 }
 
 void Daemon::ApplyLogLevel() {
@@ -147,6 +177,9 @@ Result<std::shared_ptr<SourceRunner>> Daemon::CreateRunner(const SourceConfig& s
   }
   parts.connector = std::move(*connector);
 
+  SetSourceLimits(metrics_, source.id, std::chrono::duration<double>(source.poll_interval).count(),
+                  source.connection.rate_limit.requests /
+                      std::chrono::duration<double>(source.connection.rate_limit.per).count());
   PollSchedulerConfig schedule;
   schedule.interval = source.poll_interval;
   schedule.jitter = loaded_->config.daemon.poll_jitter;
@@ -160,14 +193,21 @@ Result<std::shared_ptr<SourceRunner>> Daemon::CreateRunner(const SourceConfig& s
 
 Status Daemon::StartAllSources() {
   std::vector<std::shared_ptr<SourceRunner>> created;
+  failed_.clear();
+  for (const FailedPartner& f : loaded_->failed_partners) {
+    MarkFailed(f.id, std::to_string(f.errors.size()) + " error(s) in " + f.file +
+                         (f.errors.empty() ? "" : ", first: " + f.errors.front().ToString()));
+  }
   for (const SourceConfig* s : AllSources(loaded_->config)) {
     Result<std::shared_ptr<SourceRunner>> runner = CreateRunner(*s);
     if (!runner.ok()) {
-      return runner.status();
+      MarkFailed(s->id, runner.status().ToString());
+      continue;
     }
     created.push_back(std::move(*runner));
   }
   for (auto& runner : created) {
+    metrics_.Set(metric::kSourceUp, {{"source", runner->id()}}, 1);
     if (options_.once) {
       runners_[runner->id()] = runner;
     } else {
@@ -214,6 +254,10 @@ Status Daemon::StartAdminServer() {
   server_options.bind_address = listen->first;
   server_options.port = listen->second;
   server_options.max_body_bytes = 1024 * 1024;
+  server_options.max_connections = kAdminMaxConnections;
+  server_options.on_warning = [](const std::string& message) {
+    spdlog::warn("admin: {}", message);
+  };
   admin_server_ = std::make_unique<HttpServer>(
       io_.get_executor(), server_options,
       [this](HttpRequest request) { return HandleAdmin(admin_api_.get(), std::move(request)); });
@@ -258,8 +302,11 @@ int Daemon::Run() {
     return code;
   }
 
-  admin_api_ =
-      std::make_unique<AdminApi>(*this, deps_.clock, AdminApiOptions{loaded_->admin_token, 3});
+  AdminApiOptions admin_options{loaded_->admin_token, 3, {}};
+  if (auto listen = ParseListen(d.admin_listen); listen.ok()) {
+    admin_options.allowed_hosts = AdminHostNames(listen->first, d.admin_allowed_hosts);
+  }
+  admin_api_ = std::make_unique<AdminApi>(*this, deps_.clock, std::move(admin_options));
   if (Status s = StartAdminServer(); !s.ok()) {
     spdlog::critical("cannot start: {}", s.ToString());
     return kExitFailure;
@@ -270,8 +317,10 @@ int Daemon::Run() {
     asio::co_spawn(io_, WatchdogLoop(*every), asio::detached);
   }
   RefreshGauges();
-  spdlog::info("dealsyncd ready: {} sources, state in {}", runners_.size(), d.state_dir);
-  deps_.notifier.Notify("READY=1\nSTATUS=started, " + std::to_string(runners_.size()) + " sources");
+  spdlog::info("dealsyncd ready: {} sources, {} failed, state in {}", runners_.size(),
+               failed_.size(), d.state_dir);
+  deps_.notifier.Notify("READY=1\nSTATUS=started, " + std::to_string(runners_.size()) + " sources" +
+                        (failed_.empty() ? "" : ", " + std::to_string(failed_.size()) + " failed"));
   io_.run();
   metrics_.Set(metric::kUp, 0);
   return exit_code_;
@@ -319,7 +368,7 @@ Awaitable<void> Daemon::SignalLoop() {
     }
     if (signal == SIGHUP) {
       if (!stopping_) {
-        Reload();
+        ReloadConfig("SIGHUP");
       }
       continue;
     }
@@ -329,9 +378,23 @@ Awaitable<void> Daemon::SignalLoop() {
 
 Awaitable<void> Daemon::WatchdogLoop(milliseconds every) {
   // Runs on the io_context itself: if the loop wedges, the pets stop and
-  // systemd restarts us (WatchdogSec=).
+  // systemd restarts us (WatchdogSec=). A loop that turns without doing real
+  // work (see WatchdogGate) stops petting too; while draining at shutdown the
+  // drain deadline bounds the wait instead.
+  std::string withheld;
   for (;;) {
-    deps_.notifier.Notify("WATCHDOG=1");
+    const uint64_t accept_errors = admin_server_ ? admin_server_->consecutive_accept_errors() : 0;
+    std::string reason = watchdog_gate_.OnTick(deps_.clock.SteadyNow(), accept_errors);
+    if (reason.empty() || stopping_) {
+      if (!withheld.empty()) {
+        spdlog::info("watchdog: petting again");
+      }
+      withheld.clear();
+      deps_.notifier.Notify("WATCHDOG=1");
+    } else if (withheld.empty()) {
+      withheld = reason;
+      spdlog::error("watchdog: not petting systemd's watchdog: {}", reason);
+    }
     watchdog_timer_.expires_after(every);
     boost::system::error_code ec;
     co_await watchdog_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -344,6 +407,7 @@ Awaitable<void> Daemon::WatchdogLoop(milliseconds every) {
 Awaitable<void> Daemon::StatusLoop() {
   while (!stopping_) {
     ReportStatus();
+    watchdog_gate_.WorkDone(deps_.clock.SteadyNow());
     status_timer_.expires_after(kStatusEvery);
     boost::system::error_code ec;
     co_await status_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -366,6 +430,12 @@ Awaitable<int> Daemon::RunOnce() {
     }
     size_t sent = 0;
     for (auto& [id, runner] : runners_) {
+      // A run that exits when done does not wait out the outbox's backoff:
+      // each round retries what failed in the previous one (at most
+      // kMaxOnceRounds times; what still fails stays queued, not dead).
+      if (Result<size_t> redriven = engine_->RedrivePushes(id); !redriven.ok()) {
+        spdlog::warn("once: re-driving pushes to {} failed: {}", id, redriven.status().ToString());
+      }
       Result<PushStats> pushed = co_await runner->PushDue();
       failed = failed || !pushed.ok();
       sent += pushed.ok() ? pushed->sent : 0;
@@ -379,6 +449,9 @@ Awaitable<int> Daemon::RunOnce() {
       break;
     }
   }
+  // A failed source (invalid file, missing credential) fails the run, after
+  // every other source has synced.
+  failed = failed || !failed_.empty();
   RefreshGauges();
   if (Result<EngineCounters> c = engine_->Counters(); c.ok()) {
     spdlog::info(

@@ -1,16 +1,23 @@
 // Daemon: dealsyncd's process lifecycle on one io_context.
 //
-//   start    LoadConfig (invalid: every error logged, exit 78 = EX_CONFIG),
-//            admin token, OpenRocksStore, SyncEngine, one SourceRunner per
-//            source, the admin HTTP server, then READY=1
-//   SIGHUP   reload: an invalid config is logged and the running one kept; a
-//            valid one goes to the engine (state kept) and sources are added,
-//            removed or restarted (only those whose file changed)
+//   start    LoadConfig (dealsync.toml or vendor.toml invalid, or the admin
+//            token unreadable: every error logged, exit 78 = EX_CONFIG),
+//            OpenRocksStore, SyncEngine, one SourceRunner per source, the
+//            admin HTTP server, then READY=1. A source whose file is invalid
+//            or whose runner cannot be built (missing credential, bad
+//            connection settings) is marked failed: logged, metric
+//            dealsync_source_up 0, a /readyz reason; every other source runs.
+//   reload   SIGHUP or POST /api/v1/reload (dealsyncctl reload): the same
+//            rules; an unusable daemon-wide config is rejected and the running
+//            one kept; otherwise the engine gets the new config (state kept)
+//            and sources are added, removed, restarted (only those whose file
+//            changed) or marked failed. The verdict lists every error.
 //   SIGTERM  stop polling, close the admin server, let in-flight requests
 //   SIGINT   finish within daemon.shutdown_timeout, exit 0 (a second signal
 //            abandons them at once; the outbox makes that safe)
-//   timers   WATCHDOG=1 every half WATCHDOG_USEC from the io_context (a wedged
-//            loop stops petting), STATUS= and gauges every few seconds
+//   timers   WATCHDOG=1 every half WATCHDOG_USEC from the io_context while it
+//            does real work (WatchdogGate: a wedged or spinning loop stops
+//            petting), STATUS= and gauges every few seconds
 //   --once   poll every source until caught up, push everything due, repeat
 //            until a round changes nothing, exit (demo, tests)
 //
@@ -33,6 +40,7 @@
 #include "src/admin/admin_api.h"
 #include "src/daemon/metrics_registry.h"
 #include "src/daemon/systemd_notify.h"
+#include "src/daemon/watchdog_gate.h"
 #include "src/transport/transport_counters.h"
 
 #include <boost/asio/io_context.hpp>
@@ -80,6 +88,7 @@ class Daemon final : public AdminBackend {
 
   // AdminBackend (called on the io_context thread by the admin server).
   bool StoreOpen() override { return store_ != nullptr; }
+  StoreHealth StoreStatus() override { return store_ ? store_->Health() : StoreHealth{}; }
   std::vector<SourceHealth> Sources() override;
   std::string RenderMetrics() override;
   Result<std::vector<Link>> ListLinks(std::string_view partner) override;
@@ -89,21 +98,29 @@ class Daemon final : public AdminBackend {
   Result<std::vector<Conflict>> ListConflicts(const ConflictFilter& filter) override;
   Result<Conflict> GetConflict(std::string_view id) override;
   Status ResolveConflict(std::string_view id, const Resolution& resolution) override;
+  ReloadVerdict Reload() override;
+  Result<std::vector<OutboxEntry>> ListDeadLetters(std::string_view target) override;
+  Status RetryDeadLetter(std::string_view target, std::string_view native_id) override;
+  Status DiscardDeadLetter(std::string_view target, std::string_view native_id,
+                           std::string_view by) override;
 
  private:
   struct LoadedConfig {
     Config config;
     std::string admin_token;
     std::map<std::string, std::string> fingerprints;  // source id -> what it was built from
+    std::vector<FailedPartner> failed_partners;       // partner files that did not load
   };
-  Result<LoadedConfig> Load();
+  // Every error goes to the log and, when given, to `errors`.
+  Result<LoadedConfig> Load(std::vector<std::string>* errors = nullptr);
+  void MarkFailed(const std::string& id, const std::string& reason);
   Result<std::shared_ptr<SourceRunner>> CreateRunner(const SourceConfig& source);
   Status StartAllSources();
   void StartRunner(std::shared_ptr<SourceRunner> runner);
   void RunnerFinished(const std::string& id);
   Status StartAdminServer();
   void ApplyLogLevel();
-  void Reload();
+  ReloadVerdict ReloadConfig(const char* trigger);
   void BeginShutdown(const char* why);
   void WakeAllPushers();
   void RefreshGauges();
@@ -125,11 +142,14 @@ class Daemon final : public AdminBackend {
   std::map<std::string, std::shared_ptr<SourceRunner>> runners_;
   std::vector<std::shared_ptr<SourceRunner>> retiring_;           // stopped, still finishing
   std::map<std::string, std::shared_ptr<SourceRunner>> waiting_;  // replacements to start
+  std::map<std::string, std::string> failed_;  // source id -> why it is not running
   boost::asio::steady_timer status_timer_;
+  WatchdogGate watchdog_gate_;
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer drain_deadline_;
   bool stopping_ = false;
   int exit_code_ = kExitOk;
+  double started_at_ = 0;  // Unix seconds (process_start_time_seconds)
 };
 
 }  // namespace dealsync

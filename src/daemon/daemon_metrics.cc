@@ -1,8 +1,14 @@
 #include "src/daemon/daemon_metrics.h"
 
+#include <vector>
+
 namespace dealsync {
 
 namespace {
+
+// Seconds: 5 ms .. 5 min, for HTTP round trips of a page or a batch.
+const std::vector<double> kDurationBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                              2.5,   5,    10,    30,   60,  120, 300};
 
 std::string Plural(uint64_t n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
@@ -18,7 +24,7 @@ void DeclareDaemonMetrics(MetricsRegistry& r) {
             "New changes journaled from a source (duplicates and echoes excluded).");
   r.Declare(metric::kPushes, T::kCounter, "Record pushes to a target by result.");
   r.Declare(metric::kPushFailures, T::kCounter,
-            "Failed push attempts (retried or dead-lettered), all targets.");
+            "Failed push attempts to a target (retried or dead-lettered).");
   r.Declare(metric::kConflicts, T::kGauge, "Conflict records by status.");
   r.Declare(metric::kRateLimitWaits, T::kCounter,
             "Requests the rate limiter held back (configured limit or 429 Retry-After).");
@@ -30,6 +36,35 @@ void DeclareDaemonMetrics(MetricsRegistry& r) {
   r.Declare(metric::kLastSuccessfulPoll, T::kGauge,
             "Unix time of the source's last successful poll.");
   r.Declare(metric::kUp, T::kGauge, "1 while the daemon is running.");
+  r.Declare(metric::kRecordsRejected, T::kCounter,
+            "Records of a source journaled as rejects (unmappable or outside the bounds).");
+  r.Declare(metric::kConflictsRecorded, T::kCounter,
+            "Conflict records written while reconciling a source's changes.");
+  r.Declare(metric::kDeadLettered, T::kCounter,
+            "Pushes to a target given up on (dead-lettered) since the daemon started.");
+  r.Declare(metric::kLastSuccessfulPush, T::kGauge,
+            "Unix time of the last push round with an acknowledged update (0: none yet).");
+  r.DeclareHistogram(metric::kPollDuration, "Duration of one poll request (one page), seconds.",
+                     kDurationBuckets);
+  r.DeclareHistogram(metric::kPushDuration, "Duration of one push round to a target, seconds.",
+                     kDurationBuckets);
+  r.Declare(metric::kPollInterval, T::kGauge, "The source's configured poll interval, seconds.");
+  r.Declare(metric::kApiRateLimit, T::kGauge,
+            "The source's configured request budget (connection.rate_limit), requests/second.");
+  r.Declare(metric::kBuildInfo, T::kGauge, "Version and git revision of the running dealsyncd.");
+  r.Declare(metric::kSourceUp, T::kGauge,
+            "1 while the source is set up and syncing; 0 when it failed (invalid file, missing "
+            "credential, unusable connection settings).");
+  r.Declare(metric::kRecordWarnings, T::kCounter,
+            "Records of a source journaled with a warning (e.g. a modified time in the future).");
+  r.Declare(metric::kPassRestarts, T::kCounter,
+            "List passes restarted from their start (interrupted, cursor refused, cursor cycle).");
+  r.Declare(metric::kSourceWatermark, T::kGauge,
+            "Unix time up to which a source's changes have been read (its cursor's watermark).");
+  r.Declare(metric::kStoreFreeBytes, T::kGauge,
+            "Free bytes on the file system holding the state directory.");
+  r.Declare(metric::kStoreWriteFailing, T::kGauge,
+            "1 while writes to the state store fail (disk full, I/O error); nothing is lost.");
 }
 
 void InitSourceSeries(MetricsRegistry& r, std::string_view source) {
@@ -42,15 +77,68 @@ void InitSourceSeries(MetricsRegistry& r, std::string_view source) {
   r.Increment(metric::kChangesJournaled, {{"source", s}}, 0);
   r.Increment(metric::kRateLimitWaits, {{"source", s}}, 0);
   r.Increment(metric::kApiCalls, {{"source", s}}, 0);
+  r.Increment(metric::kRecordsRejected, {{"source", s}}, 0);
+  r.Increment(metric::kConflictsRecorded, {{"source", s}}, 0);
+  r.Increment(metric::kDeadLettered, {{"target", s}}, 0);
+  r.Increment(metric::kRecordWarnings, {{"source", s}}, 0);
+  r.Increment(metric::kPassRestarts, {{"source", s}}, 0);
+  r.Increment(metric::kPushFailures, {{"target", s}}, 0);
+  r.TouchHistogram(metric::kPollDuration, {{"source", s}});
+  r.TouchHistogram(metric::kPushDuration, {{"target", s}});
+  if (r.Value(metric::kLastSuccessfulPoll, {{"source", s}}) == 0) {
+    r.Set(metric::kLastSuccessfulPoll, {{"source", s}}, 0);
+  }
+  if (r.Value(metric::kLastSuccessfulPush, {{"target", s}}) == 0) {
+    r.Set(metric::kLastSuccessfulPush, {{"target", s}}, 0);
+  }
+}
+
+void SetSourceLimits(MetricsRegistry& r, std::string_view source, double poll_interval_s,
+                     double requests_per_second) {
+  const std::string s(source);
+  r.Set(metric::kPollInterval, {{"source", s}}, poll_interval_s);
+  r.Set(metric::kApiRateLimit, {{"source", s}}, requests_per_second);
+}
+
+void SetBuildInfo(MetricsRegistry& r, std::string_view version, std::string_view revision) {
+  r.ClearSeries(metric::kBuildInfo);
+  r.Set(metric::kBuildInfo, {{"version", std::string(version)}, {"revision", std::string(revision)}},
+        1);
+}
+
+void CountPage(MetricsRegistry& r, std::string_view source, const PageCounts& page) {
+  const std::string s(source);
+  r.Increment(metric::kRecordsRejected, {{"source", s}}, static_cast<double>(page.rejects));
+  r.Increment(metric::kConflictsRecorded, {{"source", s}}, static_cast<double>(page.conflicts));
+}
+
+void ObservePoll(MetricsRegistry& r, std::string_view source, double seconds) {
+  r.Observe(metric::kPollDuration, {{"source", std::string(source)}}, seconds);
+}
+
+void CountPush(MetricsRegistry& r, std::string_view target, const PushCounts& push,
+               double seconds, double now_unix_seconds) {
+  const std::string t(target);
+  r.Observe(metric::kPushDuration, {{"target", t}}, seconds);
+  r.Increment(metric::kDeadLettered, {{"target", t}}, static_cast<double>(push.dead_lettered));
+  if (push.ok && push.succeeded > 0) {
+    r.Set(metric::kLastSuccessfulPush, {{"target", t}}, now_unix_seconds);
+  }
 }
 
 void RemoveSourceSeries(MetricsRegistry& r, std::string_view source) {
   for (std::string_view family :
        {metric::kPolls, metric::kRecordsFetched, metric::kChangesJournaled, metric::kRateLimitWaits,
-        metric::kApiCalls, metric::kPollLag, metric::kLastSuccessfulPoll}) {
+        metric::kApiCalls, metric::kPollLag, metric::kLastSuccessfulPoll, metric::kRecordsRejected,
+        metric::kConflictsRecorded, metric::kPollDuration, metric::kPollInterval,
+        metric::kApiRateLimit, metric::kRecordWarnings, metric::kPassRestarts,
+        metric::kSourceWatermark}) {
     r.RemoveSeries(family, "source", source);
   }
-  r.RemoveSeries(metric::kPushes, "target", source);
+  for (std::string_view family : {metric::kPushes, metric::kPushFailures, metric::kDeadLettered,
+                                  metric::kLastSuccessfulPush, metric::kPushDuration}) {
+    r.RemoveSeries(family, "target", source);
+  }
 }
 
 std::string StatusLine(const DaemonSnapshot& s) {

@@ -26,14 +26,55 @@ inline constexpr std::string_view kJournalBytes = "dealsync_journal_bytes";
 inline constexpr std::string_view kLastSuccessfulPoll =
     "dealsync_last_successful_poll_timestamp_seconds";
 inline constexpr std::string_view kUp = "dealsync_up";
+inline constexpr std::string_view kSourceUp = "dealsync_source_up";
+inline constexpr std::string_view kRecordsRejected = "dealsync_records_rejected_total";
+inline constexpr std::string_view kConflictsRecorded = "dealsync_conflicts_recorded_total";
+inline constexpr std::string_view kDeadLettered = "dealsync_dead_letters_total";
+inline constexpr std::string_view kLastSuccessfulPush =
+    "dealsync_last_successful_push_timestamp_seconds";
+inline constexpr std::string_view kPollDuration = "dealsync_poll_duration_seconds";
+inline constexpr std::string_view kPushDuration = "dealsync_push_duration_seconds";
+inline constexpr std::string_view kPollInterval = "dealsync_poll_interval_seconds";
+inline constexpr std::string_view kApiRateLimit = "dealsync_api_rate_limit_requests_per_second";
+inline constexpr std::string_view kBuildInfo = "dealsync_build_info";
+inline constexpr std::string_view kRecordWarnings = "dealsync_record_warnings_total";
+inline constexpr std::string_view kPassRestarts = "dealsync_list_pass_restarts_total";
+inline constexpr std::string_view kSourceWatermark = "dealsync_source_watermark_timestamp_seconds";
+inline constexpr std::string_view kStoreFreeBytes = "dealsync_store_free_bytes";
+inline constexpr std::string_view kStoreWriteFailing = "dealsync_store_write_failing";
 }  // namespace metric
 
 // Declares every family above with its HELP text.
 void DeclareDaemonMetrics(MetricsRegistry& registry);
 
 // Creates the per-source series at 0 so dashboards see a source before its
-// first event (and rate() has a starting point).
+// first event (and rate() has a starting point). The last-success timestamps
+// start at 0 ("never"), which the staleness alert treats as stale.
 void InitSourceSeries(MetricsRegistry& registry, std::string_view source);
+// The configured poll interval and request rate of a source (for alerts:
+// staleness in poll intervals, API budget used).
+void SetSourceLimits(MetricsRegistry& registry, std::string_view source, double poll_interval_s,
+                     double requests_per_second);
+// dealsync_build_info{version,revision} 1.
+void SetBuildInfo(MetricsRegistry& registry, std::string_view version, std::string_view revision);
+
+// What one journaled page adds (rejects, conflicts recorded).
+struct PageCounts {
+  size_t rejects = 0;
+  size_t conflicts = 0;
+};
+void CountPage(MetricsRegistry& registry, std::string_view source, const PageCounts& page);
+// One poll request's duration, in seconds.
+void ObservePoll(MetricsRegistry& registry, std::string_view source, double seconds);
+// One push round to `target`: its duration, dead letters, and (when anything
+// was acknowledged) the time of the last successful push.
+struct PushCounts {
+  bool ok = false;  // the round ran (individual records may still have failed)
+  size_t succeeded = 0;
+  size_t dead_lettered = 0;
+};
+void CountPush(MetricsRegistry& registry, std::string_view target, const PushCounts& push,
+               double seconds, double now_unix_seconds);
 // Drops a removed source's series.
 void RemoveSourceSeries(MetricsRegistry& registry, std::string_view source);
 

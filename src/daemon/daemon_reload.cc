@@ -5,27 +5,38 @@
 
 #include "src/daemon/daemon.h"
 #include "src/daemon/daemon_metrics.h"
+#include "src/daemon/process_metrics.h"
 #include "src/daemon/source_runner.h"
 
 namespace dealsync {
 
-void Daemon::Reload() {
-  spdlog::info("SIGHUP: reloading configuration from {}", options_.config_dir);
+ReloadVerdict Daemon::Reload() { return ReloadConfig("admin API"); }
+
+ReloadVerdict Daemon::ReloadConfig(const char* trigger) {
+  ReloadVerdict verdict;
+  spdlog::info("{}: reloading configuration from {}", trigger, options_.config_dir);
   deps_.notifier.Notify("RELOADING=1\nSTATUS=reloading configuration");
-  Result<LoadedConfig> loaded = Load();
+  Result<LoadedConfig> loaded = Load(&verdict.errors);
   if (!loaded.ok()) {
     spdlog::error("reload rejected, keeping the running configuration: {}",
                   loaded.status().message());
     deps_.notifier.Notify(
         "READY=1\nSTATUS=reload rejected (see log); running the old configuration");
-    return;
+    verdict.errors.push_back(loaded.status().message());
+    return verdict;
   }
-  // Build every new or changed source before touching the running ones, so a
-  // connector that cannot be created rejects the whole reload.
+  // Build every new or changed source before touching the running ones. A
+  // source that cannot be built (or whose file no longer loads) is failed;
+  // the others go ahead.
   std::map<std::string, std::shared_ptr<SourceRunner>> fresh;
   std::set<std::string> wanted;
+  std::map<std::string, std::string> failed;
   LoadedConfig previous = std::move(*loaded_);
   loaded_ = std::move(*loaded);
+  for (const FailedPartner& f : loaded_->failed_partners) {
+    failed[f.id] = std::to_string(f.errors.size()) + " error(s) in " + f.file +
+                   (f.errors.empty() ? "" : ", first: " + f.errors.front().ToString());
+  }
   for (const auto& [id, fingerprint] : loaded_->fingerprints) {
     wanted.insert(id);
     auto old = previous.fingerprints.find(id);
@@ -36,11 +47,9 @@ void Daemon::Reload() {
     Result<std::shared_ptr<SourceRunner>> runner =
         source ? CreateRunner(*source) : Result<std::shared_ptr<SourceRunner>>(Internal("missing"));
     if (!runner.ok()) {
-      spdlog::error("reload rejected, keeping the running configuration: {}",
-                    runner.status().ToString());
-      loaded_ = std::move(previous);
-      deps_.notifier.Notify("READY=1\nSTATUS=reload rejected (see log)");
-      return;
+      failed[id] = runner.status().ToString();
+      verdict.errors.push_back("source " + id + ": " + runner.status().ToString());
+      continue;
     }
     fresh[id] = std::move(*runner);
   }
@@ -53,16 +62,19 @@ void Daemon::Reload() {
   admin_api_ =
       std::make_unique<AdminApi>(*this, deps_.clock, AdminApiOptions{loaded_->admin_token, 3});
 
-  // Removed sources stop; changed ones stop and restart once the old loops have
-  // exited (never two pollers for one cursor); new ones start now.
+  // Removed and failed sources stop; changed ones stop and restart once the
+  // old loops have exited (never two pollers for one cursor); new ones start now.
   for (auto it = runners_.begin(); it != runners_.end();) {
     const std::string id = it->first;
-    const bool removed = !wanted.contains(id);
-    if (removed || fresh.contains(id)) {
-      spdlog::info("source {}: {}", id, removed ? "removed" : "configuration changed");
+    const bool removed = !wanted.contains(id) && !failed.contains(id);
+    if (removed || fresh.contains(id) || failed.contains(id)) {
+      spdlog::info("source {}: {}", id,
+                   removed                 ? "removed"
+                   : failed.contains(id) ? "stopping (its new configuration failed)"
+                                           : "configuration changed");
       it->second->Stop();
       retiring_.push_back(it->second);
-      if (!removed) {
+      if (fresh.contains(id)) {
         waiting_[id] = fresh[id];
         fresh.erase(id);
       }
@@ -72,6 +84,7 @@ void Daemon::Reload() {
     }
   }
   for (auto& [id, runner] : fresh) {
+    metrics_.Set(metric::kSourceUp, {{"source", id}}, 1);
     if (waiting_.contains(id)) {
       waiting_[id] = runner;  // changed again before its restart: the newest wins
       continue;
@@ -79,12 +92,28 @@ void Daemon::Reload() {
     spdlog::info("source {}: added", id);
     StartRunner(runner);
   }
-  spdlog::info("reload done: {} sources running, {} restarting", runners_.size(), waiting_.size());
+  for (const auto& [id, reason] : failed_) {
+    if (!failed.contains(id) && !wanted.contains(id)) {
+      metrics_.RemoveSeries(metric::kSourceUp, "source", id);  // removed while failed
+    }
+  }
+  failed_.clear();
+  for (const auto& [id, reason] : failed) {
+    waiting_.erase(id);
+    MarkFailed(id, reason);
+  }
+  verdict.applied = true;
+  verdict.summary = std::to_string(runners_.size()) + " sources running, " +
+                    std::to_string(waiting_.size()) + " restarting, " +
+                    std::to_string(failed_.size()) + " failed";
+  spdlog::info("reload done: {}", verdict.summary);
   deps_.notifier.Notify("READY=1");
   ReportStatus();
+  return verdict;
 }
 
 void Daemon::RefreshGauges() {
+  ExportProcessMetrics(metrics_, ReadProcessStats(), started_at_);
   if (!engine_) {
     return;
   }
@@ -102,13 +131,27 @@ void Daemon::RefreshGauges() {
   }
   metrics_.Set(metric::kJournalBytes,
                static_cast<double>(store_->ApproximateSize(Column::kJournal)));
+  const StoreHealth store_health = store_->Health();
+  if (store_health.free_bytes) {
+    metrics_.Set(metric::kStoreFreeBytes, static_cast<double>(*store_health.free_bytes));
+  }
+  metrics_.Set(metric::kStoreWriteFailing, store_health.status.ok() ? 0 : 1);
   const Timestamp now = deps_.clock.Now();
   for (const auto& [id, runner] : runners_) {
     runner->ExportTransportCounters();
     const SourceHealth h = runner->Health();
+    // Credentials the CRM rejects leave the source running (it retries at its
+    // longest backoff) but not syncing: report it down until a poll succeeds.
+    const bool auth_failed = h.last_error.starts_with("UNAUTHENTICATED") ||
+                             h.last_error.starts_with("PERMISSION_DENIED");
+    metrics_.Set(metric::kSourceUp, {{"source", id}}, auth_failed ? 0 : 1);
     if (h.last_successful_poll) {
       const double lag = std::chrono::duration<double>(now - *h.last_successful_poll).count();
       metrics_.Set(metric::kPollLag, {{"source", id}}, lag);
+    }
+    if (Result<SourceState> st = engine_->GetSourceState(id); st.ok() && st->watermark) {
+      metrics_.Set(metric::kSourceWatermark, {{"source", id}},
+                   static_cast<double>(EpochMs(*st->watermark)) / 1000.0);
     }
   }
 }
@@ -116,7 +159,8 @@ void Daemon::RefreshGauges() {
 void Daemon::ReportStatus() {
   RefreshGauges();
   DaemonSnapshot snapshot;
-  snapshot.sources = runners_.size();
+  snapshot.sources = runners_.size() + failed_.size();
+  snapshot.failing_sources = failed_.size();
   snapshot.stopping = stopping_;
   for (const auto& [id, runner] : runners_) {
     snapshot.failing_sources += runner->failing() ? 1 : 0;
@@ -132,6 +176,13 @@ std::vector<SourceHealth> Daemon::Sources() {
   std::vector<SourceHealth> out;
   for (const auto& [id, runner] : runners_) {
     out.push_back(runner->Health());
+  }
+  for (const auto& [id, reason] : failed_) {
+    SourceHealth h;
+    h.id = id;
+    h.last_error = reason;
+    h.failed = true;
+    out.push_back(std::move(h));
   }
   return out;
 }

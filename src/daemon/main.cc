@@ -1,33 +1,24 @@
-// dealsyncd --config DIR [--once] [--log-level L]
+// dealsyncd --config DIR [--once] [--log-level L] [--log-target auto|journal|stderr]
 // Wires the real clock, randomness, RocksDB store, HTTPS client and connector
 // transport stack into the Daemon. Exit codes: 0 ok, 1 failure, 78 invalid
 // configuration (EX_CONFIG; the unit does not restart on it).
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
 
 #include "dealsync/connector.h"
+#include "dealsync/version.h"
 #include "dealsync/store.h"
+#include "src/common/log_escape.h"
 #include "src/daemon/daemon.h"
+#include "src/daemon/logging.h"
 #include "src/platform/system_clock.h"
 #include "src/transport/beast_http_client.h"
 #include "src/transport/connector_transport.h"
 
 namespace dealsync {
 namespace {
-
-void SetUpLogging() {
-  auto logger = spdlog::stderr_logger_mt("dealsyncd");
-  // Under systemd the journal stamps each line itself.
-  if (std::getenv("JOURNAL_STREAM") != nullptr) {
-    logger->set_pattern("%l %n: %v");
-  } else {
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %n: %v", spdlog::pattern_time_type::utc);
-  }
-  spdlog::set_default_logger(logger);
-}
 
 Result<std::unique_ptr<HttpTransport>> MakeClient(boost::asio::any_io_executor executor,
                                                   const ConnectionConfig& connection) {
@@ -44,6 +35,8 @@ Result<std::unique_ptr<HttpTransport>> MakeClient(boost::asio::any_io_executor e
 int main(int argc, char** argv) {
   using namespace dealsync;
   CLI::App app{"dealsyncd: keeps co-sold opportunities in sync between vendor and partner CRMs"};
+  app.set_version_flag("--version", std::string("dealsyncd ") + kVersionLineSuffix,
+                       "print the version and git revision, then exit");
   DaemonOptions options;
   std::string log_level;
   app.add_option("--config", options.config_dir, "configuration directory")->required();
@@ -51,6 +44,10 @@ int main(int argc, char** argv) {
                "run one poll + reconcile + push cycle over all sources until quiescent, then exit");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error (overrides the config)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error", "critical"}));
+  std::string log_target = "auto";
+  app.add_option("--log-target", log_target,
+                 "auto (the journal when stderr is journald's stream, else stderr), journal, stderr")
+      ->check(CLI::IsMember({"auto", "journal", "stderr"}));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -59,7 +56,8 @@ int main(int argc, char** argv) {
   if (!log_level.empty()) {
     options.log_level = log_level == "warning" ? "warn" : log_level;
   }
-  SetUpLogging();
+  SetUpLogging(ParseLogTarget(log_target).value_or(LogTarget::kAuto));
+  InstallLogEscaping();  // last: wraps every sink set up above
 
   SystemClock clock;
   std::unique_ptr<SeededRandom> random = SeededRandom::FromEntropy();

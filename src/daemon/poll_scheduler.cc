@@ -50,13 +50,13 @@ NextPoll PollScheduler::OnPageSucceeded(bool has_more) {
   return {state_, config_.interval + Jitter(config_.jitter)};
 }
 
-milliseconds PollScheduler::BackoffCeiling() const {
-  // initial * 2^(failures-1), saturating at max_backoff (no overflow: stop doubling early).
-  milliseconds ceiling = config_.initial_backoff;
-  for (int i = 1; i < consecutive_failures_ && ceiling < config_.max_backoff; ++i) {
+milliseconds PollScheduler::BackoffCeiling(milliseconds initial, milliseconds max) const {
+  // initial * 2^(failures-1), saturating at `max` (no overflow: stop doubling early).
+  milliseconds ceiling = initial;
+  for (int i = 1; i < consecutive_failures_ && ceiling < max; ++i) {
     ceiling *= 2;
   }
-  return std::min(ceiling, config_.max_backoff);
+  return std::min(ceiling, max);
 }
 
 NextPoll PollScheduler::OnPollFailed(const Status& status) {
@@ -69,12 +69,21 @@ NextPoll PollScheduler::OnPollFailed(const Status& status) {
   }
   // "Equal jitter": half the ceiling fixed, half random, so a fleet of failing
   // sources does not retry in lock-step yet each one still backs off.
-  const milliseconds ceiling = BackoffCeiling();
+  const milliseconds ceiling = BackoffCeiling(config_.initial_backoff, config_.max_backoff);
   milliseconds delay = ceiling / 2 + Jitter(ceiling - ceiling / 2);
   if (status.retry_after()) {
     delay = std::max(delay, *status.retry_after());
   }
   return {state_, delay};
+}
+
+NextPoll PollScheduler::OnLocalFailure(const Status& /*status*/) {
+  ++consecutive_failures_;
+  state_ = PollState::kBackingOff;
+  const milliseconds initial = std::max(config_.local_initial_backoff, milliseconds(1));
+  const milliseconds ceiling =
+      BackoffCeiling(initial, std::max(config_.local_max_backoff, initial));
+  return {state_, ceiling / 2 + Jitter(ceiling - ceiling / 2)};
 }
 
 }  // namespace dealsync

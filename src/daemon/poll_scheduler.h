@@ -8,6 +8,10 @@
 //   OnPollFailed(status)         -> exponential backoff with jitter, at least the
 //                                   server's Retry-After; non-retryable errors
 //                                   (bad credentials, bad request) wait the maximum
+//   OnLocalFailure(status)       -> the poll failed here, not at the remote (the
+//                                   store could not be read or written: disk full,
+//                                   I/O error): a short capped backoff whatever the
+//                                   code, so sync resumes soon after space returns
 //
 // Thread-safety: none; one scheduler per source, used from its poll coroutine.
 #pragma once
@@ -26,6 +30,8 @@ struct PollSchedulerConfig {
   std::chrono::milliseconds jitter{5000};      // uniform extra in [0, jitter]
   std::chrono::milliseconds initial_backoff{5000};
   std::chrono::milliseconds max_backoff{900000};  // raised to `interval` when smaller
+  std::chrono::milliseconds local_initial_backoff{1000};  // local (store) failures
+  std::chrono::milliseconds local_max_backoff{30000};
 };
 
 enum class PollState : uint8_t {
@@ -48,6 +54,7 @@ class PollScheduler {
   NextPoll Start();
   NextPoll OnPageSucceeded(bool has_more);
   NextPoll OnPollFailed(const Status& status);
+  NextPoll OnLocalFailure(const Status& status);
 
   PollState state() const { return state_; }
   int consecutive_failures() const { return consecutive_failures_; }
@@ -55,7 +62,8 @@ class PollScheduler {
 
  private:
   std::chrono::milliseconds Jitter(std::chrono::milliseconds upto);
-  std::chrono::milliseconds BackoffCeiling() const;
+  std::chrono::milliseconds BackoffCeiling(std::chrono::milliseconds initial,
+                                           std::chrono::milliseconds max) const;
 
   PollSchedulerConfig config_;
   Random& random_;

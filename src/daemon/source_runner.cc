@@ -49,7 +49,9 @@ SourceRunner::SourceRunner(asio::any_io_executor executor, SourceRunnerParts par
       hooks_(std::move(hooks)),
       log_(spdlog::default_logger()->clone("connector." + parts_.config->id)),
       poll_timer_(executor),
-      push_timer_(executor) {
+      push_timer_(executor),
+      pass_gate_(executor),
+      push_gate_(executor) {
   InitSourceSeries(metrics_, id());
 }
 
@@ -83,6 +85,8 @@ void SourceRunner::Stop() {
   stopping_ = true;
   poll_timer_.cancel();
   push_timer_.cancel();
+  pass_gate_.cancel();
+  push_gate_.cancel();
 }
 
 void SourceRunner::LoopExited() {
@@ -120,23 +124,108 @@ SourceHealth SourceRunner::Health() const {
   return h;
 }
 
+Awaitable<void> SourceRunner::WaitWhile(asio::steady_timer& gate,
+                                        const std::function<bool()>& blocked) {
+  while (blocked() && !stopping_) {
+    gate.expires_after(std::chrono::hours(1));  // woken by cancel() when unblocked
+    boost::system::error_code ec;
+    co_await gate.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+void SourceRunner::EndPass() {
+  pass_in_flight_ = false;
+  pass_cursors_.clear();
+  push_gate_.cancel();
+}
+
+void SourceRunner::Redrive(const char* why) {
+  Result<size_t> n = engine_.RedrivePushes(id());
+  if (!n.ok()) {
+    log_->warn("re-driving parked pushes failed: {}", n.status().ToString());
+    return;
+  }
+  if (*n > 0) {
+    log_->info("{}: re-driving {} parked pushes", why, *n);
+  }
+  WakePusher();
+}
+
+Status SourceRunner::PassFailed(const Status& error, const std::string& failed_cursor) {
+  const bool past_first_page = failed_cursor != pass_anchor_;
+  const std::string anchor = pass_anchor_;
+  const size_t pages = pass_pages_;
+  EndPass();
+  if (!past_first_page) {
+    return error;
+  }
+  // Resuming later from the page cursor could skip records (pushes in between
+  // reorder offset lists) or be refused (expired page cursors): start over.
+  if (Status s = engine_.ResetCursor(id(), anchor); !s.ok()) {
+    log_->error("restarting the list pass failed: {}", s.ToString());
+    return error;
+  }
+  metrics_.Increment(metric::kPassRestarts, {{"source", id()}});
+  const StatusCode code = error.code();
+  const bool refused_page = code == StatusCode::kInvalidArgument ||
+                            code == StatusCode::kFailedPrecondition ||
+                            code == StatusCode::kDataLoss;
+  // A refused page cursor ("400 invalid_cursor") or an odd body part way
+  // through a pass: the documented remedy is to start the listing again, soon
+  // -- not to wait the long backoff of an error that needs a person. Only a
+  // few times in a row, so a partner that always refuses is not hammered.
+  if (refused_page && quick_restarts_ < 3) {
+    ++quick_restarts_;
+    log_->warn("list pass failed after {} pages ({}); restarting it from its start", pages,
+               error.ToString());
+    return Unavailable(error.message() + " (the list pass restarts from its start)");
+  }
+  log_->warn("list pass failed after {} pages; the next poll restarts it from its start", pages);
+  return error;
+}
+
 Awaitable<Result<bool>> SourceRunner::PollOnePage() {
+  last_failure_local_ = true;  // until the remote is reached: a store failure
   Result<std::string> cursor = engine_.LoadCursor(id());
   if (!cursor.ok()) {
     co_return cursor.status();
   }
+  if (!pass_in_flight_) {
+    // A new pass: wait for an in-flight push so no write lands between pages.
+    co_await WaitWhile(pass_gate_, [this] { return push_in_flight_; });
+    if (stopping_) {
+      co_return Unavailable("stopping");
+    }
+    pass_in_flight_ = true;
+    pass_anchor_ = *cursor;
+    pass_cursors_ = {*cursor};
+    pass_pages_ = 0;
+  }
+  last_failure_local_ = false;
   Result<FetchPage> page = co_await parts_.connector->FetchChanges(*cursor);
   if (!page.ok()) {
-    co_return page.status();
+    co_return PassFailed(page.status(), *cursor);
+  }
+  ++pass_pages_;
+  Status cycle = Status::Ok();
+  if (page->has_more && !pass_cursors_.insert(page->next_cursor).second) {
+    // Following it would never end; persisting it would poison the source.
+    cycle = Unavailable("cursor cycle: after " + std::to_string(pass_pages_) +
+                        " pages the remote returned a next-page cursor already seen in this "
+                        "pass; the pass ends here and the next one starts where this one began");
+    page->next_cursor = pass_anchor_;
+    page->has_more = false;
   }
   Result<IngestStats> stats = engine_.IngestPage(id(), *page);
   if (!stats.ok()) {
-    co_return stats.status().Annotate("journaling the page");
+    last_failure_local_ = true;
+    co_return PassFailed(stats.status().Annotate("journaling the page"), *cursor);
   }
   metrics_.Increment(metric::kRecordsFetched, {{"source", id()}},
                      static_cast<double>(stats->records));
   metrics_.Increment(metric::kChangesJournaled, {{"source", id()}},
                      static_cast<double>(stats->changes_journaled));
+  CountPage(metrics_, id(), PageCounts{stats->rejects, stats->conflicts});
   if (stats->changes_journaled > 0 || stats->rejects > 0 || stats->conflicts > 0) {
     log_->info(
         "page journaled: records={} changes={} duplicates={} echoes={} rejects={} conflicts={} "
@@ -149,8 +238,25 @@ Awaitable<Result<bool>> SourceRunner::PollOnePage() {
   for (const RecordReject& reject : page->rejects) {
     log_->warn("record rejected: id={} reason={}", reject.native_id, reject.message);
   }
+  for (const auto& [native_id, message] : stats->bounds_rejects) {
+    log_->warn("record rejected: id={} reason={}", native_id, message);
+  }
+  for (const auto& [native_id, message] : stats->warning_records) {
+    log_->warn("record warning: id={} {}", native_id, message);
+  }
+  metrics_.Increment(metric::kRecordWarnings, {{"source", id()}},
+                     static_cast<double>(stats->warnings));
   if (stats->pushes_queued > 0 && hooks_.pushes_queued) {
     hooks_.pushes_queued();
+  }
+  if (!cycle.ok()) {
+    metrics_.Increment(metric::kPassRestarts, {{"source", id()}});
+    EndPass();
+    co_return cycle;
+  }
+  if (!page->has_more) {
+    quick_restarts_ = 0;
+    EndPass();
   }
   co_return page->has_more;
 }
@@ -164,12 +270,15 @@ Awaitable<void> SourceRunner::PollLoop() {
         break;
       }
     }
+    const Timestamp started = clock_.Now();
     Result<bool> more = co_await PollOnePage();
     const Timestamp now = clock_.Now();
+    ObservePoll(metrics_, id(), std::chrono::duration<double>(now - started).count());
     if (more.ok()) {
       metrics_.Increment(metric::kPolls, {{"source", id()}, {"result", "ok"}});
       if (!last_error_.empty()) {
         log_->info("poll recovered after {} failures", scheduler_.consecutive_failures());
+        Redrive("source recovered");
       }
       last_error_.clear();
       if (!*more) {
@@ -180,7 +289,8 @@ Awaitable<void> SourceRunner::PollLoop() {
     } else {
       metrics_.Increment(metric::kPolls, {{"source", id()}, {"result", "error"}});
       last_error_ = more.status().ToString();
-      next = scheduler_.OnPollFailed(more.status());
+      next = last_failure_local_ ? scheduler_.OnLocalFailure(more.status())
+                                 : scheduler_.OnPollFailed(more.status());
       log_->warn("poll failed ({} in a row), next try in {}ms: {}",
                  scheduler_.consecutive_failures(), next.delay.count(), last_error_);
     }
@@ -188,21 +298,43 @@ Awaitable<void> SourceRunner::PollLoop() {
 }
 
 Awaitable<Result<PushStats>> SourceRunner::PushOnceAndCount() {
+  // Never write while this source's list pass is between pages.
+  co_await WaitWhile(push_gate_, [this] { return pass_in_flight_; });
+  if (stopping_) {
+    co_return PushStats{};
+  }
+  push_in_flight_ = true;
+  const Timestamp started = clock_.Now();
   Result<PushStats> stats = co_await engine_.PushOnce(id(), *parts_.connector);
+  const Timestamp finished = clock_.Now();
+  push_in_flight_ = false;
+  pass_gate_.cancel();
+  CountPush(metrics_, id(),
+            stats.ok() ? PushCounts{true, stats->succeeded, stats->dead_lettered} : PushCounts{},
+            std::chrono::duration<double>(finished - started).count(), UnixSeconds(finished));
   if (!stats.ok()) {
     log_->warn("push failed: {}", stats.status().ToString());
-    metrics_.Increment(metric::kPushFailures);
+    metrics_.Increment(metric::kPushFailures, {{"target", id()}});
     co_return stats;
+  }
+  for (const auto& [native_id, reason] : stats->dead_lettered_records) {
+    log_->warn("push dead-lettered: record={} reason={}", native_id, reason);
   }
   if (stats->sent > 0) {
     metrics_.Increment(metric::kPushes, {{"target", id()}, {"result", "ok"}},
                        static_cast<double>(stats->succeeded));
     metrics_.Increment(metric::kPushes, {{"target", id()}, {"result", "error"}},
                        static_cast<double>(stats->failed + stats->dead_lettered));
-    metrics_.Increment(metric::kPushFailures, {},
+    metrics_.Increment(metric::kPushFailures, {{"target", id()}},
                        static_cast<double>(stats->failed + stats->dead_lettered));
     log_->info("pushed: sent={} succeeded={} failed={} dead_lettered={}", stats->sent,
                stats->succeeded, stats->failed, stats->dead_lettered);
+    if (stats->succeeded == 0 && stats->failed > 0) {
+      pushes_failing_ = true;
+    } else if (stats->succeeded > 0 && pushes_failing_) {
+      pushes_failing_ = false;
+      Redrive("target accepts pushes again");
+    }
   }
   co_return stats;
 }
@@ -230,6 +362,9 @@ Awaitable<Status> SourceRunner::PollUntilCaughtUp() {
       co_return more.status();
     }
     metrics_.Increment(metric::kPolls, {{"source", id()}, {"result", "ok"}});
+    if (!last_error_.empty()) {
+      Redrive("source recovered");
+    }
     last_error_.clear();
     if (!*more) {
       last_success_ = clock_.Now();

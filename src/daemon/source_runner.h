@@ -5,6 +5,15 @@
 //               immediately again while the remote has more pages);
 //   push loop   engine.PushOnce for this source as a target, woken after any
 //               ingest queued pushes, and every `push_retry_tick` for retries.
+// Consistent list passes: a pass (the pages from one stored cursor until the
+// remote has no more) and this source's pushes exclude each other, because a
+// write moves the record in the remote's (modified, id) order and an offset or
+// page-number list would then skip records. A pass interrupted by an error
+// restarts from its first cursor (the engine de-duplicates what is re-read);
+// a refused page cursor or an odd body does so after a short backoff; a cursor
+// already seen in the same pass (a cycle of any length) ends the pass with an
+// error instead of being followed or persisted.
+// Recovery: the first success after failures re-drives the pushes backing off.
 // Each source has its own coroutines and timers, so a slow or failing remote
 // only delays itself. The engine and store are used from the io_context
 // thread only (RocksDB writes are short, fsync'd WAL appends; see
@@ -15,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "dealsync/asio.h"
@@ -101,6 +111,13 @@ class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
   Awaitable<Result<bool>> PollOnePage();
   Awaitable<Result<PushStats>> PushOnceAndCount();
   void LoopExited();
+  // Waits on `gate` until `blocked()` is false (or stopping).
+  Awaitable<void> WaitWhile(boost::asio::steady_timer& gate, const std::function<bool()>& blocked);
+  void EndPass();
+  // A page failed: restarts the pass from its first cursor when it was past
+  // its first page; returns the status the scheduler should see.
+  Status PassFailed(const Status& error, const std::string& failed_cursor);
+  void Redrive(const char* why);
 
   boost::asio::any_io_executor executor_;
   SourceRunnerParts parts_;
@@ -112,8 +129,18 @@ class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
   std::shared_ptr<spdlog::logger> log_;
   boost::asio::steady_timer poll_timer_;
   boost::asio::steady_timer push_timer_;
+  boost::asio::steady_timer pass_gate_;  // a pass waits here for a push to finish
+  boost::asio::steady_timer push_gate_;  // a push waits here for a pass to finish
+  bool pass_in_flight_ = false;
+  bool push_in_flight_ = false;
+  std::string pass_anchor_;             // the cursor the current pass started from
+  std::set<std::string> pass_cursors_;  // every cursor seen in the current pass
+  size_t pass_pages_ = 0;
+  int quick_restarts_ = 0;  // passes restarted after a short backoff, in a row
+  bool pushes_failing_ = false;
   bool stopping_ = false;
   bool push_wake_pending_ = false;
+  bool last_failure_local_ = false;  // the last PollOnePage failed at the store, not the remote
   int running_loops_ = 0;
   std::optional<Timestamp> last_success_;
   std::string last_error_;

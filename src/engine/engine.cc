@@ -5,6 +5,7 @@
 #include "src/engine/engine_impl.h"
 #include "src/engine/field_values.h"
 #include "src/engine/keys.h"
+#include "src/engine/record_bounds.h"
 #include "src/engine/records_json.h"
 
 namespace dealsync {
@@ -18,6 +19,10 @@ SyncEngine::~SyncEngine() = default;
 
 void SyncEngine::UpdateConfig(Config config) {
   impl_->config = std::move(config);
+}
+
+void SyncEngine::SetLimits(ReliabilityLimits limits) {
+  impl_->limits = std::move(limits);
 }
 
 Result<std::string> SyncEngine::LoadCursor(std::string_view source) {
@@ -75,6 +80,9 @@ Status SyncEngine::ResolveConflict(std::string_view id, const Resolution& resolu
       DEALSYNC_RETURN_IF_ERROR(SetFieldFromText(probe, c.field, resolution.value)
                                    .Annotate(std::string(FieldName(c.field))));
       value = FieldValueText(probe, c.field);
+      DEALSYNC_RETURN_IF_ERROR(CheckValueBounds(c.field, value, im.BoundsFor(c.partner),
+                                                im.Rates(),
+                                                TimeZone::Utc().LocalDate(im.clock.Now())));
       break;
     }
   }

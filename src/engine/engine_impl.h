@@ -30,12 +30,17 @@ struct SyncEngine::Impl {
   Store& store;
   Config config;
   Clock& clock;
+  ReliabilityLimits limits;
 
   // ---- configuration ------------------------------------------------------
   bool IsVendor(std::string_view source) const { return source == config.vendor.id; }
   const SourceConfig* Source(std::string_view id) const;
   const ReconcilePolicy& PolicyFor(std::string_view partner) const;
   const CurrencyRates& Rates() const { return config.daemon.rates; }
+  const ValueBounds& BoundsFor(std::string_view source) const {
+    auto it = limits.source_bounds.find(source);
+    return it != limits.source_bounds.end() ? it->second : limits.bounds;
+  }
 
   // ---- state (state.cc) -----------------------------------------------------
   Result<uint64_t> NextSeq(Txn& txn, std::string_view counter);
@@ -62,6 +67,10 @@ struct SyncEngine::Impl {
   Result<std::optional<Conflict>> LoadConflict(Txn& txn, std::string_view id);
   // Assigns e.seq and stages the entry.
   Status AppendJournal(Txn& txn, JournalEntry& e);
+
+  // ---- per-source reading state (source_state.cc) ---------------------------
+  Result<SourceState> LoadSourceState(Txn& txn, std::string_view source);
+  void SaveSourceState(Txn& txn, std::string_view source, const SourceState& state);
 
   // ---- journal (ingest.cc) -------------------------------------------------
   Result<IngestStats> Ingest(std::string_view source, const FetchPage& page);
@@ -108,6 +117,16 @@ struct SyncEngine::Impl {
   Result<size_t> SettleField(Txn& txn, const Link& link, const StoredRecord& vendor,
                              const StoredRecord& partner, Field f, std::string_view value,
                              std::string_view reason);
+
+  // ---- oscillation guard (oscillation.cc) -------------------------------------
+  // Records a push queued for (link, f); true when the link's pushes for f
+  // have been alternating between two values (the caller pauses the field).
+  Result<bool> NoteQueuedPush(Txn& txn, const Link& link, Field f, std::string_view value);
+  // Drops the field's pushes and holds it in a conflict flagged "oscillation".
+  Status PauseOscillatingField(Txn& txn, const Link& link, const StoredRecord& vendor,
+                               const StoredRecord& partner, Field f, std::string_view value);
+  // True while the field is paused by a held oscillation conflict.
+  Result<bool> FieldPaused(Txn& txn, const Link& link, Field f);
 
   // ---- push bookkeeping (outbox.cc) ------------------------------------------
   Result<std::vector<OutboxEntry>> DuePushes(std::string_view target, size_t max, Timestamp now);

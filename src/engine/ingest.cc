@@ -1,10 +1,12 @@
 // IngestPage: classifies every record of a page (new version, duplicate, echo of
 // our own push), journals real changes and rejects, links and reconciles the
 // affected links, and moves the cursor -- all in one WriteBatch.
+#include <algorithm>
 #include <set>
 
 #include "src/engine/engine_impl.h"
 #include "src/engine/keys.h"
+#include "src/engine/record_bounds.h"
 #include "src/engine/records_json.h"
 
 namespace dealsync {
@@ -12,6 +14,9 @@ namespace dealsync {
 namespace keys = engine_keys;
 
 namespace {
+
+constexpr size_t kMaxJournaledIdBytes = 256;
+constexpr size_t kMaxRejectPayload = 64 * 1024;
 
 enum class VersionKind : uint8_t { kNew, kChange, kDelete, kDuplicate, kEcho, kTouch };
 
@@ -129,23 +134,95 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
   std::set<std::string> touched_links;
   DEALSYNC_RETURN_IF_ERROR(PrefetchPage(txn, source, page));
 
-  for (const RecordReject& reject : page.rejects) {
+  const ValueBounds& bounds = BoundsFor(source);
+  const CalendarDate today = TimeZone::Utc().LocalDate(clock.Now());
+  auto journal_reject = [&](std::string_view native_id, std::string message,
+                            std::string_view payload) -> Status {
     JournalEntry e;
     e.kind = JournalKind::kReject;
     e.source = std::string(source);
-    e.native_id = reject.native_id;
-    e.message = reject.message;
-    e.native_payload = reject.native_payload;
+    e.native_id = Shortened(native_id, kMaxJournaledIdBytes);
+    e.message = std::move(message);
+    // An oversized payload is kept only in part: the journal is not a place
+    // where a hostile record can grow the state without bound.
+    e.native_payload = Shortened(payload, std::min(bounds.max_record_bytes, kMaxRejectPayload));
     DEALSYNC_RETURN_IF_ERROR(AppendJournal(txn, e));
     ++stats.rejects;
+    return Status::Ok();
+  };
+  auto journal_warning = [&](std::string_view native_id, std::string message) -> Status {
+    JournalEntry e;
+    e.kind = JournalKind::kWarning;
+    e.source = std::string(source);
+    e.native_id = Shortened(native_id, kMaxJournaledIdBytes);
+    e.message = std::move(message);
+    DEALSYNC_RETURN_IF_ERROR(AppendJournal(txn, e));
+    ++stats.warnings;
+    stats.warning_records.emplace_back(e.native_id, e.message);
+    return Status::Ok();
+  };
+  Result<SourceState> state_r = LoadSourceState(txn, source);
+  if (!state_r.ok()) {
+    return state_r.status();
   }
+  SourceState state = std::move(*state_r);
+  const Timestamp future_after = clock.Now() + PolicyFor(source).clock_skew;
+  for (const RecordReject& reject : page.rejects) {
+    DEALSYNC_RETURN_IF_ERROR(
+        journal_reject(reject.native_id, reject.message, reject.native_payload));
+  }
+  // The connector's own warnings (e.g. its cursor refused a future modified time).
 
   for (const Opportunity& incoming_ref : page.records) {
+    if (incoming_ref.native_id.empty()) {
+      DEALSYNC_RETURN_IF_ERROR(
+          journal_reject("", "record without a native id", incoming_ref.native_payload));
+      continue;
+    }
+    if (Status bad = CheckRecordBounds(incoming_ref, bounds, Rates(), today); !bad.ok()) {
+      // The record is kept at its last good version: nothing of this one is
+      // linked, reconciled or pushed. One reject per remote version.
+      const std::string seen_key =
+          keys::Join({"rej", source, Shortened(incoming_ref.native_id, kMaxJournaledIdBytes)});
+      const std::string version = std::to_string(EpochMs(incoming_ref.modified_at));
+      Result<std::optional<std::string>> seen = txn.Get(Column::kIndex, seen_key);
+      if (!seen.ok()) {
+        return seen.status();
+      }
+      if (*seen && **seen == version) {
+        ++stats.duplicates;
+        continue;
+      }
+      txn.Put(Column::kIndex, seen_key, version);
+      DEALSYNC_RETURN_IF_ERROR(
+          journal_reject(incoming_ref.native_id, bad.message(), incoming_ref.native_payload));
+      stats.bounds_rejects.emplace_back(Shortened(incoming_ref.native_id, kMaxJournaledIdBytes),
+                                        bad.message());
+      continue;
+    }
+    if (incoming_ref.modified_at > future_after) {
+      // Journaled as usual, but a modified time this far ahead must not move
+      // the source's watermark (nor, in the connector, its cursor).
+      const std::string seen_key =
+          keys::Join({"wrn", source, Shortened(incoming_ref.native_id, kMaxJournaledIdBytes)});
+      const std::string version = std::to_string(EpochMs(incoming_ref.modified_at));
+      Result<std::optional<std::string>> seen = txn.Get(Column::kIndex, seen_key);
+      if (!seen.ok()) {
+        return seen.status();
+      }
+      if (!*seen || **seen != version) {
+        txn.Put(Column::kIndex, seen_key, version);
+        DEALSYNC_RETURN_IF_ERROR(journal_warning(
+            incoming_ref.native_id,
+            "modified time " + FormatTimestamp(incoming_ref.modified_at) +
+                " is later than now + clock_skew (" + FormatTimestamp(future_after) +
+                "); the record is read, but the cursor does not advance past it"));
+      }
+    } else if (!state.watermark || incoming_ref.modified_at > *state.watermark) {
+      state.watermark = incoming_ref.modified_at;
+    }
     Opportunity incoming = incoming_ref;
     incoming.source = std::string(source);
-    if (incoming.native_id.empty()) {
-      return InvalidArgument("record without native id from " + std::string(source));
-    }
     Result<std::optional<StoredRecord>> stored_r = LoadRecord(txn, source, incoming.native_id);
     if (!stored_r.ok()) {
       return stored_r.status();
@@ -270,6 +347,11 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
     stats.pushes_queued += counts->pushes_queued;
   }
   txn.Put(Column::kCursors, source, page.next_cursor);
+  ++state.pages;
+  state.warnings += stats.warnings;
+  state.rejects += stats.rejects;
+  state.last_page_at = clock.Now();
+  SaveSourceState(txn, source, state);
   DEALSYNC_RETURN_IF_ERROR(txn.Commit());
   return stats;
 }

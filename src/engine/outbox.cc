@@ -1,33 +1,19 @@
 // Push bookkeeping: which outbox entries are due, and what a push outcome does.
 // Success removes the entry, advances the base of every pushed field and
 // records that the target now holds the pushed values (so their echo is not a
-// change). Failure backs off exponentially; after max_attempts, or at once for
-// errors that a retry cannot fix, the entry becomes a dead letter.
+// change). Failure follows the outbox's own retry policy (push_policy.h): the
+// error code decides between a later retry (exponential backoff up to hours,
+// Retry-After honoured) and a dead letter for a person.
 #include <algorithm>
 
 #include "src/engine/engine_impl.h"
 #include "src/engine/keys.h"
+#include "src/engine/push_policy.h"
 #include "src/engine/records_json.h"
 
 namespace dealsync {
 
 namespace keys = engine_keys;
-
-namespace {
-
-bool RetryCannotFix(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kNotFound:
-    case StatusCode::kPermissionDenied:
-    case StatusCode::kFailedPrecondition:
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
 
 Result<std::vector<OutboxEntry>> SyncEngine::Impl::DuePushes(std::string_view target, size_t max,
                                                              Timestamp now) {
@@ -119,25 +105,35 @@ Status SyncEngine::Impl::RememberSupersededWrite(Txn& txn, const OutboxEntry& se
 
 Result<bool> SyncEngine::Impl::FailPush(Txn& txn, StoredOutbox stored, const Status& error) {
   OutboxEntry& e = stored.entry;
-  const SourceConfig* target = Source(e.target);
-  const RetryConfig retry = target ? target->connection.retry : RetryConfig{};
+  const Timestamp now = clock.Now();
   ++e.attempts;
+  if (e.first_failed_at == Timestamp{}) {
+    e.first_failed_at = now;
+  }
+  e.history.push_back({now, error.ToString()});
+  if (e.history.size() > kPushHistory) {
+    e.history.erase(e.history.begin(), e.history.begin() + static_cast<std::ptrdiff_t>(
+                                                               e.history.size() - kPushHistory));
+  }
+  const PushRetryDecision d =
+      DecidePushRetry(limits.push, error, e.attempts, e.first_failed_at, now);
   e.last_error = error.ToString();
-  if (RetryCannotFix(error) || e.attempts >= std::max(1, retry.max_attempts)) {
+  if (d.dead_letter) {
+    e.last_error += " [" + d.why + "]";
     txn.Delete(Column::kOutbox, e.key);
     txn.Put(Column::kIndex, keys::DeadLetterKey(e.target, e.update.native_id),
             EncodeOutbox(stored));
     return true;
   }
-  auto backoff = retry.initial_backoff;
-  for (int i = 1; i < e.attempts && backoff < retry.max_backoff; ++i) {
-    backoff *= 2;
+  e.not_before = d.not_before;
+  const SourceConfig* target = Source(e.target);
+  if (error.code() == StatusCode::kAborted && target != nullptr &&
+      now + target->poll_interval > e.not_before) {
+    // The target refused because the record changed since it was read (a 412):
+    // retrying is pointless until the next poll has read that change and the
+    // link was reconciled again (which re-queues the entry if still needed).
+    e.not_before = now + target->poll_interval;
   }
-  backoff = std::min(backoff, retry.max_backoff);
-  if (error.retry_after() && *error.retry_after() > backoff) {
-    backoff = *error.retry_after();
-  }
-  e.not_before = clock.Now() + backoff;
   txn.Put(Column::kOutbox, e.key, EncodeOutbox(stored));
   return false;
 }
@@ -158,7 +154,12 @@ Result<PushStats> SyncEngine::Impl::RecordPushResults(std::string_view target,
     Status result = batch_error;
     const UpdateOutcome* outcome = nullptr;
     if (result.ok()) {
-      if (i < outcomes.size()) {
+      if (i < outcomes.size() && !outcomes[i].native_id.empty() &&
+          outcomes[i].native_id != s.update.native_id) {
+        // An outcome that answers another record acknowledges nothing: retry.
+        result = Internal("connector returned the outcome of " + outcomes[i].native_id + " for " +
+                          s.update.native_id + "; not taken as an acknowledgement");
+      } else if (i < outcomes.size()) {
         outcome = &outcomes[i];
         result = outcome->status;
       } else {
@@ -196,6 +197,9 @@ Result<PushStats> SyncEngine::Impl::RecordPushResults(std::string_view target,
       return dead.status();
     }
     ++(*dead ? stats.dead_lettered : stats.failed);
+    if (*dead) {
+      stats.dead_lettered_records.emplace_back(s.update.native_id, result.ToString());
+    }
   }
   DEALSYNC_RETURN_IF_ERROR(txn.Commit());
   return stats;

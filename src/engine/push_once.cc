@@ -45,6 +45,9 @@ Awaitable<Result<PushStats>> SyncEngine::PushOnce(std::string_view target_view,
     total.succeeded += stats->succeeded;
     total.failed += stats->failed;
     total.dead_lettered += stats->dead_lettered;
+    for (auto& record : stats->dead_lettered_records) {
+      total.dead_lettered_records.push_back(std::move(record));
+    }
   }
   co_return total;
 }

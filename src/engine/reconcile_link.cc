@@ -95,6 +95,7 @@ Result<bool> SyncEngine::Impl::QueueFieldPush(Txn& txn, const Link& link,
   o.entry.attempts = 0;
   o.entry.not_before = Timestamp{};
   o.entry.last_error.clear();
+  o.entry.first_failed_at = Timestamp{};  // a new decision starts a new failure streak
   o.target_seq = target.journal_seq;
   o.queued_at = clock.Now();
   txn.Put(Column::kOutbox, key, EncodeOutbox(o));
@@ -149,6 +150,16 @@ Result<size_t> SyncEngine::Impl::SettleField(Txn& txn, const Link& link, const S
     Result<bool> q = QueueFieldPush(txn, link, *side, f, value, reason);
     if (!q.ok()) {
       return q.status();
+    }
+    if (*q) {
+      Result<bool> oscillating = NoteQueuedPush(txn, link, f, value);
+      if (!oscillating.ok()) {
+        return oscillating.status();
+      }
+      if (*oscillating) {
+        DEALSYNC_RETURN_IF_ERROR(PauseOscillatingField(txn, link, vendor, partner, f, value));
+        return size_t{0};
+      }
     }
     queued += *q ? 1 : 0;
   }
@@ -222,6 +233,15 @@ Result<ReconcileCounts> SyncEngine::Impl::ReconcileLink(Txn& txn, const Link& li
   const StoredRecord& p = **partner;
   const ReconcilePolicy& policy = PolicyFor(link.partner);
   for (Field f : kAllFields) {
+    Result<bool> paused = FieldPaused(txn, link, f);
+    if (!paused.ok()) {
+      return paused.status();
+    }
+    if (*paused) {  // held for a person after oscillating: nothing is pushed
+      DEALSYNC_RETURN_IF_ERROR(DropFieldPush(txn, v.opp.source, v.opp.native_id, f));
+      DEALSYNC_RETURN_IF_ERROR(DropFieldPush(txn, p.opp.source, p.opp.native_id, f));
+      continue;
+    }
     Result<std::optional<BaseValue>> base = LoadBase(txn, link.id, f);
     if (!base.ok()) {
       return base.status();

@@ -32,7 +32,9 @@ struct StoredRecord {
   std::array<bool, 3> echo{};
 };
 
-enum class JournalKind : uint8_t { kChange, kDelete, kReject, kPushed };
+// kWarning: a record ingested as usual but with something an operator should
+// see (e.g. a modified time beyond now + clock skew); `message` says what.
+enum class JournalKind : uint8_t { kChange, kDelete, kReject, kPushed, kWarning };
 std::string_view JournalKindName(JournalKind k);
 
 struct JournalEntry {

@@ -162,6 +162,8 @@ std::string_view JournalKindName(JournalKind k) {
       return "reject";
     case JournalKind::kPushed:
       return "pushed";
+    case JournalKind::kWarning:
+      return "warning";
   }
   return "unknown";
 }
@@ -216,8 +218,8 @@ Result<JournalEntry> DecodeJournal(std::string_view text) {
     e.source = j.at("source").get<std::string>();
     e.native_id = j.at("native_id").get<std::string>();
     const std::string kind = j.at("kind").get<std::string>();
-    for (JournalKind k :
-         {JournalKind::kChange, JournalKind::kDelete, JournalKind::kReject, JournalKind::kPushed}) {
+    for (JournalKind k : {JournalKind::kChange, JournalKind::kDelete, JournalKind::kReject,
+                          JournalKind::kPushed, JournalKind::kWarning}) {
       if (JournalKindName(k) == kind) {
         e.kind = k;
       }
@@ -326,6 +328,16 @@ Result<BaseValue> DecodeBase(std::string_view text) {
   });
 }
 
+namespace {
+json EncodeHistory(const std::vector<PushAttempt>& history) {
+  json out = json::array();
+  for (const PushAttempt& a : history) {
+    out.push_back({{"at", Ms(a.at)}, {"error", a.error}});
+  }
+  return out;
+}
+}  // namespace
+
 std::string EncodeOutbox(const StoredOutbox& o) {
   const OutboxEntry& e = o.entry;
   Opportunity values;
@@ -351,7 +363,9 @@ std::string EncodeOutbox(const StoredOutbox& o) {
               {"not_before", Ms(e.not_before)},
               {"last_error", e.last_error},
               {"target_seq", o.target_seq},
-              {"queued_at", Ms(o.queued_at)}}
+              {"queued_at", Ms(o.queued_at)},
+              {"first_failed_at", Ms(e.first_failed_at)},
+              {"history", EncodeHistory(e.history)}}
       .dump();
 }
 
@@ -385,6 +399,15 @@ Result<StoredOutbox> DecodeOutbox(std::string_view text) {
     e.last_error = j.at("last_error").get<std::string>();
     o.target_seq = j.at("target_seq").get<uint64_t>();
     o.queued_at = FromMs(j.at("queued_at"));
+    // Entries written before the outbox kept a failure history have neither key.
+    if (j.contains("first_failed_at")) {
+      e.first_failed_at = FromMs(j.at("first_failed_at"));
+    }
+    if (j.contains("history")) {
+      for (const json& a : j.at("history")) {
+        e.history.push_back({FromMs(a.at("at")), a.at("error").get<std::string>()});
+      }
+    }
     return o;
   });
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "dealsync/model.h"
+#include "dealsync/money_exact.h"
 #include "src/model/text_util.h"
 
 namespace dealsync {
@@ -91,15 +92,27 @@ std::optional<Decimal> ScanDecimal(std::string_view text, bool allow_exponent) {
 }
 
 // Converts d to minor units with `minor_digits` decimals.
-Result<int64_t> ToMinorUnits(const Decimal& d, int minor_digits, std::string_view text) {
+// exact: digits past the currency's minor digits that are not zero are an error.
+Result<int64_t> ToMinorUnits(const Decimal& d, int minor_digits, std::string_view text,
+                             bool exact) {
   const int shift = d.exponent + minor_digits;  // value_minor = digits * 10^shift
   std::string_view kept = d.digits;
   bool round_up = false;
   if (shift < 0) {
     size_t drop = static_cast<size_t>(-shift);
     if (drop > kept.size()) {
+      if (exact && kept.find_first_not_of('0') != kept.npos) {
+        return InvalidArgument("amount " + Quote(text) + " has more decimal digits than the " +
+                               "currency's " + std::to_string(minor_digits) +
+                               "; it is rejected, not rounded");
+      }
       kept = {};
     } else {
+      if (exact && kept.substr(kept.size() - drop).find_first_not_of('0') != kept.npos) {
+        return InvalidArgument("amount " + Quote(text) + " has more decimal digits than the " +
+                               "currency's " + std::to_string(minor_digits) +
+                               "; it is rejected, not rounded");
+      }
       // Half away from zero: the magnitude rounds up when the first dropped digit is >= 5.
       round_up = kept[kept.size() - drop] >= '5';
       kept.remove_suffix(drop);
@@ -144,7 +157,8 @@ Result<int64_t> ToMinorUnits(const Decimal& d, int minor_digits, std::string_vie
   return static_cast<int64_t>(magnitude);
 }
 
-Result<Money> Parse(std::string_view text, std::string_view currency, bool json_number) {
+Result<Money> Parse(std::string_view text, std::string_view currency, bool json_number,
+                    bool exact) {
   Result<std::string> code = NormalizeCurrency(currency);
   if (!code.ok()) {
     return code.status();
@@ -156,7 +170,7 @@ Result<Money> Parse(std::string_view text, std::string_view currency, bool json_
                                         : " (expected digits with an optional sign and "
                                           "decimal point, e.g. \"-1234.50\")"));
   }
-  Result<int64_t> minor = ToMinorUnits(*decimal, *CurrencyMinorDigits(*code), text);
+  Result<int64_t> minor = ToMinorUnits(*decimal, *CurrencyMinorDigits(*code), text, exact);
   if (!minor.ok()) {
     return minor.status();
   }
@@ -166,11 +180,19 @@ Result<Money> Parse(std::string_view text, std::string_view currency, bool json_
 }  // namespace
 
 Result<Money> ParseMoney(std::string_view decimal, std::string_view currency) {
-  return Parse(decimal, currency, /*json_number=*/false);
+  return Parse(decimal, currency, /*json_number=*/false, /*exact=*/false);
+}
+
+Result<Money> ParseMoneyExact(std::string_view decimal, std::string_view currency) {
+  return Parse(decimal, currency, /*json_number=*/false, /*exact=*/true);
+}
+
+Result<Money> ParseMoneyNumberExact(std::string_view number_text, std::string_view currency) {
+  return Parse(number_text, currency, /*json_number=*/true, /*exact=*/true);
 }
 
 Result<Money> ParseMoneyNumber(std::string_view number_text, std::string_view currency) {
-  return Parse(number_text, currency, /*json_number=*/true);
+  return Parse(number_text, currency, /*json_number=*/true, /*exact=*/false);
 }
 
 Result<Money> MoneyFromMinorUnits(int64_t minor, std::string_view currency) {

@@ -16,7 +16,9 @@ Result<std::optional<std::string>> MemoryStore::Get(Column c, std::string_view k
 
 Status MemoryStore::Write(const WriteBatch& batch) {
   std::lock_guard lock(mu_);
-  if (failing_writes_ > 0) {
+  if (writes_before_failing_ > 0) {
+    --writes_before_failing_;
+  } else if (failing_writes_ > 0) {
     --failing_writes_;
     return Unavailable("injected write failure");
   }
@@ -63,9 +65,10 @@ uint64_t MemoryStore::ApproximateSize(Column c) {
   return bytes;
 }
 
-void MemoryStore::FailNextWrites(int n) {
+void MemoryStore::FailNextWrites(int n, int after) {
   std::lock_guard lock(mu_);
   failing_writes_ = n;
+  writes_before_failing_ = after;
 }
 
 size_t MemoryStore::Count(Column c) {

@@ -19,14 +19,16 @@ class MemoryStore final : public Store {
               const ScanVisitor& visit) override;
   uint64_t ApproximateSize(Column c) override;
 
-  // The next `n` Write() calls fail with kUnavailable and change nothing.
-  void FailNextWrites(int n);
+  // After `after` more successful Write() calls, the next `n` fail with
+  // kUnavailable and change nothing.
+  void FailNextWrites(int n, int after = 0);
   size_t Count(Column c);
 
  private:
   std::mutex mu_;
   std::array<std::map<std::string, std::string, std::less<>>, kColumnCount> columns_;
   int failing_writes_ = 0;
+  int writes_before_failing_ = 0;
 };
 
 }  // namespace dealsync

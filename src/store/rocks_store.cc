@@ -12,10 +12,31 @@
 // so an OK return means the batch is in the fsync'd WAL; a crash (kill -9,
 // power loss) after that loses nothing, and a crash before it applies none of
 // the batch.
-// Thread-safety: rocksdb::DB is thread-safe; this class adds no state of its own.
+//
+// Storage faults. A failed WAL append (disk full, I/O error) puts RocksDB in a
+// "background error" state in which every write fails and nothing is applied;
+// RocksDB's own recovery clears a no-space error once write_buffer_bytes are
+// free again, and Write() calls DB::Resume() first after any failure, so
+// writes resume without a restart. RocksDB's info log goes to spdlog (logger
+// "store", warnings and errors only) instead of a LOG file in the state
+// directory: that file is the first casualty of a full disk, and Debian's
+// librocksdb asserts (aborts the process) on the next line written to a log
+// file that has seen a write error, at shutdown and again at every start.
+// Preallocation is off (allow_fallocate = false): a preallocated WAL reserves
+// ~1.1 x write_buffer_size per log, invisible in file sizes, which is what
+// fills a small file system unnoticed.
+// Thread-safety: rocksdb::DB is thread-safe; the fault flags are atomics.
+#include <sys/statvfs.h>
+
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <cstdarg>
+#include <cstdio>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -23,6 +44,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/table_properties_collectors.h>
@@ -41,23 +63,88 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.IsCorruption()) {
     return DataLoss(std::move(message));
   }
+  if (s.IsNoSpace()) {  // back off; it clears once space is freed
+    return ResourceExhausted(std::move(message) +
+                             " (free space on the state directory's file system)");
+  }
+  if (s.IsIOError()) {  // local I/O: retry after a short backoff, an operator may have to act
+    return Unavailable(std::move(message));
+  }
   if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) {
     return Unavailable(std::move(message));
   }
   return Internal(std::move(message));
 }
 
+// RocksDB's info log, forwarded to spdlog (see the file comment).
+class SpdlogRocksLogger final : public rocksdb::Logger {
+ public:
+  SpdlogRocksLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) {
+      return;
+    }
+    char buffer[1024];
+    va_list copy;
+    va_copy(copy, ap);
+    const int n = std::vsnprintf(buffer, sizeof(buffer), format, copy);
+    va_end(copy);
+    if (n < 0) {
+      return;
+    }
+    std::string_view text(buffer, std::min(static_cast<size_t>(n), sizeof(buffer) - 1));
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+      text.remove_suffix(1);
+    }
+    auto log = Log();
+    switch (level) {
+      case rocksdb::InfoLogLevel::DEBUG_LEVEL:
+        log->debug("rocksdb: {}", text);
+        break;
+      case rocksdb::InfoLogLevel::INFO_LEVEL:
+      case rocksdb::InfoLogLevel::HEADER_LEVEL:
+        log->info("rocksdb: {}", text);
+        break;
+      case rocksdb::InfoLogLevel::WARN_LEVEL:
+        log->warn("rocksdb: {}", text);
+        break;
+      default:
+        log->error("rocksdb: {}", text);
+        break;
+    }
+  }
+
+ private:
+  // The store's logger: a clone of the default one (same sinks), made once.
+  static std::shared_ptr<spdlog::logger> Log() {
+    static std::once_flag once;
+    static std::shared_ptr<spdlog::logger> logger;
+    std::call_once(once, [] { logger = spdlog::default_logger()->clone("store"); });
+    return logger;
+  }
+};
+
 // RocksDB reports a held LOCK file as an IOError whose text names the lock
-// ("lock hold by current process" or "While lock file: ... Resource temporarily unavailable").
+// ("lock hold by current process" or "While lock file: ... Resource temporarily
+// unavailable"). Other failures to open the LOCK file (a read-only or
+// unwritable directory: "while open a file for lock: ...") are not "in use".
 bool IsLockHeld(const rocksdb::Status& s) {
-  return s.IsIOError() && (s.ToString().find("lock") != std::string::npos ||
-                           s.ToString().find("LOCK") != std::string::npos);
+  const std::string text = s.ToString();
+  return s.IsIOError() && (text.find("lock hold by current process") != std::string::npos ||
+                           (text.find("While lock file") != std::string::npos &&
+                            text.find("Resource temporarily unavailable") != std::string::npos));
 }
 
 class RocksStore final : public Store {
  public:
-  RocksStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles)
-      : db_(std::move(db)), handles_(std::move(handles)) {}
+  RocksStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+             std::string dir, StoreOptions options)
+      : db_(std::move(db)), handles_(std::move(handles)), dir_(std::move(dir)), options_(options) {}
 
   ~RocksStore() override {
     for (rocksdb::ColumnFamilyHandle* h : handles_) {
@@ -116,13 +203,47 @@ class RocksStore final : public Store {
         return FromRocks(s, "store batch");
       }
     }
+    if (write_failing_.load()) {
+      // Clears a background error whose cause is gone. Busy: RocksDB's own
+      // recovery is under way; the write below then reports the error again.
+      db_->Resume().PermitUncheckedError();
+    }
     rocksdb::WriteOptions options;
     options.sync = true;
     rocksdb::Status s = db_->Write(options, &rocks_batch);
     if (!s.ok()) {
-      return FromRocks(s, "store write of " + std::to_string(batch.size()) + " operations");
+      Status error =
+          FromRocks(s, "store write of " + std::to_string(batch.size()) + " operations in " + dir_);
+      RecordWriteFailure(error);
+      return error;
+    }
+    if (write_failing_.exchange(false)) {
+      spdlog::info("store: writes to {} succeed again", dir_);
+      std::lock_guard lock(mu_);
+      last_error_ = Status::Ok();
     }
     return Status::Ok();
+  }
+
+  StoreHealth Health() override {
+    StoreHealth health;
+    struct statvfs fs {};
+    if (::statvfs(dir_.c_str(), &fs) == 0) {
+      health.free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+      health.low_space = *health.free_bytes < options_.free_space_warning_bytes;
+    }
+    const bool was_low = low_space_.exchange(health.low_space);
+    if (health.low_space && !was_low) {
+      spdlog::warn(
+          "store: only {} MiB free on the file system holding {} (warning below {} MiB); "
+          "writes fail when it is full",
+          *health.free_bytes >> 20, dir_, options_.free_space_warning_bytes >> 20);
+    }
+    if (write_failing_.load()) {
+      std::lock_guard lock(mu_);
+      health.status = last_error_;
+    }
+    return health;
   }
 
   Status Scan(Column c, std::string_view prefix, std::string_view start,
@@ -153,8 +274,23 @@ class RocksStore final : public Store {
   }
 
  private:
+  void RecordWriteFailure(const Status& error) {
+    if (!write_failing_.exchange(true)) {
+      spdlog::error("store: writes are failing, nothing is applied until they succeed: {}",
+                    error.ToString());
+    }
+    std::lock_guard lock(mu_);
+    last_error_ = error;
+  }
+
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // indexed by Column, then extras
+  const std::string dir_;
+  const StoreOptions options_;
+  std::atomic<bool> write_failing_{false};
+  std::atomic<bool> low_space_{false};
+  std::mutex mu_;
+  Status last_error_;  // guarded by mu_; meaningful while write_failing_
 };
 
 // Family options: a shared block cache with index and filter blocks charged to
@@ -162,10 +298,18 @@ class RocksStore final : public Store {
 // bloom filters (point reads of absent keys skip every file), compression, and
 // for the families whose keys are deleted often (queues and indexes) a
 // collector that compacts files dense with deletes so iterators skip few.
+// The memtable size of every family (the unused "default" one too): RocksDB
+// clears a "no space" error by itself only once the largest of them is free.
+size_t WriteBufferBytes(const StoreOptions& options) {
+  return static_cast<size_t>(options.write_buffer_bytes != 0
+                                 ? options.write_buffer_bytes
+                                 : std::max<uint64_t>(1ull << 20, options.memtable_bytes / 4));
+}
+
 rocksdb::ColumnFamilyOptions FamilyOptions(const rocksdb::Options& db,
                                            const std::shared_ptr<rocksdb::Cache>& cache,
                                            const StoreOptions& options, std::string_view name) {
-  rocksdb::ColumnFamilyOptions cf(db);
+  rocksdb::ColumnFamilyOptions cf(db);  // write_buffer_size: WriteBufferBytes()
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   table.cache_index_and_filter_blocks = true;
@@ -173,7 +317,6 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const rocksdb::Options& db,
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.format_version = 5;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  cf.write_buffer_size = std::max<uint64_t>(1ull << 20, options.memtable_bytes / 4);
   cf.max_write_buffer_number = 2;
   if (options.compression) {
     cf.compression = rocksdb::kLZ4Compression;
@@ -232,14 +375,16 @@ Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir,
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
-  options.keep_log_file_num = 5;
+  options.info_log = std::make_shared<SpdlogRocksLogger>();
+  options.allow_fallocate = false;
   options.max_open_files = 512;
   // Memtables count against the block cache, so the two budgets are one bound.
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(
       static_cast<size_t>(store_options.block_cache_bytes + store_options.memtable_bytes));
   options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(
       static_cast<size_t>(store_options.memtable_bytes), cache);
-  options.max_total_wal_size = 4 * store_options.memtable_bytes;
+  options.max_total_wal_size = store_options.max_total_wal_bytes;
+  options.write_buffer_size = WriteBufferBytes(store_options);
 
   // Our families first (indexed by Column), then any the directory already has
   // that this build does not know (a newer schema): RocksDB refuses to open a
@@ -274,8 +419,10 @@ Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir,
   if (!s.ok()) {
     return FromRocks(s, "opening state directory " + dir);
   }
-  auto store = std::make_unique<RocksStore>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
+  auto store = std::make_unique<RocksStore>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles),
+                                            dir, store_options);
   DEALSYNC_RETURN_IF_ERROR(CheckSchemaVersion(*store, dir));
+  (void)store->Health();  // logs the free-space warning now rather than at the first check
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -13,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -28,7 +29,11 @@ using tcp = asio::ip::tcp;
 
 struct HttpServer::State {
   State(asio::any_io_executor ex, ServerOptions opts, Handler h)
-      : executor(ex), options(std::move(opts)), handler(std::move(h)), acceptor(ex) {}
+      : executor(ex),
+        options(std::move(opts)),
+        handler(std::move(h)),
+        acceptor(ex),
+        accept_backoff(ex) {}
 
   asio::any_io_executor executor;
   ServerOptions options;
@@ -41,6 +46,12 @@ struct HttpServer::State {
   uint64_t accepted = 0;
   uint64_t handled = 0;
   uint64_t next_connection_id = 0;
+  uint64_t refused = 0;
+  uint64_t accept_errors = 0;
+  uint64_t consecutive_accept_errors = 0;
+  size_t live = 0;      // connection coroutines spawned and not yet finished
+  size_t refusing = 0;  // 503 answers being written
+  asio::steady_timer accept_backoff;
   // One entry per live connection: closes its socket (used by Stop()).
   std::map<uint64_t, std::function<void()>> closers;
 };
@@ -227,7 +238,31 @@ Awaitable<void> ServeConnection(std::shared_ptr<State> state, tcp::socket socket
   }
 }
 
+void Warn(State& state, const std::string& message) {
+  if (state.options.on_warning) {
+    state.options.on_warning(message);
+  }
+}
+
+// At the connection cap: a short 503 with Retry-After, then close.
+Awaitable<void> Refuse(std::shared_ptr<State> state, tcp::socket socket) {
+  ++state->refusing;
+  beast::tcp_stream stream(std::move(socket));
+  BeastResponse res = ToBeastResponse(PlainResponse(503, "too many connections; retry later\n"), 11,
+                                      /*keep_alive=*/false);
+  res.set(http::field::retry_after, "1");
+  stream.expires_after(std::chrono::seconds(1));
+  beast::error_code ec;
+  co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.close();
+  --state->refusing;
+}
+
+constexpr size_t kMaxRefusing = 16;  // beyond this, refusals are a plain close
+
 Awaitable<void> AcceptLoop(std::shared_ptr<State> state) {
+  std::chrono::milliseconds backoff{0};
   while (!state->stopped) {
     beast::error_code ec;
     tcp::socket socket(state->executor);
@@ -236,11 +271,43 @@ Awaitable<void> AcceptLoop(std::shared_ptr<State> state) {
       co_return;
     }
     if (ec) {
-      continue;  // e.g. the peer reset before accept completed; keep serving others
+      // EMFILE and friends leave the connection in the backlog, so the next
+      // accept would fail at once: wait before trying again.
+      ++state->accept_errors;
+      if (state->consecutive_accept_errors++ == 0) {
+        Warn(*state, "http server: accept failed (" + ec.message() +
+                         "); backing off while it keeps failing");
+      }
+      backoff = backoff.count() == 0 ? state->options.accept_backoff
+                                     : std::min(backoff * 2, state->options.accept_backoff_max);
+      state->accept_backoff.expires_after(backoff);
+      co_await state->accept_backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
     }
+    if (state->consecutive_accept_errors > 0) {
+      Warn(*state, "http server: accepting again after " +
+                       std::to_string(state->consecutive_accept_errors) + " failed accepts");
+    }
+    backoff = std::chrono::milliseconds(0);
+    state->consecutive_accept_errors = 0;
     ++state->accepted;
+    if (state->live >= state->options.max_connections) {
+      if (state->refused++ == 0 || state->refused % 1000 == 0) {
+        Warn(*state, "http server: " + std::to_string(state->live) +
+                         " connections open (max_connections); refusing more (" +
+                         std::to_string(state->refused) + " refused so far)");
+      }
+      if (!state->ssl && state->refusing < kMaxRefusing) {
+        asio::co_spawn(state->executor, Refuse(state, std::move(socket)),
+                       [](std::exception_ptr) {});
+      } else {
+        socket.close(ec);
+      }
+      continue;
+    }
+    ++state->live;
     asio::co_spawn(state->executor, ServeConnection(state, std::move(socket)),
-                   [](std::exception_ptr) {});
+                   [state](std::exception_ptr) { --state->live; });
   }
 }
 
@@ -323,6 +390,7 @@ void HttpServer::Stop() {
   s.stopped = true;
   beast::error_code ec;
   s.acceptor.close(ec);
+  s.accept_backoff.cancel();
   // Closing cancels each connection's pending read/write; the coroutines then
   // unwind and erase themselves from `closers`, so iterate over a copy.
   auto closers = s.closers;
@@ -342,6 +410,18 @@ uint64_t HttpServer::accepted_connections() const {
 }
 uint64_t HttpServer::handled_requests() const {
   return state_->handled;
+}
+uint64_t HttpServer::refused_connections() const {
+  return state_->refused;
+}
+uint64_t HttpServer::accept_errors() const {
+  return state_->accept_errors;
+}
+uint64_t HttpServer::consecutive_accept_errors() const {
+  return state_->consecutive_accept_errors;
+}
+size_t HttpServer::live_connections() const {
+  return state_->live;
 }
 
 }  // namespace dealsync

@@ -12,6 +12,14 @@
 //                               and half the body, then closes.
 // Every X-Dealsync-* header is stripped from what is sent.
 //
+// Limits: at most max_connections live connections; one more is answered
+// "503 Service Unavailable" with Retry-After and closed (plain HTTP; over TLS it
+// is closed at once). A failing accept (EMFILE/ENFILE at the file-descriptor
+// limit, ENOBUFS, ...) waits accept_backoff, doubling up to accept_backoff_max,
+// before accepting again: the pending connection stays in the backlog, so
+// retrying at once would spin a core. The first failure of a streak and the
+// first refusal while at the cap are reported through on_warning.
+//
 // Thread-safety: construct, Start() and Stop() from the executor's thread (or
 // while it is not running). The handler runs on the executor. Stop() is
 // cooperative: it closes the acceptor and every live connection; a handler that
@@ -39,6 +47,10 @@ struct ServerOptions {
   std::string key_file;
   size_t max_body_bytes = 16 * 1024 * 1024;
   std::chrono::milliseconds idle_timeout{30000};  // per read/write; then the connection closes
+  size_t max_connections = 256;
+  std::chrono::milliseconds accept_backoff{50};
+  std::chrono::milliseconds accept_backoff_max{1000};
+  std::function<void(const std::string&)> on_warning;  // optional; called on the executor
 };
 
 // The header a handler sets to inject a fault (see above).
@@ -67,6 +79,12 @@ class HttpServer {
   uint64_t accepted_connections() const;
   // Requests handed to the handler since Start().
   uint64_t handled_requests() const;
+  // Connections refused (503 or closed) because max_connections were live.
+  uint64_t refused_connections() const;
+  // Failed accepts since Start(), and since the last successful one.
+  uint64_t accept_errors() const;
+  uint64_t consecutive_accept_errors() const;
+  size_t live_connections() const;
 
   struct State;  // implementation detail, shared with the connection coroutines
 

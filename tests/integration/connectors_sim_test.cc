@@ -33,6 +33,7 @@
 #include "tests/simulators/salesforce_sim.h"
 #include "tests/simulators/simulator_host.h"
 #include "tests/support/test_certs.h"
+#include "tests/integration/run_on_io.h"
 #include "tests/support/test_support.h"
 
 namespace dealsync {
@@ -53,7 +54,7 @@ struct CrmSpec {
   std::string poll_method, poll_path;      // the first request of a poll
   std::string update_method, update_path;  // the update endpoint
   // Whether records re-read inside the overlap window are dropped by the
-  // connector (HubSpot leaves repeats to the engine).
+  // connector (every connector does, through the shared overlap window).
   bool dedupes_overlap = true;
   std::chrono::milliseconds overlap{};
   // Salesforce's rate limit is a 403 REQUEST_LIMIT_EXCEEDED (quota): surfaced,
@@ -114,7 +115,6 @@ const std::vector<CrmSpec>& Specs() {
     hs.poll_path = "/crm/v3/objects/deals/search";
     hs.update_method = "POST";
     hs.update_path = "/crm/v3/objects/deals/batch/update";
-    hs.dedupes_overlap = false;
     hs.overlap = 2min;
     hs.seed = [](int i) {
       return json{{"properties",
@@ -281,33 +281,7 @@ class ConnectorsSimTest : public ::testing::TestWithParam<CrmSpec> {
   // Runs `a` on the io_context that also serves the simulators.
   template <typename T>
   T Run(Awaitable<T> a) {
-    std::optional<T> out;
-    std::exception_ptr error;
-    bool done = false;
-    boost::asio::steady_timer watchdog(io_, 30s);  // real time: a hung exchange fails the test
-    watchdog.async_wait([&](boost::system::error_code ec) {
-      if (!ec) {
-        io_.stop();
-      }
-    });
-    boost::asio::co_spawn(
-        io_, [&]() -> Awaitable<void> { out.emplace(co_await std::move(a)); },
-        [&](std::exception_ptr e) {
-          error = e;
-          done = true;
-          watchdog.cancel();
-          io_.stop();
-        });
-    io_.restart();
-    io_.run();
-    if (error) {
-      std::rethrow_exception(error);
-    }
-    if (!done) {
-      ADD_FAILURE() << "exchange with the simulator did not finish within 30 s";
-      throw std::runtime_error("hung");
-    }
-    return std::move(*out);
+    return testing::RunOnIo(io_, std::move(a));
   }
 
   // Fetches from `cursor` until has_more is false (or `max_pages`), stopping at

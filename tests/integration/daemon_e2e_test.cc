@@ -3,8 +3,12 @@
 // loopback TLS with a throw-away PKI. Edits are made through the simulators,
 // convergence is read back from them, conflicts and metrics from the admin API.
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <regex>
 #include <thread>
@@ -268,18 +272,39 @@ class DaemonE2ETest : public ::testing::Test {
   std::string partner_file_;
   std::string v1_, p1_, v2_, p2_, p3_;
   static constexpr const char* DEALSYNCD = DEALSYNC_DEALSYNCD;
+  static constexpr const char* DEALSYNCCTL = DEALSYNC_DEALSYNCCTL;
 };
 
 TEST_F(DaemonE2ETest, InvalidConfigExits78WithEveryError) {
-  e2e::WriteFile(Config() + "/partners.d/broken.toml",
-                 "id = \"broken\"\nconnector = \"rets\"\npoll_interval = \"soon\"\n");
+  // The daemon-wide files are unusable: exit 78 with every error.
+  e2e::WriteFile(Config() + "/vendor.toml",
+                 "connector = \"rets\"\npoll_interval = \"soon\"\n");
+  e2e::WriteFile(Config() + "/dealsync.toml",
+                 e2e::ReadFile(Config() + "/dealsync.toml") + "\nbroken_key = 1\n");
   e2e::Process p;
   ASSERT_TRUE(p.Start({DEALSYNCD, "--config", Config()}, Log()));
   EXPECT_EQ(p.WaitExit(seconds(30)), 78);
   const std::string log = e2e::ReadFile(Log());
+  EXPECT_NE(log.find("vendor.toml"), std::string::npos) << log;
+  EXPECT_NE(log.find("rets"), std::string::npos) << log;
+  EXPECT_NE(log.find("poll_interval"), std::string::npos) << log;
+  EXPECT_NE(log.find("broken_key"), std::string::npos) << log;
+}
+
+TEST_F(DaemonE2ETest, InvalidPartnerFileFailsOnlyThatPartner) {
+  e2e::WriteFile(Config() + "/partners.d/broken.toml",
+                 "id = \"broken\"\nconnector = \"rets\"\npoll_interval = \"soon\"\n");
+  Seed();
+  e2e::Process p;
+  ASSERT_TRUE(p.Start({DEALSYNCD, "--config", Config(), "--once"}, Log()));
+  // --once: every healthy source syncs, then the failed one fails the run.
+  EXPECT_EQ(p.WaitExit(seconds(60)), 1);
+  const std::string log = e2e::ReadFile(Log());
   EXPECT_NE(log.find("broken.toml"), std::string::npos) << log;
   EXPECT_NE(log.find("rets"), std::string::npos) << log;
   EXPECT_NE(log.find("poll_interval"), std::string::npos) << log;
+  EXPECT_NE(log.find("source broken: failed"), std::string::npos) << log;
+  EXPECT_EQ(partner_->View(p1_)["status"], "Quote sent") << partner_->View(p1_).dump();
 }
 
 TEST_F(DaemonE2ETest, OnceConvergesBothSides) {
@@ -330,6 +355,24 @@ TEST_F(DaemonE2ETest, ServiceLifecycle) {
             std::string::npos);
   EXPECT_EQ(metrics->body.find("dealsync_api_calls_total{source=\"vendor\"} 0\n"),
             std::string::npos);
+  for (const char* family :
+       {"dealsync_build_info", "dealsync_source_up", "dealsync_records_rejected_total",
+        "dealsync_conflicts_recorded_total", "dealsync_dead_letters_total",
+        "dealsync_push_failures_total", "dealsync_last_successful_push_timestamp_seconds",
+        "dealsync_last_successful_poll_timestamp_seconds", "dealsync_poll_duration_seconds",
+        "dealsync_push_duration_seconds", "dealsync_poll_interval_seconds",
+        "dealsync_api_rate_limit_requests_per_second", "process_cpu_seconds_total",
+        "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds"}) {
+    EXPECT_NE(metrics->body.find(std::string("# TYPE ") + family + " "), std::string::npos)
+        << family;
+  }
+  EXPECT_NE(metrics->body.find("dealsync_poll_duration_seconds_count{source=\"northwind\"} "),
+            std::string::npos);
+  EXPECT_NE(metrics->body.find("dealsync_push_failures_total{target=\"northwind\"} 0\n"),
+            std::string::npos);
+  EXPECT_EQ(metrics->body.find("dealsync_last_successful_push_timestamp_seconds{target=\"northwind\"} 0\n"),
+            std::string::npos)
+      << "northwind was pushed to: its timestamp moved";
   const std::string metrics_file = (dir_ / "metrics.txt").string();
   e2e::WriteFile(metrics_file, metrics->body);
   std::string promtool_out;
@@ -338,12 +381,14 @@ TEST_F(DaemonE2ETest, ServiceLifecycle) {
         << promtool_out;
   }
 
-  // SIGHUP with a broken partner file: rejected, old config keeps running.
-  e2e::WriteFile(Config() + "/partners.d/northwind.toml", partner_file_ + "\nbogus_key = 1\n");
+  // SIGHUP with a broken vendor file (daemon-wide): rejected, old config keeps running.
+  const std::string vendor_file = e2e::ReadFile(Config() + "/vendor.toml");
+  e2e::WriteFile(Config() + "/vendor.toml", vendor_file + "\nbogus_key = 1\n");
   daemon_->Signal(SIGHUP);
   ASSERT_TRUE(Eventually(
       [&] { return e2e::ReadFile(Log()).find("reload rejected") != std::string::npos; }));
   EXPECT_TRUE(WaitForStatus(Admin("/healthz"), 200));
+  e2e::WriteFile(Config() + "/vendor.toml", vendor_file);
   // SIGHUP with a changed (valid) partner file: the source restarts and keeps its state.
   e2e::WriteFile(Config() + "/partners.d/northwind.toml",
                  std::regex_replace(partner_file_, std::regex(R"(name = "[^"]*")"),
@@ -365,6 +410,213 @@ TEST_F(DaemonE2ETest, ServiceLifecycle) {
   EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << e2e::ReadFile(Log());
   ASSERT_EQ(RunOnce(), 0);
   EXPECT_EQ(partner_->View(p2_)["value"], vendor_->View(v2_)["value"]);
+}
+
+// Fault isolation: a partner whose credential is missing is failed (log,
+// metric, /readyz detail) while the vendor and two other partners sync; a
+// reload tells the truth through `dealsyncctl reload` (what ExecReload= runs).
+TEST_F(DaemonE2ETest, MissingCredentialFailsOnePartnerWhileTwoOthersSyncAndReloadTellsTheTruth) {
+  SimHost fabrikam((dir_ / "pki").string());
+  ASSERT_NE(fabrikam.port(), 0);
+  const std::string ca = (dir_ / "pki" / "ca.pem").string();
+  const std::string example =
+      e2e::ReadFile(std::string(DEALSYNC_SOURCE_DIR) + "/config/partners.d/northwind.toml");
+  auto partner_file = [&](const std::string& id, const std::string& url,
+                          const std::string& credential) {
+    return std::regex_replace(SourceFile(example, url, ca, credential, false),
+                              std::regex(R"(\nid = "northwind")"), "\nid = \"" + id + "\"");
+  };
+  e2e::WriteFile(Config() + "/partners.d/fabrikam.toml",
+                 partner_file("fabrikam", fabrikam.base_url(), "fabrikam-api-key"));
+  e2e::WriteFile((dir_ / "creds" / "fabrikam-api-key").string(), "test-api-key");
+  const std::string contoso = partner_file("contoso", partner_->base_url(), "contoso-api-key");
+  e2e::WriteFile(Config() + "/partners.d/contoso.toml", contoso);  // no credential file
+
+  // validate names the missing credential, its file and line.
+  std::string validate_out;
+  EXPECT_EQ(e2e::RunCommand(std::string(DEALSYNCCTL) + " validate --config '" + Config() + "'",
+                            &validate_out),
+            78)
+      << validate_out;
+  EXPECT_NE(validate_out.find(Config() + "/partners.d/contoso.toml:"), std::string::npos)
+      << validate_out;
+  EXPECT_NE(validate_out.find("credential \"contoso-api-key\": " + (dir_ / "creds").string() +
+                              "/contoso-api-key does not exist"),
+            std::string::npos)
+      << validate_out;
+
+  Seed();
+  const std::string f1 = fabrikam.Create({{"name", "Deal REG-F1"},
+                                          {"account", "Fabrikam AG"},
+                                          {"owner", "kim"},
+                                          {"stage", "Qualified"},
+                                          {"amount", "900.00"},
+                                          {"currency", "EUR"},
+                                          {"close_at", "2026-12-01"},
+                                          {"registration", "REG-F1"}});
+  const std::string vf1 = vendor_->Create({{"name", "Deal REG-F1"},
+                                           {"account", "Fabrikam AG"},
+                                           {"owner", "kim"},
+                                           {"stage", "Quote sent"},
+                                           {"amount", "900.00"},
+                                           {"currency", "EUR"},
+                                           {"close_at", "2026-12-01"},
+                                           {"registration", "REG-F1"}});
+  ASSERT_FALSE(f1.empty() || vf1.empty());
+  StartDaemon();
+  ASSERT_TRUE(WaitForStatus(Admin("/healthz"), 200)) << e2e::ReadFile(Log());
+  // Both healthy partners converge with the vendor.
+  ASSERT_TRUE(Eventually([&] { return partner_->View(p1_)["status"] == "Quote sent"; }))
+      << partner_->View(p1_).dump();
+  ASSERT_TRUE(Eventually([&] { return fabrikam.View(f1)["status"] == "Quote sent"; }))
+      << fabrikam.View(f1).dump();
+
+  // The failed partner: /readyz says why, the metric says 0, the log names it.
+  Result<HttpResponse> ready = Http("GET", Admin("/readyz"));
+  ASSERT_OK(ready);
+  EXPECT_EQ(ready->status, 503) << ready->body;
+  EXPECT_NE(ready->body.find("source contoso: failed:"), std::string::npos) << ready->body;
+  EXPECT_NE(ready->body.find("contoso-api-key"), std::string::npos) << ready->body;
+  Result<HttpResponse> metrics = Http("GET", Admin("/metrics"));
+  ASSERT_OK(metrics);
+  EXPECT_NE(metrics->body.find("dealsync_source_up{source=\"contoso\"} 0\n"), std::string::npos);
+  EXPECT_NE(metrics->body.find("dealsync_source_up{source=\"fabrikam\"} 1\n"), std::string::npos);
+  EXPECT_NE(metrics->body.find("dealsync_source_up{source=\"northwind\"} 1\n"), std::string::npos);
+  EXPECT_NE(e2e::ReadFile(Log()).find("source contoso: failed, not syncing until fixed"),
+            std::string::npos);
+
+  const std::string reload = std::string(DEALSYNCCTL) + " reload --config '" + Config() + "'";
+  std::string out;
+  // Still missing: applied for the others, but not the truth for contoso -> non-zero.
+  EXPECT_EQ(e2e::RunCommand(reload, &out), 1) << out;
+  EXPECT_NE(out.find("contoso"), std::string::npos) << out;
+  EXPECT_NE(out.find("reload applied with failures"), std::string::npos) << out;
+
+  // A broken vendor.toml (daemon-wide) is rejected by the daemon: non-zero, the
+  // error in the output, the old configuration kept.
+  const std::string vendor_toml = e2e::ReadFile(Config() + "/vendor.toml");
+  e2e::WriteFile(Config() + "/vendor.toml", vendor_toml + "\nbogus_key = 1\n");
+  out.clear();
+  EXPECT_EQ(e2e::RunCommand(reload, &out), 1) << out;
+  EXPECT_NE(out.find("vendor.toml"), std::string::npos) << out;
+  EXPECT_NE(out.find("bogus_key"), std::string::npos) << out;
+  EXPECT_NE(out.find("reload rejected"), std::string::npos) << out;
+  EXPECT_NE(e2e::ReadFile(Log()).find("reload rejected, keeping the running configuration"),
+            std::string::npos);
+  EXPECT_TRUE(WaitForStatus(Admin("/healthz"), 200));
+  e2e::WriteFile(Config() + "/vendor.toml", vendor_toml);
+  // A broken dealsync.toml cannot even name the daemon: rejected locally (78).
+  const std::string daemon_toml = e2e::ReadFile(Config() + "/dealsync.toml");
+  e2e::WriteFile(Config() + "/dealsync.toml", daemon_toml + "\nbogus_key = 1\n");
+  out.clear();
+  EXPECT_EQ(e2e::RunCommand(reload, &out), 78) << out;
+  EXPECT_NE(out.find("bogus_key"), std::string::npos) << out;
+  EXPECT_NE(out.find("reload rejected"), std::string::npos) << out;
+
+  // Fixed: the credential exists and the daemon-wide file is valid again -> 0, contoso runs.
+  e2e::WriteFile(Config() + "/dealsync.toml", daemon_toml);
+  e2e::WriteFile((dir_ / "creds" / "contoso-api-key").string(), "test-api-key");
+  out.clear();
+  EXPECT_EQ(e2e::RunCommand(reload, &out), 0) << out;
+  EXPECT_NE(out.find("reload applied"), std::string::npos) << out;
+  metrics = Http("GET", Admin("/metrics"));
+  ASSERT_OK(metrics);
+  EXPECT_NE(metrics->body.find("dealsync_source_up{source=\"contoso\"} 1\n"), std::string::npos);
+  // Without the token the admin API refuses to reload.
+  Result<HttpResponse> anonymous = Http("POST", Admin("/api/v1/reload"));
+  ASSERT_OK(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+
+  daemon_->Signal(SIGTERM);
+  EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << e2e::ReadFile(Log());
+}
+
+// The state directory's file system fills up while the daemon runs: writes
+// fail cleanly, /readyz says why (503), the process neither aborts nor needs a
+// restart, and once space is freed the edit made meanwhile still propagates.
+TEST_F(DaemonE2ETest, DiskFullIsReportedAndRecoveredWithoutRestart) {
+  const fs::path state = dir_ / "state";
+  fs::create_directories(state);
+  if (::mount("tmpfs", state.c_str(), "tmpfs", 0, "size=32m,mode=0700") != 0) {
+    GTEST_SKIP() << "cannot mount a small tmpfs (" << std::strerror(errno)
+                 << "); this test needs root or CAP_SYS_ADMIN";
+  }
+  struct Unmount {
+    fs::path path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{state};
+  Seed();
+  StartDaemon();
+  ASSERT_TRUE(WaitForStatus(Admin("/readyz"), 200)) << e2e::ReadFile(Log());
+  ASSERT_TRUE(Eventually([&] { return partner_->View(p1_)["status"] == "Quote sent"; }));
+
+  {  // fill the file system to the last byte
+    std::ofstream filler(state / "filler", std::ios::binary);
+    const std::string block(1 << 16, 'f');
+    while (filler.write(block.data(), static_cast<std::streamsize>(block.size()))) {
+    }
+  }
+  // Every page's cursor and counters are a write, so the next poll fails.
+  ASSERT_TRUE(WaitForStatus(Admin("/readyz"), 503, seconds(30))) << e2e::ReadFile(Log());
+  Result<HttpResponse> ready = Http("GET", Admin("/readyz"));
+  ASSERT_OK(ready);
+  EXPECT_NE(ready->body.find("store: writes are failing"), std::string::npos) << ready->body;
+  EXPECT_NE(ready->body.find("No space left on device"), std::string::npos) << ready->body;
+  EXPECT_NE(e2e::ReadFile(Log()).find("store: writes are failing"), std::string::npos);
+
+  // An edit while nothing can be journaled (the amount: a reconciled field
+  // that changes the canonical record; both stages "Quote sent" and
+  // "Negotiating" map to proposal). Two failed vendor polls later, a pass
+  // that began after the edit has read it and failed to journal it.
+  auto vendor_failures = [&] {
+    const std::string log = e2e::ReadFile(Log());
+    size_t n = 0;
+    for (size_t at = log.find("connector.vendor: poll failed"); at != std::string::npos;
+         at = log.find("connector.vendor: poll failed", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  const size_t failures_before = vendor_failures();
+  ASSERT_TRUE(vendor_->Edit(v1_, {{"amount", "12750.00"}}));
+  ASSERT_TRUE(Eventually([&] { return vendor_failures() >= failures_before + 2; }, seconds(30)))
+      << e2e::ReadFile(Log());
+  EXPECT_EQ(Http("GET", Admin("/readyz"))->status, 503);
+  EXPECT_NE(partner_->View(p1_)["value"], "12750.00");  // nothing half-applied got out
+
+  fs::remove(state / "filler");
+  ASSERT_TRUE(WaitForStatus(Admin("/readyz"), 200, seconds(60))) << e2e::ReadFile(Log());
+  ASSERT_TRUE(Eventually([&] { return partner_->View(p1_)["value"] == "12750.00"; }, seconds(60)))
+      << partner_->View(p1_).dump() << e2e::ReadFile(Log());
+  EXPECT_NE(e2e::ReadFile(Log()).find("succeed again"), std::string::npos);
+  daemon_->Signal(SIGTERM);
+  EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << e2e::ReadFile(Log());  // no abort at shutdown
+}
+
+// A partner value with a newline (here an unknown currency, which rejects the
+// record and is logged with the reason) cannot forge a log line: it is
+// written as \n, and no raw control character reaches the log.
+TEST_F(DaemonE2ETest, ControlCharactersInPartnerDataAreLoggedEscaped) {
+  Seed();
+  const std::string forged = "EU\nwarning connector.northwind: forged line\x1b[2J";
+  ASSERT_FALSE(partner_
+                   ->Create({{"name", "Deal REG-9"},
+                             {"account", "Acme GmbH"},
+                             {"owner", "kim"},
+                             {"stage", "Demo"},
+                             {"amount", "1.00"},
+                             {"currency", forged},
+                             {"close_at", "2026-12-01"},
+                             {"registration", "REG-9"}})
+                   .empty());
+  ASSERT_EQ(RunOnce(), 0) << e2e::ReadFile(Log());
+  const std::string log = e2e::ReadFile(Log());
+  // The mapper upper-cases currency codes before it complains about them.
+  EXPECT_NE(log.find("unknown currency \"EU\\nWARNING CONNECTOR.NORTHWIND: FORGED LINE\\x1b[2J"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("\nWARNING CONNECTOR.NORTHWIND: FORGED"), std::string::npos) << log;
+  EXPECT_EQ(log.find('\x1b'), std::string::npos);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// dealsync-sim: serves the Salesforce, HubSpot and generic partner simulators
+// dealsync-sim: serves the Salesforce, HubSpot, Dynamics 365 and generic partner simulators
 // over loopback HTTPS for the demo and out-of-process tests. See README.md.
 #include <sys/stat.h>
 
@@ -14,6 +14,7 @@
 
 #include "src/platform/system_clock.h"
 #include "src/transport/cert_gen.h"
+#include "tests/simulators/dynamics365_sim.h"
 #include "tests/simulators/generic_rest_sim.h"
 #include "tests/simulators/hubspot_sim.h"
 #include "tests/simulators/salesforce_sim.h"
@@ -78,13 +79,14 @@ Result<RestSpec> ParseRestSpec(const std::string& text) {
 int Run(int argc, char** argv) {
   CLI::App app{"dealsync-sim: CRM API simulators over loopback HTTPS"};
   std::string pki_dir, seed_file, ports_file, write_seed;
-  int sf_port = -1, hs_port = -1, vendor_deals = 300;
+  int sf_port = -1, hs_port = -1, d365_port = -1, vendor_deals = 300;
   uint64_t seed = 42;
   std::vector<std::string> rest_specs;
   app.add_option("--pki-dir", pki_dir, "directory for the test PKI and credential files");
   app.add_option("--seed-file", seed_file, "JSON records to load (see --write-seed)");
   app.add_option("--salesforce-port", sf_port, "serve Salesforce on this port (0: any)");
   app.add_option("--hubspot-port", hs_port, "serve HubSpot on this port (0: any)");
+  app.add_option("--dynamics365-port", d365_port, "serve Dynamics 365 (Dataverse) on this port (0: any)");
   app.add_option("--rest", rest_specs, "name:port:shape (northwind|contoso), repeatable");
   app.add_option("--ports-file", ports_file, "write {name: {port, base_url}} here once listening");
   app.add_option("--write-seed", write_seed, "write a generated seed file and exit");
@@ -166,6 +168,18 @@ int Run(int argc, char** argv) {
     if (!WriteSecret(dir + "hubspot.token", c.private_app_token) ||
         !add("hubspot", std::make_unique<HubSpotSim>(clock, *random, c), hs_port,
              seed_json.value("hubspot", nlohmann::json()))) {
+      return kExitConfig;
+    }
+  }
+  if (d365_port >= 0) {
+    Dynamics365SimConfig c;
+    c.client_id = "d365-" + fresh(16);
+    c.client_secret = fresh(32);
+    if (!WriteSecret(dir + "dynamics365.client_id", c.client_id) ||
+        !WriteSecret(dir + "dynamics365.client_secret", c.client_secret) ||
+        !WriteSecret(dir + "dynamics365.tenant_id", c.tenant_id) ||
+        !add("dynamics365", std::make_unique<Dynamics365Sim>(clock, *random, c), d365_port,
+             seed_json.value("dynamics365", nlohmann::json()))) {
       return kExitConfig;
     }
   }

@@ -16,6 +16,7 @@
 namespace dealsync {
 void RegisterSalesforceConnector(ConnectorRegistry& registry);
 void RegisterHubspotConnector(ConnectorRegistry& registry);
+void RegisterDynamics365Connector(ConnectorRegistry& registry);
 }  // namespace dealsync
 
 namespace dealsync {
@@ -84,6 +85,66 @@ TEST_F(ExampleConfigsTest, BrokenOptionNamesTheLine) {
   EXPECT_EQ(loaded.errors[0].where.line, line) << loaded.errors[0].ToString();
   EXPECT_NE(loaded.errors[0].message.find("between 1 and 200"), std::string::npos);
 }
+
+#ifdef DEALSYNC_HAVE_DYNAMICS365
+// The shipped config/partners.d/fabrikam-dynamics365.toml beside the others.
+class Dynamics365ExampleTest : public ExampleConfigsTest {
+ protected:
+  void SetUp() override {
+    ExampleConfigsTest::SetUp();
+    fs::copy_file(fs::path(DEALSYNC_SOURCE_DIR) / "config" / "partners.d" /
+                      "fabrikam-dynamics365.toml",
+                  dir_ / "partners.d" / "fabrikam-dynamics365.toml");
+    RegisterDynamics365Connector(registry_);
+  }
+};
+
+TEST_F(Dynamics365ExampleTest, ShippedFileLoadsCleanly) {
+  ConfigLoadResult loaded = LoadConfig(dir_.string(), registry_);
+  for (const auto& e : loaded.errors) {
+    ADD_FAILURE() << e.ToString();
+  }
+  ASSERT_TRUE(loaded.config);
+  const SourceConfig* fabrikam = loaded.config->FindSource("fabrikam");
+  ASSERT_NE(fabrikam, nullptr);
+  EXPECT_EQ(fabrikam->connector, "dynamics365");
+  EXPECT_EQ(fabrikam->connection.auth.type, AuthConfig::Type::kOAuth2ClientCredentials);
+  EXPECT_EQ(fabrikam->connection.auth.scope, "https://fabrikam.crm4.dynamics.com/.default");
+  EXPECT_EQ(fabrikam->fields.at("registration_id").pointer, "/new_dealregistrationid");
+  EXPECT_EQ(fabrikam->stages.at("").ToCanonical("Won"), Stage::kClosedWon);
+  EXPECT_EQ(fabrikam->stages.at("").ToCanonical("6-Close"), Stage::kProposal);
+  EXPECT_EQ(std::get<std::string>(fabrikam->options.at("dynamics365.stage_field").value),
+            "stepname");
+  EXPECT_FALSE(fabrikam->policy.stage.allow_reopen);
+}
+
+TEST_F(Dynamics365ExampleTest, BrokenOptionNamesTheLine) {
+  const fs::path file = dir_ / "partners.d" / "fabrikam-dynamics365.toml";
+  std::string text = Read(file);
+  auto at = text.find("page_size = 500");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 15, "page_size = 9000");
+  std::ofstream(file) << text;
+  int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + at, '\n'));
+  ConfigLoadResult loaded = LoadConfig(dir_.string(), registry_);
+  ASSERT_EQ(loaded.errors.size(), 1u);
+  EXPECT_EQ(loaded.errors[0].key_path, "dynamics365.page_size");
+  EXPECT_EQ(loaded.errors[0].where.line, line) << loaded.errors[0].ToString();
+  EXPECT_NE(loaded.errors[0].message.find("between 1 and 5000"), std::string::npos);
+}
+
+TEST_F(Dynamics365ExampleTest, ClosedWonMustBeTheWonState) {
+  const fs::path file = dir_ / "partners.d" / "fabrikam-dynamics365.toml";
+  std::string text = Read(file);
+  auto at = text.find("closed_won  = [\"Won\"]");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 21, "closed_won  = [\"Signed\"]");
+  std::ofstream(file) << text;
+  ConfigLoadResult loaded = LoadConfig(dir_.string(), registry_);
+  ASSERT_EQ(loaded.errors.size(), 1u);
+  EXPECT_EQ(loaded.errors[0].key_path, "stages.closed_won") << loaded.errors[0].ToString();
+}
+#endif
 
 }  // namespace
 }  // namespace dealsync

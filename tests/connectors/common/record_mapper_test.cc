@@ -178,9 +178,9 @@ TEST(RecordMapperTest, AmountFormats) {
     int64_t want_minor;
   } cases[] = {
       {"decimal_string", "1234.5", "EUR", 123450},
-      {"decimal_string", "-0.125", "EUR", -13},  // half away from zero
+      {"decimal_string", "-0.120", "EUR", -12},  // trailing zeros past the digits are exact
       {"decimal_string", "1000", "JPY", 1000},
-      {"decimal_string", "1.2345", "KWD", 1235},
+      {"decimal_string", "1.2340", "KWD", 1234},
       {"number", json::parse("1234.5"), "EUR", 123450},
       {"number", json::parse("99999999.99"), "USD", 9999999999},
       {"number", 7, "JPY", 7},
@@ -199,6 +199,34 @@ TEST(RecordMapperTest, AmountFormats) {
     auto opp = mapper.ToCanonical(deal);
     ASSERT_OK(opp);
     EXPECT_EQ(opp->amount, (Money{c.want_minor, c.currency})) << c.format << " " << c.value;
+  }
+}
+
+// A CRM value with more digits than its currency has is a partner's error:
+// rejected with the reason, never rounded into a different amount.
+TEST(RecordMapperTest, AmountsWithMoreDigitsThanTheCurrencyAreRejectedNotRounded) {
+  struct Case {
+    std::string format;
+    json value;
+    std::string currency;
+  } cases[] = {
+      {"decimal_string", "12.345", "USD"},
+      {"decimal_string", "-0.125", "EUR"},
+      {"decimal_string", "1.2345", "KWD"},
+      {"decimal_string", "100.5", "JPY"},
+      {"number", json::parse("12.345"), "USD"},
+  };
+  for (const auto& c : cases) {
+    FieldMap fields = HubspotFields();
+    fields["amount"] = F("/properties/amount", c.format);
+    RecordMapper mapper = Mapper(Config("UTC"), fields);
+    json deal = HubspotDeal();
+    deal["properties"]["amount"] = c.value;
+    deal["properties"]["deal_currency_code"] = c.currency;
+    auto opp = mapper.ToCanonical(deal);
+    ASSERT_FALSE(opp.ok()) << c.value << " " << c.currency;
+    EXPECT_NE(opp.status().message().find("rejected, not rounded"), std::string::npos)
+        << opp.status().ToString();
   }
 }
 

@@ -87,6 +87,8 @@ TEST(HubspotFetchTest, FullAndIncrementalFetchAcrossPagesWithLookback) {
   for (int i = 0; i < 450; ++i) {
     search.deals.push_back({1000 + i, kT + i * 1000});
   }
+  const int64_t high = kT + 449 * 1000;
+  h.clock.Set(TimestampFromEpochMs(high));  // the first poll runs as the last deal is saved
   std::string cursor;
   auto ids = Drain(h, search, cursor);
   EXPECT_EQ(ids.size(), 450u);
@@ -94,17 +96,71 @@ TEST(HubspotFetchTest, FullAndIncrementalFetchAcrossPagesWithLookback) {
   EXPECT_EQ(search.requests, 3);
 
   // New changes, plus one that became visible late with a timestamp 30 s below
-  // the highest seen (inside the 2 minute look-back).
-  const int64_t high = kT + 449 * 1000;
+  // the first poll (inside the 2 minute look-back).
+  h.clock.Advance(std::chrono::seconds(20));
   search.deals.push_back({5000, high + 10'000});
   search.deals.push_back({5001, high - 30'000});
   auto more = Drain(h, search, cursor);
   std::set<std::string> got(more.begin(), more.end());
   EXPECT_TRUE(got.count("5000"));
   EXPECT_TRUE(got.count("5001"));
-  EXPECT_LE(got.size(), 2u + 121u);  // at most the look-back window repeats
+  // The deals inside the look-back were delivered before, unchanged: not again.
+  EXPECT_EQ(got, (std::set<std::string>{"5000", "5001"}));
+  EXPECT_EQ(more.size(), 2u);
   json body = json::parse(h.transport.requests().back().body);
   EXPECT_EQ(body["filterGroups"][0]["filters"][0]["value"], std::to_string(high - 120'000));
+  // The next pass starts at the second poll's time (newer than any deal) - 2 minutes.
+  h.transport.Push(200, R"({"total":0,"results":[]})");
+  auto idle = Await(h.Make()->FetchChanges(cursor));
+  ASSERT_OK(idle);
+  body = json::parse(h.transport.requests().back().body);
+  EXPECT_EQ(body["filterGroups"][0]["filters"][0]["value"],
+            std::to_string(high + 20'000 - 120'000));
+}
+
+TEST(HubspotFetchTest, SameMillisecondEditWithNewValuesIsDelivered) {
+  Harness h;
+  h.clock.Set(TimestampFromEpochMs(kT + 1000));
+  FakeSearch search;
+  search.deals = {{1, kT, "default", "qualifiedtobuy"}};
+  std::string cursor;
+  EXPECT_EQ(Drain(h, search, cursor), std::vector<std::string>{"1"});
+  // A person's edit lands with the same hs_lastmodifieddate as our own write.
+  search.deals[0].stage = "contractsent";
+  h.clock.Advance(std::chrono::seconds(30));
+  EXPECT_EQ(Drain(h, search, cursor), std::vector<std::string>{"1"});
+  h.clock.Advance(std::chrono::seconds(30));
+  EXPECT_TRUE(Drain(h, search, cursor).empty());  // that version again: a repeat
+}
+
+TEST(HubspotFetchTest, FutureTimestampWarnsAndDoesNotPoisonTheAnchor) {
+  Harness h;
+  h.clock.Set(TimestampFromEpochMs(kT + 1000));
+  FakeSearch search;
+  search.deals = {{1, kT}, {2, kT + 400LL * 24 * 3600 * 1000}};
+  h.transport.PushHandler(std::ref(search));
+  auto page = Await(h.Make()->FetchChanges(""));
+  ASSERT_OK(page);
+  EXPECT_EQ(page->records.size(), 2u);
+  ASSERT_EQ(page->warnings.size(), 1u);
+  EXPECT_EQ(page->warnings[0].native_id, "2");
+  h.transport.PushHandler(std::ref(search));
+  auto next = Await(h.Make()->FetchChanges(page->next_cursor));
+  ASSERT_OK(next);
+  EXPECT_TRUE(next->records.empty());
+  json body = json::parse(h.transport.requests().back().body);
+  EXPECT_EQ(body["filterGroups"][0]["filters"][0]["value"], std::to_string(kT + 1000 - 120'000));
+}
+
+TEST(HubspotFetchTest, CursorAtRereadsFromTheInstant) {
+  Harness h;
+  auto connector = h.Make();
+  auto cursor = connector->CursorAt(TimestampFromEpochMs(kT - 86'400'000));
+  ASSERT_OK(cursor);
+  h.transport.Push(200, R"({"total":0,"results":[]})");
+  ASSERT_OK(Await(connector->FetchChanges(*cursor)));
+  json body = json::parse(h.transport.requests().back().body);
+  EXPECT_EQ(body["filterGroups"][0]["filters"][0]["value"], std::to_string(kT - 86'400'000));
 }
 
 TEST(HubspotFetchTest, ReanchorsBeforeTheTenThousandCap) {
@@ -171,6 +227,7 @@ TEST(HubspotFetchTest, MoreThanTenThousandDealsSharingOneTimestamp) {
 
 TEST(HubspotFetchTest, RejectsAndMalformedResponses) {
   Harness h;
+  h.clock.Set(TimestampFromEpochMs(kT + 1000));
   FakeDeal bad{1, kT, "default", "no-such-stage"};
   FakeDeal good{2, kT + 1};
   json body = {{"total", 2}, {"results", {DealJson(bad), DealJson(good)}}};
@@ -182,10 +239,16 @@ TEST(HubspotFetchTest, RejectsAndMalformedResponses) {
   EXPECT_EQ(page->rejects[0].native_id, "1");
   EXPECT_NE(page->rejects[0].message.find("stage: value \"no-such-stage\""), std::string::npos);
   EXPECT_NE(page->rejects[0].native_payload.find("no-such-stage"), std::string::npos);
-  // The cursor still moves past the rejected record.
+  // The cursor still moves past the rejected record, which is not rejected
+  // again while it is unchanged.
   auto cursor = SearchCursor::Decode(page->next_cursor);
   ASSERT_OK(cursor);
-  EXPECT_EQ(cursor->high_water_ms, kT + 1);
+  EXPECT_EQ(cursor->anchor_ms, kT + 1000 - 120'000);
+  h.transport.Push(200, body.dump());
+  auto again = Await(h.Make()->FetchChanges(page->next_cursor));
+  ASSERT_OK(again);
+  EXPECT_TRUE(again->records.empty());
+  EXPECT_TRUE(again->rejects.empty());
 
   h.transport.Push(200, R"({"total":1,"results":[{"id":"1","prop)");
   auto truncated = Await(h.Make()->FetchChanges(""));
@@ -237,25 +300,28 @@ TEST(HubspotFetchTest, ErrorBodiesAndRateLimits) {
 
 TEST(HubspotSearchTest, AdvanceNeverStallsOnOneTimestamp) {
   SearchCursor c;
+  BeginPass(c, TimestampFromEpochMs(kT + 1000));
+  const OverlapSettings two_minutes{std::chrono::minutes(2)};
   PageFacts full_same{200, kT, kT, kT, "900", std::string("200")};
-  EXPECT_TRUE(Advance(c, full_same, 200, std::chrono::minutes(2)));
+  EXPECT_TRUE(Advance(c, full_same, 200, two_minutes));
   EXPECT_EQ(c.mode, SearchCursor::Mode::kSlice);
   EXPECT_EQ(c.slice_ms, kT);
   PageFacts slice_page{200, kT, kT, kT, "1200", std::nullopt};
-  EXPECT_TRUE(Advance(c, slice_page, 200, std::chrono::minutes(2)));
+  EXPECT_TRUE(Advance(c, slice_page, 200, two_minutes));
   EXPECT_EQ(c.slice_after_id, "1200");
   PageFacts slice_end{5, kT, kT, kT, "1300", std::nullopt};
-  EXPECT_TRUE(Advance(c, slice_end, 200, std::chrono::minutes(2)));
+  EXPECT_TRUE(Advance(c, slice_end, 200, two_minutes));
   EXPECT_EQ(c.mode, SearchCursor::Mode::kRange);
   EXPECT_EQ(c.anchor_ms, kT + 1);
   auto back = SearchCursor::Decode(c.Encode());
   ASSERT_OK(back);
   EXPECT_EQ(back->anchor_ms, kT + 1);
-  EXPECT_EQ(back->high_water_ms, kT);
+  EXPECT_TRUE(back->window.in_pass());
   // Near the cap: re-anchor on the last timestamp.
   SearchCursor r;
+  BeginPass(r, TimestampFromEpochMs(kT + 1000));
   PageFacts near_cap{200, kT, kT + 50, kT + 50, "77", std::string("9900")};
-  EXPECT_TRUE(Advance(r, near_cap, 200, std::chrono::minutes(2)));
+  EXPECT_TRUE(Advance(r, near_cap, 200, two_minutes));
   EXPECT_EQ(r.anchor_ms, kT + 50);
   EXPECT_TRUE(r.after.empty());
 }

@@ -133,7 +133,8 @@ class FakeSearch {
 struct Harness {
   SourceConfig config = PartnerConfig();
   dealsync::testing::ScriptedTransport transport;
-  FakeClock clock;
+  // "Now" is an hour after the deals the tests serve (stamped from 2026-11-18T11:06:40Z).
+  FakeClock clock{TimestampFromEpochMs(1'795'000'000'000 + 3'600'000)};
 
   std::unique_ptr<HubspotConnector> Make() {
     std::vector<ConfigError> errors;

@@ -73,6 +73,7 @@ class RestFetchTest : public ::testing::Test {
 };
 
 TEST_F(RestFetchTest, NorthwindCursorPagesMapAndResumeIncrementally) {
+  clock_.Set(TimestampFromEpochMs(1763892009000));  // the poll runs as nw-3 is saved
   auto c = Make(NorthwindConfig());
   transport_.Push(200, NorthwindPage({NorthwindDeal("nw-1", 1763892000000),
                                       NorthwindDeal("nw-2", 1763892005000, "BANT ok")},
@@ -104,8 +105,8 @@ TEST_F(RestFetchTest, NorthwindCursorPagesMapAndResumeIncrementally) {
   EXPECT_EQ(Url(1), "https://nw.test/api/v2/deals?updated_after=0&limit=2&cursor=c2");
   EXPECT_EQ(*FindHeader(transport_.requests()[0].headers, "Accept"), "application/json");
 
-  // The next poll asks from the watermark minus the 60 s overlap and drops
-  // nw-3, which comes back unchanged; nw-4 is new.
+  // The next poll asks from the first poll's time minus the 60 s overlap and
+  // drops nw-3, which comes back unchanged; nw-4 is new.
   transport_.Push(200, NorthwindPage({NorthwindDeal("nw-3", 1763892009000, "Won"),
                                       NorthwindDeal("nw-4", 1763892010000)},
                                      nullptr));
@@ -114,6 +115,64 @@ TEST_F(RestFetchTest, NorthwindCursorPagesMapAndResumeIncrementally) {
   EXPECT_EQ(Url(2), "https://nw.test/api/v2/deals?updated_after=1763891949000&limit=2");
   ASSERT_EQ(third->records.size(), 1u);
   EXPECT_EQ(third->records[0].native_id, "nw-4");
+}
+
+TEST_F(RestFetchTest, SameSecondEditWithNewValuesIsDelivered) {
+  // Whole-second modified times: our write and a person's edit in the same
+  // second differ only in their values.
+  clock_.Set(TimestampFromEpochMs(1763892001000));
+  auto c = Make(NorthwindConfig());
+  transport_.Push(200, NorthwindPage({NorthwindDeal("nw-1", 1763892000000, "Qualified")}, nullptr));
+  auto first = Fetch(*c, "");
+  ASSERT_OK(first);
+  ASSERT_EQ(first->records.size(), 1u);
+  clock_.Advance(std::chrono::seconds(30));
+  transport_.Push(200, NorthwindPage({NorthwindDeal("nw-1", 1763892000000, "Won")}, nullptr));
+  auto second = Fetch(*c, first->next_cursor);
+  ASSERT_OK(second);
+  ASSERT_EQ(second->records.size(), 1u);
+  EXPECT_EQ(second->records[0].stage, Stage::kClosedWon);
+  clock_.Advance(std::chrono::seconds(30));
+  transport_.Push(200, NorthwindPage({NorthwindDeal("nw-1", 1763892000000, "Won")}, nullptr));
+  auto third = Fetch(*c, second->next_cursor);
+  ASSERT_OK(third);
+  EXPECT_TRUE(third->records.empty());  // that version again: a repeat
+}
+
+TEST_F(RestFetchTest, FutureModifiedTimeWarnsAndQuietPollsStayCheap) {
+  clock_.Set(TimestampFromEpochMs(1763892001000));
+  auto c = Make(NorthwindConfig());
+  transport_.Push(200, NorthwindPage({NorthwindDeal("nw-1", 1763892000000),
+                                      NorthwindDeal("nw-f", 1900000000000)},
+                                     nullptr));
+  auto first = Fetch(*c, "");
+  ASSERT_OK(first);
+  EXPECT_EQ(first->records.size(), 2u);
+  ASSERT_EQ(first->warnings.size(), 1u);
+  EXPECT_EQ(first->warnings[0].native_id, "nw-f");
+  EXPECT_THAT(first->warnings[0].message, HasSubstr("ahead of this host's clock"));
+  // Each quiet poll asks from its predecessor's time minus the overlap: one
+  // small request, neither a year ahead nor stuck at the newest record.
+  std::string cursor = first->next_cursor;
+  for (int i = 1; i <= 3; ++i) {
+    clock_.Advance(std::chrono::minutes(10));
+    transport_.Push(200, NorthwindPage({}, nullptr));
+    auto page = Fetch(*c, cursor);
+    ASSERT_OK(page);
+    cursor = page->next_cursor;
+    const int64_t previous_poll = 1763892001000 + (i - 1) * 600000;
+    EXPECT_EQ(Url(i), "https://nw.test/api/v2/deals?updated_after=" +
+                          std::to_string(previous_poll - 60000) + "&limit=2");
+  }
+}
+
+TEST_F(RestFetchTest, CursorAtRereadsFromTheInstant) {
+  auto c = Make(NorthwindConfig());
+  auto cursor = c->CursorAt(TimestampFromEpochMs(1763000000000));
+  ASSERT_OK(cursor);
+  transport_.Push(200, NorthwindPage({}, nullptr));
+  ASSERT_OK(Fetch(*c, *cursor));
+  EXPECT_EQ(Url(0), "https://nw.test/api/v2/deals?updated_after=1763000000000&limit=2");
 }
 
 TEST_F(RestFetchTest, RestartMidPassResumesAtTheSavedPage) {
@@ -132,6 +191,7 @@ TEST_F(RestFetchTest, RestartMidPassResumesAtTheSavedPage) {
 }
 
 TEST_F(RestFetchTest, ContosoFollowsLinkHeaderWithIsoSince) {
+  clock_.Set(*ParseTimestamp("2026-11-23T10:05:00.500Z"));
   auto c = Make(ContosoConfig());
   transport_.Push(200,
                   json{{"items", {ContosoOpp(123, "2026-11-23T10:00:00Z")}}, {"page", 1}}.dump(),
@@ -160,7 +220,7 @@ TEST_F(RestFetchTest, ContosoFollowsLinkHeaderWithIsoSince) {
   EXPECT_EQ(Url(1),
             "https://contoso.test/v1/opportunities?modified_since=1970-01-01T00%3A00%3A00Z"
             "&page=2&per_page=2");
-  // Next poll: ISO seconds, 2 minutes (default overlap) before 10:05:00.500.
+  // Next poll: ISO seconds, 2 minutes (default overlap) before the first poll at 10:05:00.500.
   transport_.Push(200, json{{"items", json::array()}}.dump());
   ASSERT_OK(Fetch(*c, second->next_cursor));
   EXPECT_EQ(
@@ -210,6 +270,7 @@ TEST_F(RestFetchTest, OffsetsAdvanceByRecordsReceived) {
   config.options["list.page.style"] = Opt("offset");
   config.options["list.page.param"] = Opt("offset");
   config.options["list.modified_since.format"] = Opt("epoch_s");
+  clock_.Set(TimestampFromEpochMs(7000));
   auto c = Make(config);
   transport_.Push(200,
                   NorthwindPage({NorthwindDeal("a", 5000), NorthwindDeal("b", 7000)}, nullptr));
@@ -223,13 +284,14 @@ TEST_F(RestFetchTest, OffsetsAdvanceByRecordsReceived) {
   EXPECT_EQ(Url(1), "https://nw.test/api/v2/deals?updated_after=0&limit=2&offset=2");
   transport_.Push(200, NorthwindPage({}, nullptr));
   ASSERT_OK(Fetch(*c, second->next_cursor));
-  // epoch_s: (7000 ms - 60 s overlap) clamps to 0 -> "0"; watermark 7 s would be "7".
+  // epoch_s: (poll at 7000 ms - 60 s overlap) clamps to 0 -> "0"; 7 s would be "7".
   EXPECT_EQ(Url(2), "https://nw.test/api/v2/deals?updated_after=0&limit=2&offset=0");
 }
 
 TEST_F(RestFetchTest, EpochSecondsSinceAfterAPass) {
   SourceConfig config = NorthwindConfig();
   config.options["list.modified_since.format"] = Opt("epoch_s");
+  clock_.Set(TimestampFromEpochMs(1763892000000));
   auto c = Make(config);
   transport_.Push(200, NorthwindPage({NorthwindDeal("a", 1763892000000)}, nullptr));
   auto first = Fetch(*c, "");

@@ -55,47 +55,46 @@ TEST(RestPagingTest, ExpandsAndEncodesIds) {
 
 TEST(RestPagingTest, CursorRoundTripsAndRejectsCorruption) {
   RestCursor c;
-  c.watermark_ms = 5;
-  c.pass_since_ms = 3;
-  c.pass_max_ms = 9;
+  c.window = OverlapWindow::StartingAt(TimestampFromEpochMs(3));
+  c.window.BeginPass(TimestampFromEpochMs(100000));
   c.next = "tok";
-  c.remembered = {{"a", 5}, {"b", 9}};
-  auto back = RestCursor::Decode(c.Encode());
+  auto back = RestCursor::Decode(c.Encode(), std::chrono::seconds(60));
   ASSERT_OK(back);
-  EXPECT_EQ(back->watermark_ms, 5);
-  EXPECT_EQ(back->pass_since_ms, 3);
-  EXPECT_EQ(back->pass_max_ms, 9);
+  EXPECT_EQ(back->window.ToJson(), c.window.ToJson());
+  EXPECT_TRUE(back->window.in_pass());
+  EXPECT_EQ(EpochMs(back->window.since()), 3);
   EXPECT_EQ(back->next, "tok");
-  EXPECT_EQ(back->remembered, c.remembered);
-  auto bad = RestCursor::Decode("{\"v\":1,\"w\":\"x\"}");
+  auto bad = RestCursor::Decode("{\"v\":1,\"w\":\"x\"}", std::chrono::seconds(60));
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kDataLoss);
-  EXPECT_FALSE(RestCursor::Decode("not json").ok());
-  ASSERT_OK(RestCursor::Decode(""));
+  EXPECT_EQ(
+      RestCursor::Decode("{\"v\":2,\"w\":{},\"n\":\"\"}", std::chrono::seconds(60)).status().code(),
+      StatusCode::kDataLoss);
+  EXPECT_FALSE(RestCursor::Decode("not json", std::chrono::seconds(60)).ok());
+  ASSERT_OK(RestCursor::Decode("", std::chrono::seconds(60)));
 }
 
-TEST(RestPagingTest, PassStartsAtWatermarkMinusOverlapAndDeduplicates) {
-  RestCursor c;
-  c.BeginPage(std::chrono::seconds(60));
-  EXPECT_EQ(c.pass_since_ms, 0);
-  EXPECT_FALSE(c.SeenOrRemember("a", 100000));
-  EXPECT_TRUE(c.SeenOrRemember("a", 100000));
-  EXPECT_FALSE(c.SeenOrRemember("a", 100001));  // changed again: a new version
-  EXPECT_FALSE(c.SeenOrRemember("b", 20000));
-  c.FinishPass(std::chrono::seconds(60));
-  EXPECT_EQ(c.watermark_ms, 100001);
-  EXPECT_FALSE(c.in_pass());
-  // "b" is older than the overlap window and forgotten; "a" pairs are kept.
-  EXPECT_EQ(c.remembered.size(), 2u);
-  c.BeginPage(std::chrono::seconds(60));
-  EXPECT_EQ(c.pass_since_ms, 100001 - 60000);
+TEST(RestPagingTest, VersionOneCursorsAreMigrated) {
+  // Finished pass: the next starts at watermark - overlap; pairs are kept.
+  auto done = RestCursor::Decode(R"({"v":1,"w":100001,"s":-1,"m":-1,"n":"","r":[["a",100001]]})",
+                                 std::chrono::seconds(60));
+  ASSERT_OK(done);
+  EXPECT_EQ(EpochMs(done->window.since()), 100001 - 60000);
+  EXPECT_EQ(done->window.remembered(), 1u);
+  EXPECT_FALSE(done->window.in_pass());
+  // A pass in progress restarts from its own lower bound.
+  auto mid =
+      RestCursor::Decode(R"({"v":1,"w":5,"s":3,"m":9,"n":"tok","r":[]})", std::chrono::seconds(60));
+  ASSERT_OK(mid);
+  EXPECT_EQ(EpochMs(mid->window.since()), 3);
+  EXPECT_TRUE(mid->next.empty());
 }
 
 TEST(RestPagingTest, BuildsListUrlsForEachStyle) {
   auto options = ParseRestOptions(testing::NorthwindConfig());
   ASSERT_OK(options);
   RestCursor c;
-  c.BeginPage(options->overlap);
+  c.window.BeginPass(TimestampFromEpochMs(1000));
   EXPECT_EQ(ListUrl(*options, "https://nw.test/api/v2/", c),
             "https://nw.test/api/v2/deals?updated_after=0&limit=2");
   c.next = "c 2";

@@ -216,7 +216,7 @@ TEST_F(ContosoSimTest, LinkPagingAndBatchUpdatesWithPartialFailure) {
   ASSERT_OK(outcomes);
   ASSERT_EQ(outcomes->size(), 3u);
   EXPECT_OK(outcomes->at(0).status);
-  EXPECT_EQ(outcomes->at(1).status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(outcomes->at(1).status.code(), StatusCode::kAborted);  // "locked by approval"
   EXPECT_THAT(outcomes->at(1).status.message(),
               ::testing::StartsWith("rejected by the partner API: "));
   EXPECT_OK(outcomes->at(2).status);

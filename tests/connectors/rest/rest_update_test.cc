@@ -127,7 +127,7 @@ TEST_F(RestUpdateTest, BatchSplitsAtMaxSizeAndReportsPartialFailures) {
   ASSERT_OK(outcomes);
   ASSERT_EQ(outcomes->size(), 3u);
   EXPECT_OK((*outcomes)[0].status);
-  EXPECT_EQ((*outcomes)[1].status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*outcomes)[1].status.code(), StatusCode::kAborted);  // locked: retried later
   EXPECT_EQ((*outcomes)[1].status.message(), "rejected by the partner API: locked by approval");
   EXPECT_EQ((*outcomes)[2].status.code(), StatusCode::kUnavailable);
   EXPECT_THAT((*outcomes)[2].status.message(),

@@ -216,34 +216,101 @@ TEST(SalesforceFetchTest, TracksSforceLimitInfo) {
   EXPECT_EQ(connector->api_usage()->max, 15000);
 }
 
-TEST(PollCursorTest, RoundTripPruneAndBound) {
+TEST(PollCursorTest, RoundTripsAndMigratesTheOlderShape) {
   PollCursor c;
-  EXPECT_EQ(c.QueryFrom(std::chrono::minutes(5)), Timestamp{});
-  c.NoteDelivered("a", *ParseTimestamp("2026-11-23T10:00:00.500Z"));
-  c.NoteDelivered("b", *ParseTimestamp("2026-11-23T10:10:00Z"));
-  c.NoteDelivered("c", *ParseTimestamp("2026-11-23T10:09:00Z"));
+  EXPECT_EQ(c.QueryFrom(), Timestamp{});
+  const Timestamp now = *ParseTimestamp("2026-11-23T10:10:00.700Z");
+  c.window.BeginPass(now);
+  OverlapSettings settings{std::chrono::minutes(5), std::chrono::minutes(5), 100};
+  Opportunity o;
+  o.native_id = "c";
+  ASSERT_TRUE(
+      c.window.Admit("c", *ParseTimestamp("2026-11-23T10:09:00Z"), ContentHash(o), now, settings)
+          .deliver);
   c.next_url = "/services/data/v59.0/query/01g-4000";
-  auto back = PollCursor::Decode(c.Encode());
+  c.newest = *ParseTimestamp("2026-11-23T10:09:00Z");
+  auto back = PollCursor::Decode(c.Encode(), std::chrono::minutes(5));
   ASSERT_OK(back);
-  EXPECT_EQ(back->watermark, c.watermark);
-  EXPECT_EQ(back->seen, c.seen);
   EXPECT_EQ(back->next_url, c.next_url);
-  EXPECT_TRUE(back->AlreadyDelivered("c", *ParseTimestamp("2026-11-23T10:09:00Z")));
-  EXPECT_TRUE(back->AlreadyDelivered("c", *ParseTimestamp("2026-11-23T10:08:00Z")));
-  EXPECT_FALSE(back->AlreadyDelivered("c", *ParseTimestamp("2026-11-23T10:09:01Z")));
+  EXPECT_EQ(back->newest, c.newest);
+  EXPECT_TRUE(back->window.in_pass());
+  EXPECT_FALSE(
+      back->window
+          .Admit("c", *ParseTimestamp("2026-11-23T10:09:00Z"), ContentHash(o), now, settings)
+          .deliver);
+  EXPECT_EQ(SoqlDateTime(back->ResumeFrom(std::chrono::seconds(90))), "2026-11-23T10:07:30Z");
+  back->window.FinishPass(settings);
+  EXPECT_EQ(SoqlDateTime(back->QueryFrom()), "2026-11-23T10:05:00Z");  // now - 5m, floored
 
-  c.Prune(std::chrono::minutes(5), 100);  // "a" is below 10:05:00
-  EXPECT_EQ(c.seen.count("a"), 0u);
-  EXPECT_EQ(c.seen.size(), 2u);
-  c.Prune(std::chrono::minutes(5), 1);  // the bound keeps the newest
-  EXPECT_EQ(c.seen.size(), 1u);
-  EXPECT_EQ(c.seen.count("b"), 1u);
-  EXPECT_EQ(SoqlDateTime(c.QueryFrom(std::chrono::seconds(90))), "2026-11-23T10:08:30Z");
+  // {"wm", "seen"} cursors from before the shared window keep their position.
+  auto old = PollCursor::Decode(R"({"wm":1795428600000,"seen":{"a":1795428600000}})",
+                                std::chrono::minutes(5));
+  ASSERT_OK(old);
+  EXPECT_EQ(SoqlDateTime(old->QueryFrom()), "2026-11-23T10:05:00Z");
+  EXPECT_EQ(old->window.remembered(), 1u);
 
-  EXPECT_EQ(PollCursor::Decode("{\"wm\":\"x\"}").status().code(), StatusCode::kDataLoss);
-  auto empty = PollCursor::Decode("");
+  EXPECT_EQ(PollCursor::Decode("{\"wm\":\"x\"}", std::chrono::minutes(5)).status().code(),
+            StatusCode::kDataLoss);
+  EXPECT_EQ(PollCursor::Decode("{\"w\":{\"seen\":1}}", std::chrono::minutes(5)).status().code(),
+            StatusCode::kDataLoss);
+  auto empty = PollCursor::Decode("", std::chrono::minutes(5));
   ASSERT_OK(empty);
-  EXPECT_FALSE(empty->watermark);
+  EXPECT_FALSE(empty->window.in_pass());
+}
+
+TEST(SalesforceFetchTest, SameSecondEditWithNewValuesIsDelivered) {
+  // SystemModstamp has millisecond precision but many orgs' automation writes
+  // several versions within one stamp; a row whose values changed is never
+  // dropped as a repeat of the version delivered before.
+  Harness h;
+  h.transport.Push(200,
+                   QueryBody(json::array({Opp("006A", "2026-11-23T10:00:04.000+0000")}), true));
+  auto first = Await(h.Make()->FetchChanges(""));
+  ASSERT_OK(first);
+  ASSERT_EQ(Ids(*first), std::vector<std::string>{"006A"});
+  h.clock.Advance(std::chrono::seconds(30));
+  h.transport.Push(
+      200,
+      QueryBody(json::array({Opp("006A", "2026-11-23T10:00:04.000+0000", "Closed Won")}), true));
+  auto second = Await(h.Make()->FetchChanges(first->next_cursor));
+  ASSERT_OK(second);
+  ASSERT_EQ(Ids(*second), std::vector<std::string>{"006A"});
+  EXPECT_EQ(second->records[0].stage, Stage::kClosedWon);
+  // That version unchanged is a repeat.
+  h.transport.Push(
+      200,
+      QueryBody(json::array({Opp("006A", "2026-11-23T10:00:04.000+0000", "Closed Won")}), true));
+  auto third = Await(h.Make()->FetchChanges(second->next_cursor));
+  ASSERT_OK(third);
+  EXPECT_TRUE(third->records.empty());
+}
+
+TEST(SalesforceFetchTest, FutureStampWarnsAndDoesNotMoveTheNextQuery) {
+  Harness h;
+  h.transport.Push(200, QueryBody(json::array({Opp("006A", "2026-11-23T10:00:00.000+0000"),
+                                               Opp("006F", "2031-01-01T00:00:00.000+0000")}),
+                                  true));
+  auto first = Await(h.Make()->FetchChanges(""));
+  ASSERT_OK(first);
+  EXPECT_EQ(Ids(*first), (std::vector<std::string>{"006A", "006F"}));
+  ASSERT_EQ(first->warnings.size(), 1u);
+  EXPECT_EQ(first->warnings[0].native_id, "006F");
+  h.clock.Advance(std::chrono::minutes(1));
+  h.transport.Push(200, QueryBody(json::array(), true));
+  ASSERT_OK(Await(h.Make()->FetchChanges(first->next_cursor)));
+  EXPECT_NE(SoqlOf(h.transport.requests().at(1)).find(">= 2026-11-23T09:55:05Z"), std::string::npos)
+      << SoqlOf(h.transport.requests().at(1));
+}
+
+TEST(SalesforceFetchTest, CursorAtRereadsFromTheInstant) {
+  Harness h;
+  auto connector = h.Make();
+  auto cursor = connector->CursorAt(*ParseTimestamp("2026-11-01T08:30:00Z"));
+  ASSERT_OK(cursor);
+  h.transport.Push(200, QueryBody(json::array(), true));
+  ASSERT_OK(Await(connector->FetchChanges(*cursor)));
+  EXPECT_NE(SoqlOf(h.transport.requests().at(0)).find(">= 2026-11-01T08:30:00Z"),
+            std::string::npos);
 }
 
 TEST(SalesforceWireTest, LimitInfoAndRecordCodes) {

@@ -84,7 +84,8 @@ inline std::string SoqlOf(const HttpRequest& r) {
 struct Harness {
   SourceConfig config = VendorConfig();
   dealsync::testing::ScriptedTransport transport;
-  FakeClock clock;
+  // "Now" is just after the rows the tests serve (they are stamped 2026-11-23T10:00-10:01).
+  FakeClock clock{TimestampFromEpochMs(1'795'428'005'000)};  // 2026-11-23T10:00:05Z
 
   std::unique_ptr<SalesforceConnector> Make() {
     std::vector<ConfigError> errors;

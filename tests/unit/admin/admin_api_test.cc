@@ -26,6 +26,8 @@ class FakeBackend final : public AdminBackend {
   Resolution last_resolution;
 
   bool StoreOpen() override { return store_open; }
+  StoreHealth store_health;
+  StoreHealth StoreStatus() override { return store_health; }
   std::vector<SourceHealth> Sources() override { return sources; }
   std::string RenderMetrics() override {
     return "# HELP dealsync_up Up.\n# TYPE dealsync_up gauge\ndealsync_up 1\n";
@@ -150,6 +152,30 @@ TEST_F(AdminApiTest, NotReadyListsEveryReason) {
             std::string::npos);
   EXPECT_NE(reasons[2].get<std::string>().find("acme: last successful poll 240s ago"),
             std::string::npos);
+}
+
+// A store that cannot be written (disk full) makes the daemon not ready at
+// once, with the store's own error, not only once polls have gone stale.
+TEST_F(AdminApiTest, NotReadyWhileStoreWritesFail) {
+  backend_.sources = {{"vendor", minutes(5), clock_.Now() - minutes(1), ""}};
+  backend_.store_health.free_bytes = 4096;
+  backend_.store_health.low_space = true;
+  HttpResponse r = Call("GET", "/readyz");
+  EXPECT_EQ(r.status, 200) << r.body;  // low on space but still writing: ready, with a flag
+  EXPECT_EQ(Body(r)["store"]["low_space"], true);
+  EXPECT_EQ(Body(r)["store"]["free_bytes"], 4096);
+  backend_.store_health.status = ResourceExhausted(
+      "store write of 3 operations in /var/lib/dealsync: IO error: No space left "
+      "on device");
+  r = Call("GET", "/readyz");
+  EXPECT_EQ(r.status, 503) << r.body;
+  ASSERT_EQ(Body(r)["reasons"].size(), 1u) << r.body;
+  EXPECT_EQ(Body(r)["reasons"][0],
+            "store: writes are failing: RESOURCE_EXHAUSTED: store write of 3 operations in "
+            "/var/lib/dealsync: IO error: No space left on device");
+  EXPECT_EQ(Body(r)["store"]["writable"], false);
+  backend_.store_health = {};
+  EXPECT_EQ(Call("GET", "/readyz").status, 200);
 }
 
 TEST_F(AdminApiTest, MetricsUsesPrometheusContentType) {

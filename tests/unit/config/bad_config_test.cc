@@ -33,6 +33,12 @@ INSTANTIATE_TEST_SUITE_P(
                 {"partners.d/acme.toml:7:8: connection.auth.header: api_key auth needs exactly one "
                  "of header = \"X-Api-Key\" (sent as a header) or param = \"api_key\" (sent in the "
                  "query)"}},
+        BadCase{"bad_allowed_hosts.toml",
+                "dealsync.toml",
+                {"dealsync.toml:6:39: admin.allowed_hosts: expected a host name without port such "
+                 "as \"dealsync.internal\" or \"[fd00::5]\", found \"evil.example:8686\"",
+                 "dealsync.toml:6:60: admin.allowed_hosts: expected a host name without port such "
+                 "as \"dealsync.internal\" or \"[fd00::5]\", found an integer"}},
         BadCase{"bad_currency.toml",
                 "partners.d/acme.toml",
                 {"partners.d/acme.toml:4:12: currency: unknown currency \"EURO\" (expected an "

@@ -25,6 +25,7 @@ TEST(LoadConfigTest, DaemonSettings) {
   EXPECT_EQ(d.log_level, "debug");
   EXPECT_EQ(d.admin_listen, "127.0.0.1:0");
   EXPECT_EQ(d.admin_token.Describe(), "credential:admin-token");
+  EXPECT_EQ(d.admin_allowed_hosts, (std::vector<std::string>{"dealsync.internal", "[fd00::5]"}));
   EXPECT_EQ(d.poll_interval, 2min);
   EXPECT_EQ(d.poll_jitter, 10s);
   EXPECT_EQ(d.shutdown_timeout, 15s);

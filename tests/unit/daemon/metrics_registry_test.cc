@@ -87,5 +87,34 @@ TEST(MetricsRegistryTest, GaugesOverwrite) {
   EXPECT_EQ(m.Value("conflicts", {{"status", "held_for_review"}}), 1);
 }
 
+TEST(MetricsRegistryHistogramTest, RendersCumulativeBucketsSumAndCount) {
+  MetricsRegistry r;
+  ASSERT_TRUE(r.DeclareHistogram("dealsync_poll_duration_seconds", "Poll duration.", {0.1, 1, 10}));
+  EXPECT_FALSE(r.DeclareHistogram("bad", "unsorted", {1, 0.1}));
+  EXPECT_FALSE(r.Set("dealsync_poll_duration_seconds", {}, 1));  // not a gauge
+  ASSERT_TRUE(r.TouchHistogram("dealsync_poll_duration_seconds", {{"source", "idle"}}));
+  for (double v : {0.05, 0.1, 0.5, 3.0, 60.0}) {
+    ASSERT_TRUE(r.Observe("dealsync_poll_duration_seconds", {{"source", "vendor"}}, v));
+  }
+  EXPECT_EQ(r.Value("dealsync_poll_duration_seconds", {{"source", "vendor"}}), 5);
+  const std::string text = r.RenderText();
+  EXPECT_NE(text.find("# TYPE dealsync_poll_duration_seconds histogram\n"), std::string::npos);
+  EXPECT_NE(text.find("dealsync_poll_duration_seconds_bucket{source=\"vendor\",le=\"0.1\"} 2\n"
+                      "dealsync_poll_duration_seconds_bucket{source=\"vendor\",le=\"1\"} 3\n"
+                      "dealsync_poll_duration_seconds_bucket{source=\"vendor\",le=\"10\"} 4\n"
+                      "dealsync_poll_duration_seconds_bucket{source=\"vendor\",le=\"+Inf\"} 5\n"
+                      "dealsync_poll_duration_seconds_sum{source=\"vendor\"} 63.649999999999999\n"
+                      "dealsync_poll_duration_seconds_count{source=\"vendor\"} 5\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("dealsync_poll_duration_seconds_bucket{source=\"idle\",le=\"+Inf\"} 0\n"
+                      "dealsync_poll_duration_seconds_sum{source=\"idle\"} 0\n"
+                      "dealsync_poll_duration_seconds_count{source=\"idle\"} 0\n"),
+            std::string::npos)
+      << text;
+  r.RemoveSeries("dealsync_poll_duration_seconds", "source", "idle");
+  EXPECT_EQ(r.RenderText().find("idle"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace dealsync

@@ -130,6 +130,29 @@ TEST(PollSchedulerTest, HugeFailureCountsDoNotOverflow) {
   EXPECT_EQ(next.delay, milliseconds(60000));
 }
 
+// A store that cannot be written (disk full, read-only, I/O error) is retried
+// soon whatever the code, so sync resumes shortly after space returns instead
+// of after the remote's longest backoff.
+TEST(PollSchedulerTest, LocalFailuresBackOffBrieflyWhateverTheCode) {
+  ScriptedRandom random({0});
+  PollScheduler s(Config(), random);
+  EXPECT_EQ(s.OnLocalFailure(ResourceExhausted("store write: No space left on device")).delay,
+            milliseconds(500));  // ceiling 1000 / 2
+  EXPECT_EQ(s.OnLocalFailure(FailedPrecondition("Read-only file system")).delay,
+            milliseconds(1000));
+  EXPECT_EQ(s.state(), PollState::kBackingOff);
+  NextPoll next;
+  for (int i = 0; i < 200; ++i) {
+    next = s.OnLocalFailure(Internal("store get: IO error"));
+  }
+  EXPECT_EQ(next.delay, milliseconds(15000));  // capped at local_max_backoff (30 s) / 2
+  EXPECT_EQ(s.consecutive_failures(), 202);
+  // The remote's own policy is unchanged.
+  EXPECT_EQ(s.OnPollFailed(Unauthenticated("401")).delay, milliseconds(120000));
+  EXPECT_EQ(s.OnPageSucceeded(false).state, PollState::kIdle);
+  EXPECT_EQ(s.consecutive_failures(), 0);
+}
+
 TEST(PollSchedulerTest, StateNames) {
   EXPECT_EQ(PollStateName(PollState::kBackingOff), "backing_off");
   EXPECT_EQ(PollStateName(PollState::kDraining), "draining");

@@ -70,6 +70,11 @@ IngestStats EngineHarness::Poll(FakeCrm& crm) {
     total.rejects += s->rejects;
     total.conflicts += s->conflicts;
     total.pushes_queued += s->pushes_queued;
+    total.warnings += s->warnings;
+    total.warning_records.insert(total.warning_records.end(), s->warning_records.begin(),
+                                 s->warning_records.end());
+    total.bounds_rejects.insert(total.bounds_rejects.end(), s->bounds_rejects.begin(),
+                                s->bounds_rejects.end());
     if (!fetched->has_more) {
       break;
     }

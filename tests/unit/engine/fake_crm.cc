@@ -82,7 +82,17 @@ Awaitable<Result<std::vector<UpdateOutcome>>> FakeCrm::Update(std::vector<Record
     batch_failure_.reset();
     co_return s;
   }
+  if (clock_.Now() < outage_until_) {
+    co_return outage_status_;
+  }
   std::vector<UpdateOutcome> out;
+  if (misattribute_next_) {
+    misattribute_next_ = false;
+    for (const RecordUpdate& u : updates) {
+      out.push_back({"not-" + u.native_id, Status::Ok(), std::nullopt});
+    }
+    co_return out;
+  }
   for (const RecordUpdate& u : updates) {
     UpdateOutcome outcome;
     outcome.native_id = u.native_id;

@@ -47,6 +47,14 @@ class FakeCrm final : public Connector {
   void ClearFailures() { failing_.clear(); }
   // The next Update call fails as a whole.
   void FailNextBatch(Status status) { batch_failure_ = std::move(status); }
+  // Every Update call fails as a whole with `status` until the clock reaches `until`.
+  void FailUpdatesUntil(Timestamp until, Status status) {
+    outage_until_ = until;
+    outage_status_ = std::move(status);
+  }
+  // The next Update call applies nothing and answers outcomes that name other
+  // records (an acknowledgement that does not acknowledge the records sent).
+  void MisattributeNextOutcomes() { misattribute_next_ = true; }
   // Pushes the remote applied (successful outcomes), per native id.
   const std::map<std::string, int>& applied() const { return applied_; }
   size_t update_calls() const { return update_calls_; }
@@ -62,6 +70,9 @@ class FakeCrm final : public Connector {
   std::map<std::string, Opportunity> records_;
   std::map<std::string, Status> failing_;
   std::optional<Status> batch_failure_;
+  Timestamp outage_until_{};
+  Status outage_status_;
+  bool misattribute_next_ = false;
   std::map<std::string, int> applied_;
   size_t update_calls_ = 0;
   std::vector<RecordUpdate> last_batch_;

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "dealsync/model.h"
+#include "dealsync/money_exact.h"
 #include "dealsync/policy.h"
 #include "support/test_support.h"
 
@@ -112,6 +113,22 @@ TEST(MoneyTest, ParsesJsonNumberText) {
   EXPECT_FALSE(ParseMoneyNumber("1e", "USD").ok());
   EXPECT_FALSE(ParseMoneyNumber("1e+", "USD").ok());
   EXPECT_FALSE(ParseMoney("1e3", "USD").ok());  // decimal strings take no exponent
+}
+
+TEST(MoneyTest, ExactParsingRejectsDigitsTheCurrencyDoesNotHave) {
+  EXPECT_EQ(ParseMoneyExact("12.34", "USD")->minor, 1234);
+  EXPECT_EQ(ParseMoneyExact("12.3400", "USD")->minor, 1234);  // zeros change nothing
+  EXPECT_EQ(ParseMoneyExact("1000", "JPY")->minor, 1000);
+  EXPECT_EQ(ParseMoneyNumberExact("1.2345e2", "USD")->minor, 12345);
+  for (auto [text, currency] :
+       {std::pair{"12.345", "USD"}, {"0.001", "EUR"}, {"5.5", "JPY"}, {"1.0001", "KWD"}}) {
+    Result<Money> m = ParseMoneyExact(text, currency);
+    ASSERT_FALSE(m.ok()) << text;
+    EXPECT_NE(m.status().message().find("rejected, not rounded"), std::string::npos);
+    EXPECT_TRUE(ParseMoney(text, currency).ok());  // the rounding parser is unchanged
+  }
+  EXPECT_FALSE(ParseMoneyNumberExact("1.2345E1", "USD").ok());
+  EXPECT_FALSE(ParseMoneyNumberExact("1e400", "USD").ok());
 }
 
 TEST(MoneyTest, FormatsExactDigits) {

@@ -1,0 +1,222 @@
+// dealsyncctl deadletters: pushes the outbox gave up on, for a person.
+//   deadletters list [--target T]
+//   deadletters show ID
+//   deadletters retry (ID... | --all [--target T])
+//   deadletters discard ID... --by NAME
+// An ID is "<target>/<native id>" as `list` prints it. Works on the state
+// directory (daemon stopped, or a copy); with dealsyncd running use the admin
+// API (/api/v1/deadletters).
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <memory>
+
+#include "dealsync/engine.h"
+#include "src/cli/commands.h"
+#include "src/cli/engine_session.h"
+
+namespace dealsync::cli {
+namespace {
+
+struct DeadLetterArgs {
+  std::string config_dir;
+  std::string target;
+  std::vector<std::string> ids;
+  bool all = false;
+  std::string by;
+};
+
+int Fail(const std::string& what, const Status& status) {
+  std::cerr << "dealsyncctl deadletters " << what << (what.empty() ? "" : ": ") << status.message()
+            << "\n";
+  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+std::string When(Timestamp t) {
+  if (t == Timestamp{}) {
+    return "-";
+  }
+  const std::string iso = FormatTimestamp(t);
+  return iso.substr(0, 10) + " " + iso.substr(11, 5);
+}
+
+std::string OneLine(std::string s, size_t max) {
+  for (char& c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') {
+      c = ' ';
+    }
+  }
+  if (s.size() > max) {
+    size_t cut = max - 1;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    s = s.substr(0, cut) + "~";
+  }
+  return s;
+}
+
+// "<target>/<native id>" -> (target, native id); native ids may contain '/'.
+Result<std::pair<std::string, std::string>> SplitId(const std::string& id) {
+  const size_t slash = id.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == id.size()) {
+    return InvalidArgument("dead letter id \"" + id +
+                           "\" is not TARGET/RECORD (as `deadletters list` prints it)");
+  }
+  return std::pair{id.substr(0, slash), id.substr(slash + 1)};
+}
+
+std::string ValuesOf(const RecordUpdate& u) {
+  std::string out;
+  auto add = [&](std::string_view name, const std::string& v) {
+    out += (out.empty() ? "" : ", ") + std::string(name) + " " + v;
+  };
+  if (u.stage) {
+    add("stage", std::string(StageName(*u.stage)));
+  }
+  if (u.amount) {
+    add("amount", FormatMoney(*u.amount));
+  }
+  if (u.close_date) {
+    add("close_date", FormatDate(*u.close_date));
+  }
+  return out;
+}
+
+int RunList(const DeadLetterArgs& args, EngineSession& s) {
+  Result<std::vector<OutboxEntry>> dead = s.engine->DeadLetters(args.target);
+  if (!dead.ok()) {
+    return Fail("list", dead.status());
+  }
+  if (dead->empty()) {
+    std::cout << "No dead letters" << (args.target.empty() ? "" : " for " + args.target) << ".\n";
+    return 0;
+  }
+  std::cout << "ID\tATTEMPTS\tFIRST FAILED\tLAST FAILED\tPUSH\tREASON\n";
+  for (const OutboxEntry& e : *dead) {
+    const Timestamp last = e.history.empty() ? Timestamp{} : e.history.back().at;
+    std::cout << e.target << "/" << e.update.native_id << "\t" << e.attempts << "\t"
+              << When(e.first_failed_at) << "\t" << When(last) << "\t" << ValuesOf(e.update) << "\t"
+              << OneLine(e.last_error, 160) << "\n";
+  }
+  std::cout << "\n"
+            << dead->size()
+            << " dead letter(s). Once the cause is fixed: dealsyncctl deadletters retry ID "
+               "(or --all); to drop one: dealsyncctl deadletters discard ID --by NAME\n";
+  return 0;
+}
+
+int RunShow(const DeadLetterArgs& args, EngineSession& s) {
+  for (const std::string& id : args.ids) {
+    Result<std::pair<std::string, std::string>> parts = SplitId(id);
+    if (!parts.ok()) {
+      return Fail("show", parts.status());
+    }
+    Result<std::vector<OutboxEntry>> dead = s.engine->DeadLetters(parts->first);
+    if (!dead.ok()) {
+      return Fail("show", dead.status());
+    }
+    const OutboxEntry* found = nullptr;
+    for (const OutboxEntry& e : *dead) {
+      found = e.update.native_id == parts->second ? &e : found;
+    }
+    if (found == nullptr) {
+      return Fail("show", NotFound("no dead letter " + id));
+    }
+    std::cout << "Dead letter  " << id << "\n"
+              << "Push         " << ValuesOf(found->update) << " (trace " << found->update.trace_id
+              << ")\n"
+              << "Why queued   " << OneLine(found->reason, 400) << "\n"
+              << "Attempts     " << found->attempts << "\n"
+              << "Reason       " << OneLine(found->last_error, 400) << "\n";
+    for (const PushAttempt& a : found->history) {
+      std::cout << "  " << When(a.at) << "  " << OneLine(a.error, 200) << "\n";
+    }
+  }
+  return 0;
+}
+
+int RunRetry(const DeadLetterArgs& args, EngineSession& s) {
+  std::vector<std::pair<std::string, std::string>> todo;
+  if (args.all == !args.ids.empty()) {
+    return Fail("retry", InvalidArgument("give dead letter IDs or --all"));
+  }
+  if (args.all) {
+    Result<std::vector<OutboxEntry>> dead = s.engine->DeadLetters(args.target);
+    if (!dead.ok()) {
+      return Fail("retry", dead.status());
+    }
+    for (const OutboxEntry& e : *dead) {
+      todo.emplace_back(e.target, e.update.native_id);
+    }
+  }
+  for (const std::string& id : args.ids) {
+    Result<std::pair<std::string, std::string>> parts = SplitId(id);
+    if (!parts.ok()) {
+      return Fail("retry", parts.status());
+    }
+    todo.push_back(*parts);
+  }
+  for (const auto& [target, native_id] : todo) {
+    if (Status st = s.engine->RetryDeadLetter(target, native_id); !st.ok()) {
+      return Fail("retry", st);
+    }
+    std::cout << "Queued again: " << target << "/" << native_id << "\n";
+  }
+  std::cout << todo.size() << " dead letter(s) back in the outbox; dealsyncd pushes them on its "
+            << "next push round.\n";
+  return 0;
+}
+
+int RunDiscard(const DeadLetterArgs& args, EngineSession& s) {
+  for (const std::string& id : args.ids) {
+    Result<std::pair<std::string, std::string>> parts = SplitId(id);
+    if (!parts.ok()) {
+      return Fail("discard", parts.status());
+    }
+    if (Status st = s.engine->DiscardDeadLetter(parts->first, parts->second); !st.ok()) {
+      return Fail("discard", st);
+    }
+    std::cout << "Discarded " << id << " (by " << args.by << ")\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddDeadLettersCommand(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<DeadLetterArgs>();
+  CLI::App* cmd =
+      app.add_subcommand("deadletters", "List, retry and discard pushes that were given up on");
+  cmd->require_subcommand(1);
+  cmd->add_option("--config", args->config_dir, "Configuration directory")->required();
+  auto run = [args, &exit_code](int (*body)(const DeadLetterArgs&, EngineSession&)) {
+    Result<std::unique_ptr<EngineSession>> session = OpenEngineSession(args->config_dir);
+    exit_code = session.ok() ? body(*args, **session) : Fail("", session.status());
+  };
+
+  CLI::App* list = cmd->add_subcommand("list", "Dead letters with their reason");
+  list->add_option("--target", args->target, "Only pushes to this source");
+  list->fallthrough();
+  list->callback([run] { run(RunList); });
+
+  CLI::App* show = cmd->add_subcommand("show", "One dead letter with its attempt history");
+  show->add_option("ID", args->ids, "TARGET/RECORD (from deadletters list)")->required();
+  show->fallthrough();
+  show->callback([run] { run(RunShow); });
+
+  CLI::App* retry = cmd->add_subcommand("retry", "Put dead letters back in the outbox");
+  retry->add_option("ID", args->ids, "TARGET/RECORD (from deadletters list)");
+  retry->add_flag("--all", args->all, "Every dead letter (of --target, if given)");
+  retry->add_option("--target", args->target, "With --all: only pushes to this source");
+  retry->fallthrough();
+  retry->callback([run] { run(RunRetry); });
+
+  CLI::App* discard = cmd->add_subcommand("discard", "Drop dead letters for good");
+  discard->add_option("ID", args->ids, "TARGET/RECORD (from deadletters list)")->required();
+  discard->add_option("--by", args->by, "Your name, for the log")->required();
+  discard->fallthrough();
+  discard->callback([run] { run(RunDiscard); });
+}
+
+}  // namespace dealsync::cli

@@ -1,0 +1,34 @@
+// Daemon's admin backend for dead letters: the engine's operations, logged,
+// and the target's pusher woken after a retry.
+#include <spdlog/spdlog.h>
+
+#include "src/daemon/daemon.h"
+#include "src/daemon/source_runner.h"
+
+namespace dealsync {
+
+Result<std::vector<OutboxEntry>> Daemon::ListDeadLetters(std::string_view target) {
+  return engine_->DeadLetters(target);
+}
+
+Status Daemon::RetryDeadLetter(std::string_view target, std::string_view native_id) {
+  Status s = engine_->RetryDeadLetter(target, native_id);
+  if (s.ok()) {
+    spdlog::info("admin: dead letter {}/{} queued again", target, native_id);
+    if (auto it = runners_.find(std::string(target)); it != runners_.end()) {
+      it->second->WakePusher();
+    }
+  }
+  return s;
+}
+
+Status Daemon::DiscardDeadLetter(std::string_view target, std::string_view native_id,
+                                 std::string_view by) {
+  Status s = engine_->DiscardDeadLetter(target, native_id);
+  if (s.ok()) {
+    spdlog::warn("admin: dead letter {}/{} discarded by {}", target, native_id, by);
+  }
+  return s;
+}
+
+}  // namespace dealsync
