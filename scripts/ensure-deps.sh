@@ -14,6 +14,13 @@ packages=(
 )
 if [[ "${1:-}" == "--with-browser" ]]; then
   packages+=(chromium)
+  # The review workspace's browser tests run on Node.js with packages from npm;
+  # a Node.js that ships its own npm (e.g. NodeSource's) needs no npm package.
+  if ! command -v node >/dev/null; then
+    packages+=(nodejs npm)
+  elif ! command -v npm >/dev/null; then
+    packages+=(npm)
+  fi
 fi
 
 missing=()

@@ -166,12 +166,41 @@ struct SourceConfig {
   ConnectorOptions options;
 };
 
+// A person who signs in to the review workspace or calls the admin API.
+// Exactly one secret: a password hash ("pbkdf2-sha256$<iterations>$<salt>$<hash>",
+// from `dealsyncctl users hash-password`) or an API token, both read from a credential.
+enum class UserRole : uint8_t { kViewer, kResolver, kAdmin };
+struct AdminUser {
+  std::string name;
+  UserRole role = UserRole::kViewer;
+  std::vector<std::string> partners;  // empty: every partner
+  CredentialRef password_hash;
+  CredentialRef token;
+  SourceLocation where;
+};
+
+// Outgoing webhook (review notifications). url is a credential (it carries a secret).
+struct WebhookConfig {
+  std::string name;
+  CredentialRef url;
+  std::string format = "json";        // "json" or "slack"
+  std::vector<std::string> partners;  // empty: every partner
+  std::vector<std::string> events;    // held_conflict, dead_letter, partner_failing, digest
+  std::chrono::milliseconds failing_after{std::chrono::hours(1)};
+  int digest_hour_utc = -1;           // 0..23: daily digest at that hour; -1: none
+};
+
 struct DaemonConfig {
   std::string file;
   std::string state_dir = "/var/lib/dealsync";
   std::string credentials_dir;         // fallback when $CREDENTIALS_DIRECTORY is unset
   std::string admin_listen = "127.0.0.1:8686";
   CredentialRef admin_token;           // bearer token for mutating admin calls
+  std::vector<AdminUser> admin_users;  // [[admin.users]]
+  CredentialRef admin_tls_cert;        // PEM chain; required beyond loopback
+  CredentialRef admin_tls_key;
+  std::chrono::milliseconds session_ttl{std::chrono::hours(8)};
+  std::vector<WebhookConfig> webhooks;  // [[notify.webhooks]]
   // Host names the admin API answers to besides the loopback names and the
   // listen address ([admin] allowed_hosts; DNS-rebinding protection).
   std::vector<std::string> admin_allowed_hosts;

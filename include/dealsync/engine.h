@@ -79,6 +79,9 @@ struct PushStats {
   size_t succeeded = 0;
   size_t failed = 0;        // will retry
   size_t dead_lettered = 0;  // gave up; visible to operators
+  // For each acknowledged push that carried an edit over: seconds from the
+  // edit (its modified time on the other side) to the acknowledgement.
+  std::vector<double> write_back_delays_s;
   // (native id, reason) of each push dead-lettered in this round, for the log.
   std::vector<std::pair<std::string, std::string>> dead_lettered_records;
 };
@@ -103,6 +106,7 @@ struct Resolution {
   Choice choice = Choice::kVendor;
   std::string value;     // canonical text when choice == kValue
   std::string resolved_by;
+  std::string reason{};  // why; kept on the conflict and shown in its history
 };
 
 // A record whose link key matched several records on the other side; never

@@ -58,6 +58,7 @@ struct Conflict {
   ConflictStatus status = ConflictStatus::kAutoResolved;
   Timestamp detected_at{};
   std::string resolved_by;  // operator name for resolved_by_operator
+  std::string resolution_reason;  // why the operator chose the value ("" when not given)
   std::optional<Timestamp> resolved_at;
   // Reporting: value at stake in the reporting currency (max of both amounts), minor units.
   int64_t value_at_stake_minor = 0;

@@ -11,7 +11,7 @@ _dealsyncctl() {
     cword=$COMP_CWORD
   fi
 
-  local commands="validate reload partner plan conflicts deadletters sources report"
+  local commands="validate reload partner plan conflicts deadletters sources report users"
   local cmd="" sub="" i
   for ((i = 1; i < cword; i++)); do
     case ${words[i]} in
@@ -106,6 +106,9 @@ _dealsyncctl() {
       fi
       ;;
     report) options="--config --partner --format --out" ;;
+    users)
+      [[ -z $sub ]] && { COMPREPLY=($(compgen -W "hash-password" -- "$cur")); return; }
+      ;;
   esac
   COMPREPLY=($(compgen -W "$options --help" -- "$cur"))
 }

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "dealsync/clock.h"
+#include "dealsync/config.h"
 #include "dealsync/engine.h"
 #include "dealsync/http.h"
 #include "dealsync/store.h"
@@ -48,8 +49,13 @@ namespace dealsync {
 struct SourceHealth {
   std::string id;
   std::chrono::milliseconds poll_interval{0};
-  std::optional<Timestamp> last_successful_poll;  // nullopt: never succeeded yet
-  std::string last_error;                         // "" when the last poll succeeded
+  std::optional<Timestamp> last_successful_poll;    // nullopt: never succeeded yet
+  std::string last_error;                           // "" when the last poll succeeded
+  std::optional<Timestamp> last_successful_push{};  // nullopt: nothing acknowledged yet
+  uint64_t api_calls = 0;                           // since start, every attempt
+  uint64_t failed_calls = 0;                        // final outcomes that were not OK
+  uint64_t rate_limit_waits = 0;                    // times the limiter made a call wait
+  RateLimitConfig rate_limit{};                     // the configured API budget
   bool failed = false;  // not running: its file, credential or connector could not be set up
 };
 

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   dealsync::cli::AddReportCommand(app, exit_code);
   dealsync::cli::AddConflictsCommand(app, exit_code);
   dealsync::cli::AddPlanCommand(app, exit_code);
+  dealsync::cli::AddUsersCommand(app, exit_code);
   dealsync::cli::AddReloadCommand(app, exit_code);
   dealsync::cli::AddDeadLettersCommand(app, exit_code);
   dealsync::cli::AddSourcesCommand(app, exit_code);

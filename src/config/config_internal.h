@@ -25,6 +25,13 @@ void ReadPolicy(TableReader& table, ReconcilePolicy& policy);
 // dealsync.toml. Relative paths are resolved against `dir`.
 DaemonConfig ReadDaemon(ErrorSink& sink, const toml::table& root, const std::string& dir);
 
+// [admin] tls_cert, tls_key, session_ttl, [[admin.users]] (review_reader.cc).
+void ReadAdminReview(TableReader& admin, DaemonConfig& daemon);
+// [[notify.webhooks]] (review_reader.cc).
+void ReadNotify(TableReader& root, DaemonConfig& daemon);
+// Cross-file: partners named by users and webhooks exist.
+void CheckUserPartners(const Config& config, std::vector<ConfigError>& errors);
+
 // [connection] of a source file.
 void ReadConnection(TableReader& table, const std::string& dir, ConnectionConfig& connection);
 // [fields], [stages], [link].

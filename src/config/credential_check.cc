@@ -53,6 +53,23 @@ std::vector<ConfigError> CheckCredentials(const Config& config) {
   if (!d.admin_token.empty()) {
     refs.push_back({&d.admin_token, "admin.token", d.file});
   }
+  if (!d.admin_tls_cert.empty()) {
+    refs.push_back({&d.admin_tls_cert, "admin.tls_cert", d.file});
+  }
+  if (!d.admin_tls_key.empty()) {
+    refs.push_back({&d.admin_tls_key, "admin.tls_key", d.file});
+  }
+  for (const AdminUser& u : d.admin_users) {
+    if (!u.password_hash.empty()) {
+      refs.push_back({&u.password_hash, "admin.users." + u.name + ".password_hash", d.file});
+    }
+    if (!u.token.empty()) {
+      refs.push_back({&u.token, "admin.users." + u.name + ".token", d.file});
+    }
+  }
+  for (const WebhookConfig& w : d.webhooks) {
+    refs.push_back({&w.url, "notify.webhooks." + w.name + ".url", d.file});
+  }
   auto add_source = [&refs](const SourceConfig& s) {
     const AuthConfig& a = s.connection.auth;
     if (!a.credential.empty()) {

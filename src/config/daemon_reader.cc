@@ -92,6 +92,7 @@ void ReadAdmin(TableReader& root, DaemonConfig& daemon) {
   }
   ReadAllowedHosts(admin, daemon);
   RejectInlineSecrets(admin, {"token"});
+  ReadAdminReview(admin, daemon);
   admin.Finish();
 }
 
@@ -202,6 +203,7 @@ DaemonConfig ReadDaemon(ErrorSink& sink, const toml::table& root_table, const st
   }
   ReadCurrency(root, daemon.rates);
   ReadReports(root, daemon);
+  ReadNotify(root, daemon);
   root.Finish();
   return daemon;
 }

@@ -156,6 +156,9 @@ ConfigLoadResult LoadConfig(const std::string& dir, const ConnectorRegistry& reg
     }
     config.partners.push_back(std::move(*partner));
   }
+  if (errors.empty()) {
+    config_internal::CheckUserPartners(config, errors);
+  }
 
   std::stable_sort(errors.begin(), errors.end(), [](const ConfigError& a, const ConfigError& b) {
     return std::tie(a.where.file, a.where.line, a.where.column) <

@@ -15,9 +15,11 @@
 #include "src/admin/host_check.h"
 #include "dealsync/version.h"
 #include "src/daemon/daemon_metrics.h"
+#include "src/daemon/daemon_workspace.h"
 #include "src/daemon/process_metrics.h"
 #include "src/daemon/source_runner.h"
 #include "src/transport/http_server.h"
+#include "src/transport/url.h"
 
 namespace dealsync {
 
@@ -72,8 +74,8 @@ std::vector<const SourceConfig*> AllSources(const Config& c) {
   return out;
 }
 
-Awaitable<HttpResponse> HandleAdmin(AdminApi* api, HttpRequest request) {
-  co_return api->Handle(request);
+Awaitable<HttpResponse> HandleAdmin(Workspace* front, HttpRequest request) {
+  co_return front->Handle(request);
 }
 
 }  // namespace
@@ -250,6 +252,7 @@ Status Daemon::StartAdminServer() {
   if (!listen.ok()) {
     return listen.status();
   }
+  const DaemonConfig& d = loaded_->config.daemon;
   ServerOptions server_options;
   server_options.bind_address = listen->first;
   server_options.port = listen->second;
@@ -258,14 +261,35 @@ Status Daemon::StartAdminServer() {
   server_options.on_warning = [](const std::string& message) {
     spdlog::warn("admin: {}", message);
   };
+  const bool loopback = IsLoopbackHost(listen->first);
+  if (!d.admin_tls_cert.empty()) {
+    Result<std::string> cert = CredentialFilePath(d.admin_tls_cert, d.credentials_dir);
+    Result<std::string> key = CredentialFilePath(d.admin_tls_key, d.credentials_dir);
+    if (!cert.ok() || !key.ok()) {
+      return (cert.ok() ? key.status() : cert.status()).Annotate("[admin] TLS");
+    }
+    server_options.cert_file = *cert;
+    server_options.key_file = *key;
+  } else if (!loopback) {
+    return FailedPrecondition("[admin] listen = \"" + d.admin_listen +
+                              "\" is beyond loopback: set [admin] tls_cert and tls_key (people "
+                              "sign in over it), or listen on 127.0.0.1");
+  }
+  if (Status s = BuildWorkspace(!server_options.cert_file.empty(), loopback,
+                                AdminHostNames(listen->first, d.admin_allowed_hosts));
+      !s.ok()) {
+    return s;
+  }
   admin_server_ = std::make_unique<HttpServer>(
-      io_.get_executor(), server_options,
-      [this](HttpRequest request) { return HandleAdmin(admin_api_.get(), std::move(request)); });
+      io_.get_executor(), server_options, [this](HttpRequest request) {
+        return HandleAdmin(workspace_->front.get(), std::move(request));
+      });
   Result<uint16_t> port = admin_server_->Start();
   if (!port.ok()) {
     return port.status().Annotate("admin server on " + loaded_->config.daemon.admin_listen);
   }
-  spdlog::info("admin API listening on {}:{}", listen->first, *port);
+  spdlog::info("admin API and review workspace listening on {}://{}:{}/",
+               admin_server_->tls() ? "https" : "http", listen->first, *port);
   return Status::Ok();
 }
 
@@ -302,14 +326,10 @@ int Daemon::Run() {
     return code;
   }
 
-  AdminApiOptions admin_options{loaded_->admin_token, 3, {}};
-  if (auto listen = ParseListen(d.admin_listen); listen.ok()) {
-    admin_options.allowed_hosts = AdminHostNames(listen->first, d.admin_allowed_hosts);
-  }
-  admin_api_ = std::make_unique<AdminApi>(*this, deps_.clock, std::move(admin_options));
   if (Status s = StartAdminServer(); !s.ok()) {
     spdlog::critical("cannot start: {}", s.ToString());
-    return kExitFailure;
+    // Users, credentials and TLS settings are configuration; a busy port is not.
+    return s.code() == StatusCode::kUnavailable ? kExitFailure : kExitConfig;
   }
   asio::co_spawn(io_, SignalLoop(), asio::detached);
   asio::co_spawn(io_, StatusLoop(), asio::detached);

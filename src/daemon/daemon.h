@@ -50,6 +50,7 @@ namespace dealsync {
 
 class HttpServer;
 class SourceRunner;
+struct WorkspaceStack;
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
@@ -119,6 +120,8 @@ class Daemon final : public AdminBackend {
   void StartRunner(std::shared_ptr<SourceRunner> runner);
   void RunnerFinished(const std::string& id);
   Status StartAdminServer();
+  // Users, sessions, review API and web app in front of admin_api_ (daemon_workspace.cc).
+  Status BuildWorkspace(bool tls, bool loopback_only, const std::vector<std::string>& hosts);
   void ApplyLogLevel();
   ReloadVerdict ReloadConfig(const char* trigger);
   void BeginShutdown(const char* why);
@@ -138,6 +141,7 @@ class Daemon final : public AdminBackend {
   std::unique_ptr<Store> store_;
   std::unique_ptr<SyncEngine> engine_;
   std::unique_ptr<AdminApi> admin_api_;
+  std::unique_ptr<WorkspaceStack> workspace_;
   std::unique_ptr<HttpServer> admin_server_;
   std::map<std::string, std::shared_ptr<SourceRunner>> runners_;
   std::vector<std::shared_ptr<SourceRunner>> retiring_;           // stopped, still finishing

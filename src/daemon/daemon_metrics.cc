@@ -9,6 +9,9 @@ namespace {
 // Seconds: 5 ms .. 5 min, for HTTP round trips of a page or a batch.
 const std::vector<double> kDurationBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
                                               2.5,   5,    10,    30,   60,  120, 300};
+// Edit-to-write-back spans poll intervals (minutes) and outages (hours).
+const std::vector<double> kWriteBackBuckets = {1,   5,    15,   30,   60,   120,   300,
+                                               600, 1200, 1800, 3600, 7200, 21600, 86400};
 
 std::string Plural(uint64_t n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
@@ -48,6 +51,10 @@ void DeclareDaemonMetrics(MetricsRegistry& r) {
                      kDurationBuckets);
   r.DeclareHistogram(metric::kPushDuration, "Duration of one push round to a target, seconds.",
                      kDurationBuckets);
+  r.DeclareHistogram(metric::kWriteBackDelay,
+                     "Seconds from an edit on one side (its modified time) to its write-back on "
+                     "this target being acknowledged.",
+                     kWriteBackBuckets);
   r.Declare(metric::kPollInterval, T::kGauge, "The source's configured poll interval, seconds.");
   r.Declare(metric::kApiRateLimit, T::kGauge,
             "The source's configured request budget (connection.rate_limit), requests/second.");
@@ -85,6 +92,7 @@ void InitSourceSeries(MetricsRegistry& r, std::string_view source) {
   r.Increment(metric::kPushFailures, {{"target", s}}, 0);
   r.TouchHistogram(metric::kPollDuration, {{"source", s}});
   r.TouchHistogram(metric::kPushDuration, {{"target", s}});
+  r.TouchHistogram(metric::kWriteBackDelay, {{"target", s}});
   if (r.Value(metric::kLastSuccessfulPoll, {{"source", s}}) == 0) {
     r.Set(metric::kLastSuccessfulPoll, {{"source", s}}, 0);
   }
@@ -120,6 +128,9 @@ void CountPush(MetricsRegistry& r, std::string_view target, const PushCounts& pu
                double seconds, double now_unix_seconds) {
   const std::string t(target);
   r.Observe(metric::kPushDuration, {{"target", t}}, seconds);
+  for (double delay : push.write_back_delays_s) {
+    r.Observe(metric::kWriteBackDelay, {{"target", t}}, delay);
+  }
   r.Increment(metric::kDeadLettered, {{"target", t}}, static_cast<double>(push.dead_lettered));
   if (push.ok && push.succeeded > 0) {
     r.Set(metric::kLastSuccessfulPush, {{"target", t}}, now_unix_seconds);
@@ -136,7 +147,8 @@ void RemoveSourceSeries(MetricsRegistry& r, std::string_view source) {
     r.RemoveSeries(family, "source", source);
   }
   for (std::string_view family : {metric::kPushes, metric::kPushFailures, metric::kDeadLettered,
-                                  metric::kLastSuccessfulPush, metric::kPushDuration}) {
+                                  metric::kLastSuccessfulPush, metric::kPushDuration,
+                                  metric::kWriteBackDelay}) {
     r.RemoveSeries(family, "target", source);
   }
 }

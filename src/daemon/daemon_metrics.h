@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "src/daemon/metrics_registry.h"
 
@@ -34,6 +35,7 @@ inline constexpr std::string_view kLastSuccessfulPush =
     "dealsync_last_successful_push_timestamp_seconds";
 inline constexpr std::string_view kPollDuration = "dealsync_poll_duration_seconds";
 inline constexpr std::string_view kPushDuration = "dealsync_push_duration_seconds";
+inline constexpr std::string_view kWriteBackDelay = "dealsync_edit_to_write_back_seconds";
 inline constexpr std::string_view kPollInterval = "dealsync_poll_interval_seconds";
 inline constexpr std::string_view kApiRateLimit = "dealsync_api_rate_limit_requests_per_second";
 inline constexpr std::string_view kBuildInfo = "dealsync_build_info";
@@ -72,6 +74,7 @@ struct PushCounts {
   bool ok = false;  // the round ran (individual records may still have failed)
   size_t succeeded = 0;
   size_t dead_lettered = 0;
+  std::vector<double> write_back_delays_s;  // edit -> acknowledged write-back, per record
 };
 void CountPush(MetricsRegistry& registry, std::string_view target, const PushCounts& push,
                double seconds, double now_unix_seconds);

@@ -59,8 +59,13 @@ ReloadVerdict Daemon::ReloadConfig(const char* trigger) {
   }
   engine_->UpdateConfig(loaded_->config);
   ApplyLogLevel();
-  admin_api_ =
-      std::make_unique<AdminApi>(*this, deps_.clock, AdminApiOptions{loaded_->admin_token, 3});
+  // The admin server's users, sessions and routes stay as started (the
+  // workspace holds them and signed-in people keep their sessions).
+  if (previous.admin_token != loaded_->admin_token ||
+      previous.config.daemon.admin_users.size() != loaded_->config.daemon.admin_users.size() ||
+      previous.config.daemon.admin_allowed_hosts != loaded_->config.daemon.admin_allowed_hosts) {
+    spdlog::warn("[admin] token, users or allowed_hosts changed: takes effect at the next restart");
+  }
 
   // Removed and failed sources stop; changed ones stop and restart once the
   // old loops have exited (never two pollers for one cursor); new ones start now.

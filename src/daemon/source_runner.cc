@@ -121,6 +121,13 @@ SourceHealth SourceRunner::Health() const {
   h.poll_interval = parts_.config->poll_interval;
   h.last_successful_poll = last_success_;
   h.last_error = last_error_;
+  h.last_successful_push = last_push_;
+  h.api_calls = parts_.counters->api_calls.load(std::memory_order_relaxed);
+  for (const auto& n : parts_.counters->failures_by_code) {
+    h.failed_calls += n.load(std::memory_order_relaxed);
+  }
+  h.rate_limit_waits = parts_.counters->rate_limit_waits.load(std::memory_order_relaxed);
+  h.rate_limit = parts_.config->connection.rate_limit;
   return h;
 }
 
@@ -310,7 +317,9 @@ Awaitable<Result<PushStats>> SourceRunner::PushOnceAndCount() {
   push_in_flight_ = false;
   pass_gate_.cancel();
   CountPush(metrics_, id(),
-            stats.ok() ? PushCounts{true, stats->succeeded, stats->dead_lettered} : PushCounts{},
+            stats.ok() ? PushCounts{true, stats->succeeded, stats->dead_lettered,
+                                     stats->write_back_delays_s}
+                       : PushCounts{},
             std::chrono::duration<double>(finished - started).count(), UnixSeconds(finished));
   if (!stats.ok()) {
     log_->warn("push failed: {}", stats.status().ToString());
@@ -329,6 +338,9 @@ Awaitable<Result<PushStats>> SourceRunner::PushOnceAndCount() {
                        static_cast<double>(stats->failed + stats->dead_lettered));
     log_->info("pushed: sent={} succeeded={} failed={} dead_lettered={}", stats->sent,
                stats->succeeded, stats->failed, stats->dead_lettered);
+    if (stats->succeeded > 0) {
+      last_push_ = clock_.Now();
+    }
     if (stats->succeeded == 0 && stats->failed > 0) {
       pushes_failing_ = true;
     } else if (stats->succeeded > 0 && pushes_failing_) {

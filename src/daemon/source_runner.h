@@ -143,6 +143,7 @@ class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
   bool last_failure_local_ = false;  // the last PollOnePage failed at the store, not the remote
   int running_loops_ = 0;
   std::optional<Timestamp> last_success_;
+  std::optional<Timestamp> last_push_;  // last push batch with an acknowledged record
   std::string last_error_;
   uint64_t exported_rate_limit_waits_ = 0;
 };

@@ -94,7 +94,9 @@ Status SyncEngine::ResolveConflict(std::string_view id, const Resolution& resolu
   c.outcome_value = value;
   c.resolved_by = resolution.resolved_by;
   c.resolved_at = im.clock.Now();
-  c.explanation += " Resolved by " + c.resolved_by + ": " + value + ".";
+  c.resolution_reason = resolution.reason;
+  c.explanation += " Resolved by " + c.resolved_by + ": " + value +
+                   (resolution.reason.empty() ? "." : " (" + resolution.reason + ").");
   txn.Put(Column::kConflicts, c.id, EncodeConflict(c));
 
   Result<std::optional<Link>> link = im.LoadLink(txn, c.link_id);
@@ -109,7 +111,8 @@ Status SyncEngine::ResolveConflict(std::string_view id, const Resolution& resolu
     }
     if (*v && *p) {
       Result<size_t> q = im.SettleField(txn, **link, **v, **p, c.field, value,
-                                        "resolved by " + c.resolved_by + " (" + c.id + ")");
+                                        "resolved by " + c.resolved_by + " (" + c.id + ")",
+                                        im.clock.Now());
       if (!q.ok()) {
         return q.status();
       }

@@ -107,16 +107,19 @@ struct SyncEngine::Impl {
   // Queues `value` for field `f` of the target record; returns true when the
   // outbox changed.
   Result<bool> QueueFieldPush(Txn& txn, const Link& link, const StoredRecord& target, Field f,
-                              std::string_view value, std::string_view reason);
+                              std::string_view value, std::string_view reason,
+                              Timestamp edited_at);
   // Held conflicts of (link, f) become auto_resolved once both sides agree.
   Status SupersedeHeldConflicts(Txn& txn, const Link& link, Field f, std::string_view agreed);
   // The value queued for field `f` of `target`, when queued against its current version.
   Result<std::optional<std::string>> PendingValue(Txn& txn, const StoredRecord& target, Field f);
   Status DropFieldPush(Txn& txn, std::string_view target, std::string_view native_id, Field f);
   // Pushes `value` to each side of the link not already holding it (or agrees).
+  // `decided_at` is when a person chose the value; unset, the edit carried over
+  // is the other side's record.
   Result<size_t> SettleField(Txn& txn, const Link& link, const StoredRecord& vendor,
                              const StoredRecord& partner, Field f, std::string_view value,
-                             std::string_view reason);
+                             std::string_view reason, Timestamp decided_at = {});
 
   // ---- oscillation guard (oscillation.cc) -------------------------------------
   // Records a push queued for (link, f); true when the link's pushes for f

@@ -180,6 +180,10 @@ Result<PushStats> SyncEngine::Impl::RecordPushResults(std::string_view target,
     if (result.ok()) {
       ++stats.succeeded;
       if (stored) {
+        if (stored->edited_at != Timestamp{}) {
+          const auto delay = std::chrono::duration<double>(clock.Now() - stored->edited_at);
+          stats.write_back_delays_s.push_back(std::max(0.0, delay.count()));
+        }
         DEALSYNC_RETURN_IF_ERROR(AckPush(txn, *stored, outcome));
       } else {
         // Superseded by a newer decision (pushed next); remember what this

@@ -48,6 +48,9 @@ Awaitable<Result<PushStats>> SyncEngine::PushOnce(std::string_view target_view,
     for (auto& record : stats->dead_lettered_records) {
       total.dead_lettered_records.push_back(std::move(record));
     }
+    total.write_back_delays_s.insert(total.write_back_delays_s.end(),
+                                     stats->write_back_delays_s.begin(),
+                                     stats->write_back_delays_s.end());
   }
   co_return total;
 }

@@ -59,7 +59,8 @@ Conflict SyncEngine::Impl::MakeConflict(const Link& link, Field f, const StoredR
 
 Result<bool> SyncEngine::Impl::QueueFieldPush(Txn& txn, const Link& link,
                                               const StoredRecord& target, Field f,
-                                              std::string_view value, std::string_view reason) {
+                                              std::string_view value, std::string_view reason,
+                                              Timestamp edited_at) {
   const std::string key = keys::OutboxKey(target.opp.source, target.opp.native_id);
   Result<std::optional<std::string>> raw = txn.Get(Column::kOutbox, key);
   if (!raw.ok()) {
@@ -98,6 +99,7 @@ Result<bool> SyncEngine::Impl::QueueFieldPush(Txn& txn, const Link& link,
   o.entry.first_failed_at = Timestamp{};  // a new decision starts a new failure streak
   o.target_seq = target.journal_seq;
   o.queued_at = clock.Now();
+  o.edited_at = edited_at;
   txn.Put(Column::kOutbox, key, EncodeOutbox(o));
   txn.Delete(Column::kIndex, keys::DeadLetterKey(target.opp.source, target.opp.native_id));
   return true;
@@ -137,7 +139,8 @@ Status SyncEngine::Impl::DropFieldPush(Txn& txn, std::string_view target,
 
 Result<size_t> SyncEngine::Impl::SettleField(Txn& txn, const Link& link, const StoredRecord& vendor,
                                              const StoredRecord& partner, Field f,
-                                             std::string_view value, std::string_view reason) {
+                                             std::string_view value, std::string_view reason,
+                                             Timestamp decided_at) {
   const AmountPolicy& amounts = PolicyFor(link.partner).amount;
   size_t queued = 0;
   bool all_hold_it = true;
@@ -147,7 +150,10 @@ Result<size_t> SyncEngine::Impl::SettleField(Txn& txn, const Link& link, const S
       continue;
     }
     all_hold_it = false;
-    Result<bool> q = QueueFieldPush(txn, link, *side, f, value, reason);
+    // The side that already holds the value made the edit being carried over.
+    const StoredRecord& editor = side == &vendor ? partner : vendor;
+    const Timestamp edited_at = decided_at != Timestamp{} ? decided_at : editor.opp.modified_at;
+    Result<bool> q = QueueFieldPush(txn, link, *side, f, value, reason, edited_at);
     if (!q.ok()) {
       return q.status();
     }

@@ -63,6 +63,9 @@ struct StoredOutbox {
   OutboxEntry entry;
   uint64_t target_seq = 0;  // journal seq of the target's record when queued
   Timestamp queued_at{};
+  // The modified time of the edit this push carries over (the other side's
+  // record), for the edit-to-write-back delay; unset for an operator's value.
+  Timestamp edited_at{};
 };
 
 }  // namespace dealsync

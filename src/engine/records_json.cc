@@ -278,6 +278,9 @@ std::string EncodeConflict(const Conflict& c) {
             {"resolved_by", c.resolved_by},
             {"value_at_stake_minor", c.value_at_stake_minor}};
   j["resolved_at"] = c.resolved_at ? json(Ms(*c.resolved_at)) : json(nullptr);
+  if (!c.resolution_reason.empty()) {
+    j["resolution_reason"] = c.resolution_reason;
+  }
   return j.dump();
 }
 
@@ -314,6 +317,7 @@ Result<Conflict> DecodeConflict(std::string_view text) {
       c.resolved_at = FromMs(j.at("resolved_at"));
     }
     c.value_at_stake_minor = j.at("value_at_stake_minor").get<int64_t>();
+    c.resolution_reason = j.value("resolution_reason", std::string());
     return c;
   });
 }
@@ -364,6 +368,7 @@ std::string EncodeOutbox(const StoredOutbox& o) {
               {"last_error", e.last_error},
               {"target_seq", o.target_seq},
               {"queued_at", Ms(o.queued_at)},
+              {"edited_at", Ms(o.edited_at)},
               {"first_failed_at", Ms(e.first_failed_at)},
               {"history", EncodeHistory(e.history)}}
       .dump();
@@ -399,6 +404,9 @@ Result<StoredOutbox> DecodeOutbox(std::string_view text) {
     e.last_error = j.at("last_error").get<std::string>();
     o.target_seq = j.at("target_seq").get<uint64_t>();
     o.queued_at = FromMs(j.at("queued_at"));
+    if (j.contains("edited_at")) {  // absent in entries queued by older versions
+      o.edited_at = FromMs(j.at("edited_at"));
+    }
     // Entries written before the outbox kept a failure history have neither key.
     if (j.contains("first_failed_at")) {
       e.first_failed_at = FromMs(j.at("first_failed_at"));

@@ -334,11 +334,17 @@ TEST_F(DaemonE2ETest, ServiceLifecycle) {
       << vendor_->View(v2_).dump();
 
   // close_date is "manual" for northwind: the REG-2 drift is held for review.
-  Result<HttpResponse> held = Http("GET", Admin("/api/v1/conflicts?status=held_for_review"));
+  // Business data needs a signed-in user or a user token ([admin] token acts as user "admin").
+  Result<HttpResponse> anonymous = Http("GET", Admin("/api/v1/conflicts"));
+  ASSERT_OK(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  Result<HttpResponse> held = Http("GET", Admin("/api/v1/conflicts?status=held_for_review"), "",
+                                   "e2e-admin-token");
   ASSERT_OK(held);
   ASSERT_EQ(held->status, 200) << held->body;
   EXPECT_GE(json::parse(held->body)["conflicts"].size(), 1u) << held->body;
-  Result<HttpResponse> links = Http("GET", Admin("/api/v1/links?partner=northwind"));
+  Result<HttpResponse> links =
+      Http("GET", Admin("/api/v1/links?partner=northwind"), "", "e2e-admin-token");
   ASSERT_OK(links);
   EXPECT_GE(json::parse(links->body)["links"].size(), 2u) << links->body;
   // Mutations need the token.

@@ -67,11 +67,11 @@ done
 # Every section names a real command.
 grep -oE '^\.SS "dealsyncctl [^"]+"' "$page" | sed -E 's/^\.SS "dealsyncctl (.*)"$/\1/' |
   while read -r path; do
-    printf '%s\n' "${paths[@]}" | grep -qx -- "$path" || fail "dealsyncctl(1) documents unknown command \"$path\""
+    grep -qx -- "$path" <<< "$(printf '%s\n' "${paths[@]}")" || fail "dealsyncctl(1) documents unknown command \"$path\""
   done
 # The version line both binaries print.
-"$dealsyncd" --version | grep -qE '^dealsyncd [0-9]+\.[0-9]+\.[0-9]+ \(git ([0-9a-f]{7,}(-dirty)?|unknown)\)$' ||
+grep -qE '^dealsyncd [0-9]+\.[0-9]+\.[0-9]+ \(git ([0-9a-f]{7,}(-dirty)?|unknown)\)$' <<< "$("$dealsyncd" --version)" ||
   fail "dealsyncd --version: $("$dealsyncd" --version)"
-"$dealsyncctl" --version | grep -qE '^dealsyncctl [0-9]+\.[0-9]+\.[0-9]+ \(git ([0-9a-f]{7,}(-dirty)?|unknown)\)$' ||
+grep -qE '^dealsyncctl [0-9]+\.[0-9]+\.[0-9]+ \(git ([0-9a-f]{7,}(-dirty)?|unknown)\)$' <<< "$("$dealsyncctl" --version)" ||
   fail "dealsyncctl --version: $("$dealsyncctl" --version)"
 echo "ok: ${#paths[@]} dealsyncctl commands, dealsyncd options: $(echo $help_options)"

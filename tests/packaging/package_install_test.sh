@@ -57,7 +57,7 @@ dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles > "$work/conffiles"
 for f in /etc/dealsync/dealsync.toml /etc/dealsync/vendor.toml /etc/dealsync/partners.d/northwind.toml; do
   grep -qx "$f" "$work/conffiles" || fail "$f is not a conffile"
 done
-dpkg-deb -f "$deb" Depends | grep -q systemd || fail "Depends lacks systemd"
+grep -q systemd <<< "$(dpkg-deb -f "$deb" Depends)" || fail "Depends lacks systemd"
 
 # cmake --install installs the same set.
 DESTDIR="$work/cmake-root" cmake --install "$build" --prefix /usr > "$work/install.log" 2>&1 ||

@@ -63,6 +63,23 @@ CREDENTIALS_DIRECTORY="$tmp/creds" "$ctl" validate --config "$config" > "$tmp/ou
 }
 grep -q "is valid" "$tmp/out"
 
+# A user's token is a credential like any other: missing, it is reported at
+# its line under the user's name.
+cp -r "$config" "$tmp/users"
+printf '\n[[admin.users]]\nname = "maria"\nrole = "resolver"\ntoken = "maria-api-token"\n' \
+  >> "$tmp/users/dealsync.toml"
+line=$(grep -n 'token = "maria-api-token"' "$tmp/users/dealsync.toml" | cut -d: -f1)
+set +e
+CREDENTIALS_DIRECTORY="$tmp/creds" "$ctl" validate --config "$tmp/users" > "$tmp/out" 2> "$tmp/err"
+status=$?
+set -e
+if [[ $status -ne 78 ]] ||
+   ! grep -qE "^$tmp/users/dealsync.toml:$line:[0-9]+: admin.users.maria.token: credential \"maria-api-token\": $tmp/creds/maria-api-token does not exist" "$tmp/err"; then
+  cat "$tmp/out" "$tmp/err"
+  echo "FAIL: a user's missing token credential must be reported at its line (status $status)"
+  exit 1
+fi
+
 cp -r "$config" "$tmp/broken"
 sed -i 's/^log_level = "info"/log_level = "loud"/' "$tmp/broken/dealsync.toml"
 set +e

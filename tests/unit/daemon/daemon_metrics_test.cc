@@ -35,6 +35,27 @@ TEST(DaemonMetricsTest, RemovingASourceDropsItsSeries) {
   EXPECT_NE(text.find("\"vendor\""), std::string::npos);
 }
 
+TEST(DaemonMetricsTest, PushRoundObservesEachEditToWriteBackDelay) {
+  MetricsRegistry m;
+  DeclareDaemonMetrics(m);
+  InitSourceSeries(m, "acme");
+  const std::string before = m.RenderText();
+  EXPECT_NE(before.find("dealsync_edit_to_write_back_seconds_count{target=\"acme\"} 0\n"),
+            std::string::npos)
+      << before;
+  CountPush(m, "acme", PushCounts{true, 2, 0, {42.0, 700.0}}, 0.2, 1'800'000'000);
+  const std::string text = m.RenderText();
+  EXPECT_NE(text.find("dealsync_edit_to_write_back_seconds_bucket{target=\"acme\",le=\"60\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("dealsync_edit_to_write_back_seconds_bucket{target=\"acme\",le=\"1200\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("dealsync_edit_to_write_back_seconds_sum{target=\"acme\"} 742\n"),
+            std::string::npos)
+      << text;
+}
+
 TEST(DaemonMetricsTest, StatusLine) {
   DaemonSnapshot s;
   s.sources = 4;

@@ -95,6 +95,51 @@ TEST_F(TwoPairs, WholeBatchFailureBacksOffEveryEntry) {
   EXPECT_EQ(due->size(), 2u);
 }
 
+TEST_F(TwoPairs, AcknowledgedPushReportsTheDelayFromTheEditToTheWriteBack) {
+  // The vendor's edits were stamped when SetUp made them; the push is acked 45 s later.
+  h.clock.Advance(seconds(45));
+  PushStats s = h.Push(h.partner);
+  ASSERT_EQ(s.succeeded, 2u);
+  ASSERT_EQ(s.write_back_delays_s.size(), 2u);
+  // (the fake CRM stamps successive edits 1 ms apart)
+  EXPECT_NEAR(s.write_back_delays_s[0], 45.0, 0.01);
+  EXPECT_NEAR(s.write_back_delays_s[1], 45.0, 0.01);
+  // A failed push reports no delay; its later acknowledgement counts from the edit.
+  h.vendor.Edit("V1", [](Opportunity& o) { o.stage = Stage::kProposal; });
+  h.Poll(h.vendor);
+  h.partner.FailUpdatesFor("P1", Unavailable("503 from partner"));
+  h.clock.Advance(seconds(5));
+  EXPECT_TRUE(h.Push(h.partner).write_back_delays_s.empty());
+  h.partner.ClearFailures();
+  h.clock.Advance(seconds(55));
+  s = h.Push(h.partner);
+  ASSERT_EQ(s.write_back_delays_s.size(), 1u);
+  EXPECT_NEAR(s.write_back_delays_s[0], 60.0, 0.01);
+}
+
+TEST(EngineManual, OperatorDecisionCountsTheWriteBackDelayFromTheDecision) {
+  EngineHarness h([](Config& c) { c.partners[0].policy.amount.rule = PolicyRule::kManual; });
+  h.vendor.Put(Deal("V1", "REG-1", "qualified", "1000.00 USD", "2026-12-01"));
+  h.partner.Put(Deal("P1", "REG-1", "qualified", "1000.00 USD", "2026-12-01"));
+  h.Settle();
+  h.vendor.Edit("V1", [](Opportunity& o) { o.amount = Money{150'000, "USD"}; });
+  h.partner.Edit("P1", [](Opportunity& o) { o.amount = Money{170'000, "USD"}; });
+  h.Poll(h.vendor);
+  h.Poll(h.partner);
+  h.clock.Advance(std::chrono::hours(3));  // the conflict waits for a person
+  Result<Plan> plan = h.engine->PlanNextCycle();
+  ASSERT_OK(plan);
+  ASSERT_EQ(plan->held.size(), 1u);
+  Resolution r;
+  r.choice = Resolution::Choice::kPartner;
+  r.resolved_by = "carol";
+  ASSERT_OK(h.engine->ResolveConflict(plan->held.front().id, r));
+  h.clock.Advance(seconds(20));
+  PushStats s = h.Push(h.vendor);
+  ASSERT_EQ(s.write_back_delays_s.size(), 1u);
+  EXPECT_DOUBLE_EQ(s.write_back_delays_s[0], 20.0);
+}
+
 TEST_F(TwoPairs, PlanShowsPushesAndWhyWithoutPushing) {
   Result<Plan> plan = h.engine->PlanNextCycle();
   ASSERT_OK(plan);

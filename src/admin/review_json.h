@@ -1,0 +1,45 @@
+// Helpers of the review API: request targets and query strings, and the JSON
+// views of conflicts, records, push state and sync health it answers with.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dealsync/config.h"
+#include "dealsync/engine.h"
+#include "dealsync/http.h"
+#include "dealsync/sync_records.h"
+
+namespace dealsync::review {
+
+struct Target {
+  std::vector<std::string> segments;  // decoded path segments
+  std::string query;                  // raw query
+};
+// Origin-form or absolute-form target; nullopt on a malformed escape.
+std::optional<Target> ParseTarget(std::string_view url);
+std::string Join(const std::vector<std::string>& segments, size_t begin, size_t end);
+HttpResponse MethodNotAllowed(std::string_view allow);
+// Query parameters; unknown keys are an error (a typo must not widen a filter).
+Result<std::map<std::string, std::string>> QueryParams(
+    std::string_view query, const std::vector<std::string_view>& allowed);
+
+// The admin API's conflict JSON plus age_days, value_at_stake (reporting currency text).
+nlohmann::json ConflictSummary(const Conflict& c, const CurrencyRates& rates, Timestamp now);
+nlohmann::json RecordToJson(const Opportunity& o);
+// One line of a conflict's history: what happened, who, when, why.
+nlohmann::json HistoryEntry(const Conflict& c);
+// The pushes of the conflict's two records: queued (attempts, last error),
+// dead-lettered, or none waiting (sent and acknowledged, or nothing to send).
+nlohmann::json PushStateFor(SyncEngine& engine, const Config& config, const Conflict& c);
+nlohmann::json OutboxToJson(const OutboxEntry& e, std::string_view state);
+
+// Money in minor units of `currency` as "1234.50 USD".
+std::string MinorText(int64_t minor, const std::string& currency);
+
+}  // namespace dealsync::review

@@ -1,0 +1,88 @@
+// A vendor and two partners on a MemoryStore engine with held conflicts, an
+// AdminBackend over that engine (what the daemon does, minus the sockets), and
+// the review workspace in front: shared by the review unit tests and the
+// browser tests' fixture server.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dealsync/engine.h"
+#include "src/admin/admin_api.h"
+#include "src/admin/auth.h"
+#include "src/admin/review_api.h"
+#include "src/admin/workspace.h"
+#include "src/platform/fake_clock.h"
+#include "src/store/memory_store.h"
+
+namespace dealsync::testing {
+
+class EngineBackend final : public AdminBackend {
+ public:
+  EngineBackend(SyncEngine& engine, std::vector<SourceHealth> sources)
+      : engine_(engine), sources_(std::move(sources)) {}
+  bool StoreOpen() override { return true; }
+  std::vector<SourceHealth> Sources() override { return sources_; }
+  std::string RenderMetrics() override { return "dealsync_up 1\n"; }
+  Result<std::vector<Link>> ListLinks(std::string_view partner) override {
+    return engine_.ListLinks(partner);
+  }
+  Status SetLink(std::string_view partner, std::string_view vendor_id, std::string_view partner_id,
+                 std::string_view by) override {
+    return engine_.SetLink(partner, vendor_id, partner_id, by);
+  }
+  Status BreakLink(std::string_view link_id, std::string_view by) override {
+    return engine_.BreakLink(link_id, by);
+  }
+  Result<std::vector<Conflict>> ListConflicts(const ConflictFilter& filter) override {
+    return engine_.ListConflicts(filter);
+  }
+  Result<Conflict> GetConflict(std::string_view id) override { return engine_.GetConflict(id); }
+  Status ResolveConflict(std::string_view id, const Resolution& resolution) override {
+    return engine_.ResolveConflict(id, resolution);
+  }
+  Result<std::vector<OutboxEntry>> ListDeadLetters(std::string_view target) override {
+    return engine_.DeadLetters(target);
+  }
+  Status RetryDeadLetter(std::string_view target, std::string_view native_id) override {
+    return engine_.RetryDeadLetter(target, native_id);
+  }
+  Status DiscardDeadLetter(std::string_view target, std::string_view native_id,
+                           std::string_view by) override {
+    discarded_by.emplace_back(by);
+    return engine_.DiscardDeadLetter(target, native_id);
+  }
+  std::vector<std::string> discarded_by;  // who discarded, in order
+
+ private:
+  SyncEngine& engine_;
+  std::vector<SourceHealth> sources_;
+};
+
+// Test users; every password is "<name>-password-1", hashed with few iterations.
+//   ada     admin     all partners
+//   rita    resolver  all partners
+//   vic     viewer    all partners
+//   nora    resolver  only "northwind"
+// and the bearer token "cli-token-0123456789" for user "cli" (resolver).
+std::vector<UserSecret> TestUsers();
+inline constexpr const char* kCliToken = "cli-token-0123456789";
+
+struct ReviewWorld {
+  // `deals_per_partner` linked deal pairs per partner, each with a held close
+  // date conflict (close_date policy manual) of a distinct value at stake.
+  explicit ReviewWorld(int deals_per_partner = 3, bool tls = false, bool loopback_only = true);
+
+  FakeClock clock;
+  MemoryStore store;
+  Config config;
+  std::unique_ptr<SyncEngine> engine;
+  std::unique_ptr<EngineBackend> backend;
+  std::unique_ptr<AdminApi> inner;
+  std::unique_ptr<Authenticator> auth;
+  std::unique_ptr<ReviewApi> review;
+  std::unique_ptr<Workspace> front;
+};
+
+}  // namespace dealsync::testing
