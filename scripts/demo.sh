@@ -91,5 +91,5 @@ echo "Held for a channel manager (largest value at stake first):"
 head -n 11 "$out/held.txt"
 echo
 echo "Open the report:        $out/reports/conflicts.html   (also conflicts.csv, conflicts.json)"
-echo "Settle a held conflict: $ctl conflicts resolve --config $out/config <ID> --take vendor --by <you>"
+echo "Settle a held conflict: $ctl conflicts resolve --config $out/config <ID> --take vendor --by <you> --reason <why>"
 echo "Daemon log:             $out/dealsyncd.log"

@@ -104,6 +104,11 @@ struct ConnectionConfig {
   std::chrono::milliseconds timeout{30000};
   std::string ca_file;             // extra trusted CA (tests, private PKI); empty = system store
   bool allow_insecure_http = false;  // plain http:// only to loopback and only when true
+  // Outbound proxy for https://: nullopt = HTTPS_PROXY / NO_PROXY from the
+  // environment; "" = none (proxy = "" or "none"); else "http://host:port".
+  std::optional<std::string> proxy;
+  std::string proxy_username;      // Proxy-Authorization: Basic, with proxy_credential
+  CredentialRef proxy_credential;  // only with an explicit proxy
 };
 
 // A canonical field read from a native record: a JSON pointer plus a format.

@@ -3,7 +3,9 @@
 //
 // Send() returns an error Status only when no HTTP response was obtained
 // (connection refused, TLS failure, timeout, body limit): code kUnavailable or
-// kDeadlineExceeded. Any HTTP response, 2xx or not, is returned as a value, so
+// kDeadlineExceeded; through a proxy also kUnauthenticated (407) or
+// kPermissionDenied (403) from the proxy itself, which are not retried. Any
+// HTTP response from the server, 2xx or not, is returned as a value, so
 // connectors can read vendor error bodies; StatusFromHttp() maps HTTP status
 // codes to Status codes, once, for everyone.
 // Thread-safety: a transport is used from one io_context thread.

@@ -51,7 +51,9 @@ class WriteBatch {
   bool empty() const { return ops_.empty(); }
   size_t size() const { return ops_.size(); }
   const std::vector<Op>& ops() const { return ops_; }
-  void Append(const WriteBatch& other) { ops_.insert(ops_.end(), other.ops_.begin(), other.ops_.end()); }
+  void Append(const WriteBatch& other) {
+    ops_.insert(ops_.end(), other.ops_.begin(), other.ops_.end());
+  }
 
  private:
   std::vector<Op> ops_;
@@ -111,6 +113,9 @@ struct StoreOptions {
   uint64_t max_total_wal_bytes = 64ull << 20;
   // Health() reports low_space (and a warning is logged) below this.
   uint64_t free_space_warning_bytes = 256ull << 20;
+  // Open a read-only view instead of the writer (see OpenRocksStore): what
+  // dealsyncctl's read commands use, so they work while dealsyncd runs.
+  bool read_only = false;
 };
 
 // Opens (creating if needed) the RocksDB store under `dir`. Fails with
@@ -122,7 +127,18 @@ struct StoreOptions {
 // kResourceExhausted (no space) or kUnavailable (other I/O), change nothing,
 // never abort the process, and clear by themselves once the cause is gone:
 // the next Write() resumes the database.
+//
+// With options.read_only the store is opened as a RocksDB secondary instance
+// instead: it takes no lock, so it works while dealsyncd writes; it sees the
+// state as of the open (written batches whole, later ones not at all), and
+// Write() fails with kFailedPrecondition. The directory must already hold a
+// store (kNotFound otherwise); nothing in it is changed.
 Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir,
                                               const StoreOptions& options = {});
+
+// True when another process (a running dealsyncd) holds the writer's lock of
+// the store in `dir` right now. Asks without taking the lock; false when `dir`
+// holds no store.
+bool RocksStoreInUse(const std::string& dir);
 
 }  // namespace dealsync

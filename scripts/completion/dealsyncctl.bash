@@ -11,17 +11,17 @@ _dealsyncctl() {
     cword=$COMP_CWORD
   fi
 
-  local commands="validate reload partner plan conflicts deadletters sources report users"
+  local commands="validate reload partner plan conflicts deadletters links sources report users"
   local cmd="" sub="" i
   for ((i = 1; i < cword; i++)); do
     case ${words[i]} in
       -*) ;;
       *)
         if [[ -z $cmd ]]; then
-          case ${words[i-1]} in --config|--partner|--status|--field|--older-than|--take|--value|--by|--format|--out|--sample|--timeout|--target) continue ;; esac
+          case ${words[i-1]} in --config|--partner|--status|--field|--older-than|--take|--value|--by|--reason|--vendor-id|--partner-id|--format|--out|--sample|--timeout|--target) continue ;; esac
           cmd=${words[i]}
         elif [[ -z $sub ]]; then
-          case ${words[i-1]} in --config|--partner|--status|--field|--older-than|--take|--value|--by|--format|--out|--sample|--timeout|--target) continue ;; esac
+          case ${words[i-1]} in --config|--partner|--status|--field|--older-than|--take|--value|--by|--reason|--vendor-id|--partner-id|--format|--out|--sample|--timeout|--target) continue ;; esac
           sub=${words[i]}
         fi
         ;;
@@ -64,7 +64,7 @@ _dealsyncctl() {
       COMPREPLY=($(compgen -W "$ids" -- "$cur"))
       return
       ;;
-    --older-than|--value|--by|--sample|--timeout)
+    --older-than|--value|--by|--reason|--vendor-id|--partner-id|--sample|--timeout)
       return
       ;;
   esac
@@ -85,7 +85,7 @@ _dealsyncctl() {
       fi
       case $sub in
         list) options="--partner --status --field --older-than" ;;
-        resolve) options="--take --value --by" ;;
+        resolve) options="--take --value --by --reason" ;;
       esac
       ;;
     deadletters)
@@ -97,6 +97,17 @@ _dealsyncctl() {
         list) options="--target" ;;
         retry) options="--all --target" ;;
         discard) options="--by" ;;
+      esac
+      ;;
+    links)
+      if [[ -z $sub ]]; then
+        COMPREPLY=($(compgen -W "list add break --config --partner" -- "$cur"))
+        return
+      fi
+      case $sub in
+        list) options="--partner" ;;
+        add) options="--partner --vendor-id --partner-id --by" ;;
+        break) options="--by" ;;
       esac
       ;;
     sources)

@@ -10,55 +10,13 @@
 namespace dealsync {
 
 using admin::ErrorFromStatus;
+using admin::JoinPath;
 using admin::JsonError;
 using admin::JsonResponse;
+using admin::ParseTarget;
 using nlohmann::json;
 
 namespace {
-
-struct Target {
-  std::vector<std::string> segments;  // decoded path segments
-  std::string query;                  // raw query (decoded by ParseQuery)
-};
-
-// Accepts origin-form ("/a/b?q") and absolute-form ("http://h/a/b?q") targets.
-std::optional<Target> ParseTarget(std::string_view url) {
-  if (const size_t scheme = url.find("://"); scheme != std::string_view::npos) {
-    const size_t path = url.find('/', scheme + 3);
-    url = path == std::string_view::npos ? std::string_view("/") : url.substr(path);
-  }
-  Target t;
-  const size_t q = url.find('?');
-  if (q != std::string_view::npos) {
-    t.query = std::string(url.substr(q + 1));
-    url = url.substr(0, q);
-  }
-  while (!url.empty()) {
-    const size_t slash = url.find('/');
-    std::string_view seg = url.substr(0, slash);
-    url = slash == std::string_view::npos ? std::string_view() : url.substr(slash + 1);
-    if (seg.empty()) {
-      continue;
-    }
-    auto decoded = admin::PercentDecode(seg, false);
-    if (!decoded) {
-      return std::nullopt;
-    }
-    t.segments.push_back(std::move(*decoded));
-  }
-  return t;
-}
-
-std::string JoinFrom(const std::vector<std::string>& segments, size_t begin, size_t end) {
-  std::string out;
-  for (size_t i = begin; i < end; ++i) {
-    if (i > begin) {
-      out += '/';
-    }
-    out += segments[i];
-  }
-  return out;
-}
 
 HttpResponse MethodNotAllowed(std::string_view allow) {
   HttpResponse r = JsonError(405, "method_not_allowed", "allowed: " + std::string(allow));
@@ -196,7 +154,7 @@ HttpResponse AdminApi::Handle(const HttpRequest& request) {
     if (method != "DELETE") {
       return MethodNotAllowed("DELETE");
     }
-    return LinkDelete(request, JoinFrom(seg, 3, seg.size()), target->query);
+    return LinkDelete(request, JoinPath(seg, 3, seg.size()), target->query);
   }
   if (api && seg[2] == "conflicts") {
     if (seg.size() == 3) {
@@ -206,12 +164,12 @@ HttpResponse AdminApi::Handle(const HttpRequest& request) {
       if (method != "POST") {
         return MethodNotAllowed("POST");
       }
-      return ConflictResolve(request, JoinFrom(seg, 3, seg.size() - 1));
+      return ConflictResolve(request, JoinPath(seg, 3, seg.size() - 1));
     }
     if (!get) {
       return MethodNotAllowed("GET");
     }
-    auto conflict = backend_.GetConflict(JoinFrom(seg, 3, seg.size()));
+    auto conflict = backend_.GetConflict(JoinPath(seg, 3, seg.size()));
     if (!conflict.ok()) {
       return ErrorFromStatus(conflict.status());
     }
@@ -239,12 +197,14 @@ HttpResponse AdminApi::ReloadRoute(const HttpRequest& request) {
                               {"errors", verdict.errors},
                               {"error",
                                {{"code", "rejected"},
-                                {"message", "the new configuration was rejected; the running one "
-                                            "is kept"}}}});
+                                {"message",
+                                 "the new configuration was rejected; the running one "
+                                 "is kept"}}}});
   }
-  return JsonResponse(200, {{"status", verdict.errors.empty() ? "applied" : "applied_with_failures"},
-                            {"summary", verdict.summary},
-                            {"errors", verdict.errors}});
+  return JsonResponse(200,
+                      {{"status", verdict.errors.empty() ? "applied" : "applied_with_failures"},
+                       {"summary", verdict.summary},
+                       {"errors", verdict.errors}});
 }
 
 HttpResponse AdminApi::Readyz() {

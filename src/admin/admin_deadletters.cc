@@ -12,6 +12,7 @@
 namespace dealsync {
 
 using admin::ErrorFromStatus;
+using admin::JoinPath;
 using admin::JsonError;
 using admin::JsonResponse;
 using nlohmann::json;
@@ -58,14 +59,6 @@ HttpResponse NotAllowed(std::string_view allow) {
   HttpResponse r = JsonError(405, "method_not_allowed", "allowed: " + std::string(allow));
   r.headers.emplace_back("Allow", std::string(allow));
   return r;
-}
-
-std::string Join(const std::vector<std::string>& segments, size_t begin, size_t end) {
-  std::string out;
-  for (size_t i = begin; i < end; ++i) {
-    out += (i > begin ? "/" : "") + segments[i];
-  }
-  return out;
 }
 
 // "2026-11-01" (start of that day, UTC) or an ISO timestamp.
@@ -116,7 +109,7 @@ HttpResponse AdminApi::DeadLetters(const HttpRequest& request, const std::vector
     return JsonError(404, "not_found", "expected /api/v1/deadletters/{target}/{record}");
   }
   const std::string& target = seg[3];
-  const std::string record = Join(seg, 4, retry ? seg.size() - 1 : seg.size());
+  const std::string record = JoinPath(seg, 4, retry ? seg.size() - 1 : seg.size());
   if (retry) {
     if (request.method != "POST") {
       return NotAllowed("POST");

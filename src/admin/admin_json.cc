@@ -153,4 +153,41 @@ std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view qu
   return out;
 }
 
+std::optional<Target> ParseTarget(std::string_view url) {
+  if (const size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+    const size_t path = url.find('/', scheme + 3);
+    url = path == std::string_view::npos ? std::string_view("/") : url.substr(path);
+  }
+  Target t;
+  if (const size_t q = url.find('?'); q != std::string_view::npos) {
+    t.query = std::string(url.substr(q + 1));
+    url = url.substr(0, q);
+  }
+  while (!url.empty()) {
+    const size_t slash = url.find('/');
+    std::string_view seg = url.substr(0, slash);
+    url = slash == std::string_view::npos ? std::string_view() : url.substr(slash + 1);
+    if (seg.empty()) {
+      continue;
+    }
+    auto decoded = PercentDecode(seg, false);
+    if (!decoded) {
+      return std::nullopt;
+    }
+    t.segments.push_back(std::move(*decoded));
+  }
+  return t;
+}
+
+std::string JoinPath(const std::vector<std::string>& segments, size_t begin, size_t end) {
+  std::string out;
+  for (size_t i = begin; i < end; ++i) {
+    if (i > begin) {
+      out += '/';
+    }
+    out += segments[i];
+  }
+  return out;
+}
+
 }  // namespace dealsync::admin

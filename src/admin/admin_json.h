@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,17 @@ HttpResponse JsonError(int status, std::string_view code, std::string_view messa
 // Maps a Status code to an HTTP status (kNotFound -> 404, kInvalidArgument -> 400, ...).
 int HttpStatusFor(const Status& status);
 HttpResponse ErrorFromStatus(const Status& status);
+
+// A request target split into decoded path segments and the raw query.
+struct Target {
+  std::vector<std::string> segments;  // decoded path segments
+  std::string query;                  // raw query (decoded by ParseQuery)
+};
+// Accepts origin-form ("/a/b?q") and absolute-form ("http://h/a/b?q") targets;
+// nullopt on a malformed escape.
+std::optional<Target> ParseTarget(std::string_view url);
+// segments[begin, end) joined with '/'.
+std::string JoinPath(const std::vector<std::string>& segments, size_t begin, size_t end);
 
 // "%2F" -> "/", and '+' -> ' ' when `plus_is_space` (query components).
 // nullopt on a malformed escape.

@@ -119,9 +119,9 @@ std::optional<HttpResponse> ReviewApi::Handle(const HttpRequest& request, const 
       if (method != "POST") {
         return review::MethodNotAllowed("POST");
       }
-      return Resolve(review::Join(seg, 3, seg.size() - 1), request.body, who);
+      return Resolve(review::JoinPath(seg, 3, seg.size() - 1), request.body, who);
     }
-    return get ? ConflictDetail(review::Join(seg, 3, seg.size()), who)
+    return get ? ConflictDetail(review::JoinPath(seg, 3, seg.size()), who)
                : review::MethodNotAllowed("GET");
   }
   if (what == "links") {
@@ -129,7 +129,7 @@ std::optional<HttpResponse> ReviewApi::Handle(const HttpRequest& request, const 
       return (get || method == "POST") ? Links(request, target->query, who)
                                        : review::MethodNotAllowed("GET, POST");
     }
-    return method == "DELETE" ? BreakLink(review::Join(seg, 3, seg.size()), who)
+    return method == "DELETE" ? BreakLink(review::JoinPath(seg, 3, seg.size()), who)
                               : review::MethodNotAllowed("DELETE");
   }
   if (seg.size() == 3 && what == "unlinked") {

@@ -78,7 +78,7 @@ HttpResponse ReviewApi::DeadLetterRoute(const HttpRequest& request,
   }
   const bool retry = seg.size() >= 6 && seg.back() == "retry";
   const std::string& target = seg[3];
-  const std::string record = review::Join(seg, 4, retry ? seg.size() - 1 : seg.size());
+  const std::string record = review::JoinPath(seg, 4, retry ? seg.size() - 1 : seg.size());
   if (retry ? method != "POST" : method != "DELETE") {
     return review::MethodNotAllowed(retry ? "POST" : "DELETE");
   }

@@ -6,40 +6,6 @@ namespace dealsync::review {
 
 using nlohmann::json;
 
-std::optional<Target> ParseTarget(std::string_view url) {
-  if (const size_t scheme = url.find("://"); scheme != std::string_view::npos) {
-    const size_t path = url.find('/', scheme + 3);
-    url = path == std::string_view::npos ? std::string_view("/") : url.substr(path);
-  }
-  Target t;
-  if (const size_t q = url.find('?'); q != std::string_view::npos) {
-    t.query = std::string(url.substr(q + 1));
-    url = url.substr(0, q);
-  }
-  while (!url.empty()) {
-    const size_t slash = url.find('/');
-    std::string_view seg = url.substr(0, slash);
-    url = slash == std::string_view::npos ? std::string_view() : url.substr(slash + 1);
-    if (seg.empty()) {
-      continue;
-    }
-    auto decoded = admin::PercentDecode(seg, false);
-    if (!decoded) {
-      return std::nullopt;
-    }
-    t.segments.push_back(std::move(*decoded));
-  }
-  return t;
-}
-
-std::string Join(const std::vector<std::string>& segments, size_t begin, size_t end) {
-  std::string out;
-  for (size_t i = begin; i < end; ++i) {
-    out += (i > begin ? "/" : "") + segments[i];
-  }
-  return out;
-}
-
 HttpResponse MethodNotAllowed(std::string_view allow) {
   HttpResponse r = admin::JsonError(405, "method_not_allowed", "allowed: " + std::string(allow));
   r.headers.emplace_back("Allow", std::string(allow));

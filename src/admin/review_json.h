@@ -14,16 +14,13 @@
 #include "dealsync/engine.h"
 #include "dealsync/http.h"
 #include "dealsync/sync_records.h"
+#include "src/admin/admin_json.h"
 
 namespace dealsync::review {
 
-struct Target {
-  std::vector<std::string> segments;  // decoded path segments
-  std::string query;                  // raw query
-};
-// Origin-form or absolute-form target; nullopt on a malformed escape.
-std::optional<Target> ParseTarget(std::string_view url);
-std::string Join(const std::vector<std::string>& segments, size_t begin, size_t end);
+using admin::JoinPath;
+using admin::ParseTarget;
+using admin::Target;
 HttpResponse MethodNotAllowed(std::string_view allow);
 // Query parameters; unknown keys are an error (a typo must not widen a filter).
 Result<std::map<std::string, std::string>> QueryParams(

@@ -143,7 +143,7 @@ HttpResponse Workspace::Handle(const HttpRequest& request) {
     if (!get) {
       return review::MethodNotAllowed("GET");
     }
-    const std::string path = "/" + review::Join(seg, 0, seg.size()) + (seg.size() == 1 ? "/" : "");
+    const std::string path = "/" + review::JoinPath(seg, 0, seg.size()) + (seg.size() == 1 ? "/" : "");
     const WebAsset* asset = FindWebAsset(path);
     if (asset == nullptr) {
       return JsonError(404, "not_found", "no such file: " + path);
@@ -255,7 +255,7 @@ HttpResponse Workspace::Forward(const HttpRequest& request, const Principal& who
   const bool mutation = request.method != "GET" && request.method != "HEAD";
   if (mutation) {
     // The id after /api/v1/<collection>/ starts with the partner.
-    if (seg.size() >= 4 && !who.SeesPartner(PartnerOfId(review::Join(seg, 3, seg.size())))) {
+    if (seg.size() >= 4 && !who.SeesPartner(PartnerOfId(review::JoinPath(seg, 3, seg.size())))) {
       return JsonError(404, "not_found", "no such item");
     }
     json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);

@@ -18,6 +18,7 @@ void AddConflictsCommand(CLI::App& app, int& exit_code);    // conflicts list|sh
 void AddPlanCommand(CLI::App& app, int& exit_code);         // plan (plan_cmd.cc, dry run)
 void AddDeadLettersCommand(CLI::App& app, int& exit_code);  // deadletters list|show|retry|discard
 void AddSourcesCommand(CLI::App& app, int& exit_code);      // sources [list]
+void AddLinksCommand(CLI::App& app, int& exit_code);        // links [list]|add|break
 void AddUsersCommand(CLI::App& app, int& exit_code);        // users hash-password (users_cmd.cc)
 void AddReloadCommand(CLI::App& app, int& exit_code);       // reload (asks the running daemon)
 

@@ -1,8 +1,11 @@
 // dealsyncctl conflicts: the channel manager's review workflow.
 //   conflicts list [--partner P] [--status S] [--field F] [--older-than 7d]
 //   conflicts show ID
-//   conflicts resolve ID (--take vendor|partner | --value V) --by NAME
+//   conflicts resolve ID (--take vendor|partner | --value V) --by NAME --reason TEXT
 // Output is for people: aligned columns, held conflicts first, plain words.
+// list and show read a view of the store; resolve settles in the store, or
+// through the running dealsyncd's admin API when it holds the store (the same
+// command line either way; see engine_session.h).
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -12,6 +15,7 @@
 
 #include "dealsync/engine.h"
 #include "dealsync/sync_records.h"
+#include "src/cli/cli_support.h"
 #include "src/cli/commands.h"
 #include "src/cli/engine_session.h"
 
@@ -28,6 +32,7 @@ struct ConflictsArgs {
   std::string take;
   std::string value;
   std::string by;
+  std::string reason;
 };
 
 // "7d", "12h", "2w" -> duration; nullopt for anything else.
@@ -218,7 +223,7 @@ void PrintConflict(const Conflict& c, Timestamp now) {
   }
   if (c.status == ConflictStatus::kHeldForReview) {
     line("To settle", "dealsyncctl conflicts resolve " + c.id +
-                          " --take vendor|partner (or --value V) --by YOUR_NAME");
+                          " --take vendor|partner (or --value V) --by YOUR_NAME --reason WHY");
   }
 }
 
@@ -231,12 +236,45 @@ int RunShow(const ConflictsArgs& args, EngineSession& s) {
   return 0;
 }
 
+// Settles through the running daemon, which journals the decision under the
+// API token's user; the --by name is kept in the reason so it is not lost.
+int ResolveThroughDaemon(const ConflictsArgs& args, const EngineSession& s) {
+  nlohmann::json body = {{"take", args.take.empty() ? "value" : args.take},
+                         {"reason", args.reason + " (dealsyncctl, by " + args.by + ")"}};
+  if (!args.value.empty()) {
+    body["value"] = args.value;
+  }
+  const DaemonClient daemon(s.config.daemon);
+  Result<DaemonReply> reply =
+      daemon.Call("POST", "/api/v1/conflicts/" + PathOfId(args.id) + "/resolve", body.dump());
+  if (!reply.ok()) {
+    return Fail("resolve", reply.status().Annotate("dealsyncd holds the state directory"));
+  }
+  if (!reply->ok()) {
+    const StatusCode code = reply->status == 400 || reply->status == 422
+                                ? StatusCode::kInvalidArgument
+                                : StatusCode::kFailedPrecondition;
+    return Fail("resolve", Status(code, "dealsyncd answered " + std::to_string(reply->status) +
+                                            ": " + reply->ErrorMessage()));
+  }
+  const nlohmann::json& c = reply->body;
+  std::cout << "Resolved " << c.value("id", args.id) << ": " << c.value("field", "") << " = "
+            << c.value("outcome_value", "") << " (by " << c.value("resolved_by", args.by)
+            << ", through dealsyncd at " << daemon.base()
+            << "). The update is queued; dealsyncd pushes it to the side that differs.\n";
+  return 0;
+}
+
 int RunResolve(const ConflictsArgs& args, EngineSession& s) {
   Resolution r;
   r.resolved_by = args.by;
+  r.reason = args.reason;
   if (args.take.empty() == args.value.empty()) {
     return Fail("resolve",
                 InvalidArgument("give exactly one of --take vendor|partner or --value V"));
+  }
+  if (args.reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Fail("resolve", InvalidArgument("--reason must say why this value is right"));
   }
   if (!args.take.empty()) {
     if (args.take != "vendor" && args.take != "partner") {
@@ -247,6 +285,9 @@ int RunResolve(const ConflictsArgs& args, EngineSession& s) {
   } else {
     r.choice = Resolution::Choice::kValue;
     r.value = args.value;
+  }
+  if (s.daemon_running) {
+    return ResolveThroughDaemon(args, s);
   }
   if (Status st = s.engine->ResolveConflict(args.id, r); !st.ok()) {
     return Fail("resolve", st);
@@ -267,9 +308,9 @@ void AddConflictsCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ConflictsArgs>();
   CLI::App* cmd = app.add_subcommand("conflicts", "List, inspect and settle deal conflicts");
   cmd->require_subcommand(1);
-  cmd->add_option("--config", args->config_dir, "Configuration directory")->required();
-  auto run = [args, &exit_code](int (*body)(const ConflictsArgs&, EngineSession&)) {
-    Result<std::unique_ptr<EngineSession>> session = OpenEngineSession(args->config_dir);
+  AddConfigOption(cmd, args->config_dir);
+  auto run = [args, &exit_code](int (*body)(const ConflictsArgs&, EngineSession&), Access access) {
+    Result<std::unique_ptr<EngineSession>> session = OpenEngineSession(args->config_dir, access);
     exit_code = session.ok() ? body(*args, **session) : Fail("", session.status());
   };
 
@@ -279,12 +320,12 @@ void AddConflictsCommand(CLI::App& app, int& exit_code) {
   list->add_option("--field", args->field, "stage, amount or close_date");
   list->add_option("--older-than", args->older_than, "Detected longer ago than e.g. 7d, 12h, 2w");
   list->fallthrough();  // accept --config after the subcommand too
-  list->callback([run] { run(RunList); });
+  list->callback([run] { run(RunList, Access::kRead); });
 
   CLI::App* show = cmd->add_subcommand("show", "One conflict in full");
   show->add_option("ID", args->id, "Conflict id (from conflicts list)")->required();
   show->fallthrough();
-  show->callback([run] { run(RunShow); });
+  show->callback([run] { run(RunShow, Access::kRead); });
 
   CLI::App* resolve = cmd->add_subcommand("resolve", "Settle a held conflict and queue the push");
   resolve->add_option("ID", args->id, "Conflict id (from conflicts list)")->required();
@@ -292,8 +333,10 @@ void AddConflictsCommand(CLI::App& app, int& exit_code) {
   resolve->add_option("--value", args->value,
                       "Set this value instead (stage name, \"1234.50 EUR\", or 2026-12-31)");
   resolve->add_option("--by", args->by, "Your name, recorded with the decision")->required();
+  resolve->add_option("--reason", args->reason, "Why this value is right, recorded with it")
+      ->required();
   resolve->fallthrough();
-  resolve->callback([run] { run(RunResolve); });
+  resolve->callback([run] { run(RunResolve, Access::kWrite); });
 }
 
 }  // namespace dealsync::cli

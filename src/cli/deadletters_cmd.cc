@@ -3,15 +3,16 @@
 //   deadletters show ID
 //   deadletters retry (ID... | --all [--target T])
 //   deadletters discard ID... --by NAME
-// An ID is "<target>/<native id>" as `list` prints it. Works on the state
-// directory (daemon stopped, or a copy); with dealsyncd running use the admin
-// API (/api/v1/deadletters).
+// An ID is "<target>/<native id>" as `list` prints it. list and show read a
+// view of the store; retry and discard change the store, or go through the
+// running dealsyncd's admin API when it holds the store (engine_session.h).
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 #include <memory>
 
 #include "dealsync/engine.h"
+#include "src/cli/cli_support.h"
 #include "src/cli/commands.h"
 #include "src/cli/engine_session.h"
 
@@ -136,6 +137,36 @@ int RunShow(const DeadLetterArgs& args, EngineSession& s) {
   return 0;
 }
 
+// POST /api/v1/deadletters/{retry|discard} {"ids": [...]} on the running
+// daemon; prints each id's outcome. The daemon records the token's user.
+int ThroughDaemon(const char* action, const std::vector<std::string>& ids, const EngineSession& s) {
+  const DaemonClient daemon(s.config.daemon);
+  Result<DaemonReply> reply = daemon.Call("POST", std::string("/api/v1/deadletters/") + action,
+                                          nlohmann::json{{"ids", ids}}.dump());
+  if (!reply.ok()) {
+    return Fail(action, reply.status().Annotate("dealsyncd holds the state directory"));
+  }
+  if (!reply->ok() || !reply->body.is_object() || !reply->body.contains("results")) {
+    return Fail(action, FailedPrecondition("dealsyncd answered " + std::to_string(reply->status) +
+                                           ": " + reply->ErrorMessage()));
+  }
+  int exit_code = 0;
+  const bool retry = std::string_view(action) == "retry";
+  for (const nlohmann::json& r : reply->body["results"]) {
+    const std::string id = r.value("id", std::string());
+    if (r.value("ok", false)) {
+      std::cout << (retry ? "Queued again: " : "Discarded ") << id << "\n";
+    } else {
+      exit_code = Fail(action, FailedPrecondition(r.value("error", std::string("failed"))));
+    }
+  }
+  if (exit_code == 0 && retry) {
+    std::cout << ids.size() << " dead letter(s) back in the outbox; dealsyncd (running, at "
+              << daemon.base() << ") pushes them on its next push round.\n";
+  }
+  return exit_code;
+}
+
 int RunRetry(const DeadLetterArgs& args, EngineSession& s) {
   std::vector<std::pair<std::string, std::string>> todo;
   if (args.all == !args.ids.empty()) {
@@ -157,6 +188,17 @@ int RunRetry(const DeadLetterArgs& args, EngineSession& s) {
     }
     todo.push_back(*parts);
   }
+  if (s.daemon_running) {
+    std::vector<std::string> ids;
+    for (const auto& [target, native_id] : todo) {
+      ids.push_back(target + "/" + native_id);
+    }
+    if (ids.empty()) {
+      std::cout << "0 dead letter(s) back in the outbox.\n";
+      return 0;
+    }
+    return ThroughDaemon("retry", ids, s);
+  }
   for (const auto& [target, native_id] : todo) {
     if (Status st = s.engine->RetryDeadLetter(target, native_id); !st.ok()) {
       return Fail("retry", st);
@@ -169,6 +211,14 @@ int RunRetry(const DeadLetterArgs& args, EngineSession& s) {
 }
 
 int RunDiscard(const DeadLetterArgs& args, EngineSession& s) {
+  for (const std::string& id : args.ids) {
+    if (Result<std::pair<std::string, std::string>> parts = SplitId(id); !parts.ok()) {
+      return Fail("discard", parts.status());
+    }
+  }
+  if (s.daemon_running) {
+    return ThroughDaemon("discard", args.ids, s);
+  }
   for (const std::string& id : args.ids) {
     Result<std::pair<std::string, std::string>> parts = SplitId(id);
     if (!parts.ok()) {
@@ -189,34 +239,34 @@ void AddDeadLettersCommand(CLI::App& app, int& exit_code) {
   CLI::App* cmd =
       app.add_subcommand("deadletters", "List, retry and discard pushes that were given up on");
   cmd->require_subcommand(1);
-  cmd->add_option("--config", args->config_dir, "Configuration directory")->required();
-  auto run = [args, &exit_code](int (*body)(const DeadLetterArgs&, EngineSession&)) {
-    Result<std::unique_ptr<EngineSession>> session = OpenEngineSession(args->config_dir);
+  AddConfigOption(cmd, args->config_dir);
+  auto run = [args, &exit_code](int (*body)(const DeadLetterArgs&, EngineSession&), Access access) {
+    Result<std::unique_ptr<EngineSession>> session = OpenEngineSession(args->config_dir, access);
     exit_code = session.ok() ? body(*args, **session) : Fail("", session.status());
   };
 
   CLI::App* list = cmd->add_subcommand("list", "Dead letters with their reason");
   list->add_option("--target", args->target, "Only pushes to this source");
   list->fallthrough();
-  list->callback([run] { run(RunList); });
+  list->callback([run] { run(RunList, Access::kRead); });
 
   CLI::App* show = cmd->add_subcommand("show", "One dead letter with its attempt history");
   show->add_option("ID", args->ids, "TARGET/RECORD (from deadletters list)")->required();
   show->fallthrough();
-  show->callback([run] { run(RunShow); });
+  show->callback([run] { run(RunShow, Access::kRead); });
 
   CLI::App* retry = cmd->add_subcommand("retry", "Put dead letters back in the outbox");
   retry->add_option("ID", args->ids, "TARGET/RECORD (from deadletters list)");
   retry->add_flag("--all", args->all, "Every dead letter (of --target, if given)");
   retry->add_option("--target", args->target, "With --all: only pushes to this source");
   retry->fallthrough();
-  retry->callback([run] { run(RunRetry); });
+  retry->callback([run] { run(RunRetry, Access::kWrite); });
 
   CLI::App* discard = cmd->add_subcommand("discard", "Drop dead letters for good");
   discard->add_option("ID", args->ids, "TARGET/RECORD (from deadletters list)")->required();
   discard->add_option("--by", args->by, "Your name, for the log")->required();
   discard->fallthrough();
-  discard->callback([run] { run(RunDiscard); });
+  discard->callback([run] { run(RunDiscard, Access::kWrite); });
 }
 
 }  // namespace dealsync::cli

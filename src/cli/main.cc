@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   dealsync::cli::AddReloadCommand(app, exit_code);
   dealsync::cli::AddDeadLettersCommand(app, exit_code);
   dealsync::cli::AddSourcesCommand(app, exit_code);
+  dealsync::cli::AddLinksCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);

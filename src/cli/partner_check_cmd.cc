@@ -18,6 +18,7 @@
 #include "connectors/rest/partner_check.h"
 #include "dealsync/config.h"
 #include "dealsync/connector.h"
+#include "src/cli/cli_support.h"
 #include "src/cli/commands.h"
 #include "src/platform/system_clock.h"
 #include "src/transport/beast_http_client.h"
@@ -47,7 +48,13 @@ Result<std::unique_ptr<CheckTransport>> MakeTransport(boost::asio::io_context& i
                                                       const Config& config,
                                                       const SourceConfig& source, Clock& clock) {
   auto out = std::make_unique<CheckTransport>();
-  auto client = BeastHttpClient::Create(io.get_executor(), ClientOptionsFor(source.connection));
+  const std::string& dir = config.daemon.credentials_dir;
+  Result<ClientOptions> options = ClientOptionsFor(
+      source.connection, [&dir](const CredentialRef& ref) { return ResolveCredential(ref, dir); });
+  if (!options.ok()) {
+    return options.status();
+  }
+  auto client = BeastHttpClient::Create(io.get_executor(), std::move(*options));
   if (!client.ok()) {
     return client.status();
   }
@@ -131,7 +138,7 @@ void AddPartnerCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<PartnerCheckArgs>();
   CLI::App* check = partner->add_subcommand(
       "check", "connect, fetch the first page and show how records map (changes nothing)");
-  check->add_option("--config", args->config_dir, "configuration directory")->required();
+  AddConfigOption(check, args->config_dir);
   check->add_option("--partner", args->partner, "partner id (its file in partners.d/)")->required();
   check->add_option("--sample", args->sample, "how many records to show")->capture_default_str();
   check->callback([args, &exit_code] { exit_code = RunCheck(*args); });

@@ -1,7 +1,7 @@
 // dealsyncctl plan --config DIR: a dry run. Prints what the next sync cycle
 // would push (target, record, absolute values, why, retry state) and the
-// conflicts held for a channel manager, from the state directory. Never pushes
-// and never writes to the store.
+// conflicts held for a channel manager, from a read-only view of the state
+// directory (also while dealsyncd runs). Never pushes and never writes.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -9,6 +9,7 @@
 
 #include "dealsync/engine.h"
 #include "dealsync/sync_records.h"
+#include "src/cli/cli_support.h"
 #include "src/cli/commands.h"
 #include "src/cli/engine_session.h"
 
@@ -63,9 +64,10 @@ void AddPlanCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<PlanArgs>();
   CLI::App* cmd = app.add_subcommand(
       "plan", "Dry run: show what the next sync cycle would push and why, and held conflicts");
-  cmd->add_option("--config", args->config_dir, "Configuration directory")->required();
+  AddConfigOption(cmd, args->config_dir);
   cmd->callback([args, &exit_code] {
-    Result<std::unique_ptr<EngineSession>> session = OpenEngineSession(args->config_dir);
+    Result<std::unique_ptr<EngineSession>> session =
+        OpenEngineSession(args->config_dir, Access::kRead);
     if (!session.ok()) {
       std::cerr << "dealsyncctl plan: " << session.status().message() << "\n";
       exit_code = session.status().code() == StatusCode::kInvalidArgument ? kExitConfig : 1;

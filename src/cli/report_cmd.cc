@@ -1,7 +1,7 @@
 // dealsyncctl report: writes the conflicts and joint pipeline review report.
 //   dealsyncctl report --config DIR [--partner ID] --format html|csv|pipeline-csv|json --out FILE
-// Reads the state directory of the configured daemon (RocksDB). The store is
-// locked while dealsyncd runs on it; the message then says so.
+// Reads a consistent view of the configured daemon's state directory, whether
+// or not dealsyncd runs on it (see engine_session.h).
 #include <CLI/CLI.hpp>
 
 #include <fstream>
@@ -13,6 +13,7 @@
 #include "dealsync/engine.h"
 #include "dealsync/report.h"
 #include "dealsync/store.h"
+#include "src/cli/cli_support.h"
 #include "src/cli/commands.h"
 #include "src/cli/engine_session.h"
 
@@ -44,7 +45,8 @@ Result<std::string> Render(const Report& report, const std::string& format) {
 }
 
 int RunReport(const ReportArgs& args) {
-  Result<std::unique_ptr<EngineSession>> session = OpenEngineSession(args.config_dir);
+  Result<std::unique_ptr<EngineSession>> session =
+      OpenEngineSession(args.config_dir, Access::kRead);
   if (!session.ok()) {
     std::cerr << "dealsyncctl report: " << session.status().message() << "\n";
     return 1;
@@ -84,32 +86,11 @@ int RunReport(const ReportArgs& args) {
 
 }  // namespace
 
-Result<std::unique_ptr<EngineSession>> OpenEngineSession(const std::string& config_dir) {
-  ConfigLoadResult loaded = LoadConfig(config_dir, ConnectorRegistry::Default());
-  if (!loaded.config) {
-    for (const ConfigError& e : loaded.errors) {
-      std::cerr << e.ToString() << "\n";
-    }
-    return InvalidArgument("the configuration in " + config_dir + " has " +
-                           std::to_string(loaded.errors.size()) + " error(s)");
-  }
-  auto session = std::make_unique<EngineSession>();
-  session->config = std::move(*loaded.config);
-  Result<std::unique_ptr<Store>> store = OpenRocksStore(session->config.daemon.state_dir);
-  if (!store.ok()) {
-    return store.status().Annotate("opening the state directory " +
-                                   session->config.daemon.state_dir);
-  }
-  session->store = std::move(*store);
-  session->engine = std::make_unique<SyncEngine>(*session->store, session->config, session->clock);
-  return session;
-}
-
 void AddReportCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ReportArgs>();
   CLI::App* cmd = app.add_subcommand(
       "report", "Write the conflicts and joint pipeline review report (HTML, CSV or JSON)");
-  cmd->add_option("--config", args->config_dir, "Configuration directory")->required();
+  AddConfigOption(cmd, args->config_dir);
   cmd->add_option("--partner", args->partner, "Only this partner (default: all partners)");
   cmd->add_option("--format", args->format,
                   "html (default), csv (one row per conflict), pipeline-csv (one row per "

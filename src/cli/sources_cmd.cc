@@ -1,12 +1,13 @@
 // dealsyncctl sources: how far each source has been read.
 //   sources [list]                      cursor, watermark, last page, counts
-// Works on the state directory (daemon stopped, or a copy).
+// Reads a view of the state directory, whether or not dealsyncd runs.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 #include <memory>
 
 #include "dealsync/engine.h"
+#include "src/cli/cli_support.h"
 #include "src/cli/commands.h"
 #include "src/cli/engine_session.h"
 
@@ -54,9 +55,10 @@ int RunList(EngineSession& s) {
 void AddSourcesCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<SourcesArgs>();
   CLI::App* cmd = app.add_subcommand("sources", "How far each source has been read");
-  cmd->add_option("--config", args->config_dir, "Configuration directory")->required();
+  AddConfigOption(cmd, args->config_dir);
   auto list_now = [args, &exit_code] {
-    Result<std::unique_ptr<EngineSession>> session = OpenEngineSession(args->config_dir);
+    Result<std::unique_ptr<EngineSession>> session =
+        OpenEngineSession(args->config_dir, Access::kRead);
     if (!session.ok()) {
       std::cerr << "dealsyncctl sources: " << session.status().message() << "\n";
       exit_code = 1;

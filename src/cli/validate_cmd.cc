@@ -12,6 +12,7 @@
 
 #include "dealsync/config.h"
 #include "dealsync/connector.h"
+#include "src/cli/cli_support.h"
 #include "src/cli/commands.h"
 
 namespace dealsync::cli {
@@ -123,10 +124,7 @@ void AddValidateCommand(CLI::App& app, int& exit_code) {
   auto dir = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
       "validate", "Check a configuration directory; print every error with file:line:column");
-  cmd->add_option("--config", *dir,
-                  "Configuration directory (dealsync.toml, vendor.toml, "
-                  "partners.d/)")
-      ->required();
+  AddConfigOption(cmd, *dir, "Configuration directory (dealsync.toml, vendor.toml, partners.d/)");
   cmd->callback([dir, &exit_code] { exit_code = RunValidate(*dir); });
 }
 

@@ -180,6 +180,102 @@ void ReadAuth(TableReader& connection, bool allow_http, AuthConfig& auth) {
   t.Finish();
 }
 
+// proxy = "http://host:port" (or "" / "none"); reports at `proxy`.
+std::optional<std::string> CheckProxy(TableReader& t, const std::string& value) {
+  const toml::node& node = *t.Get("proxy");
+  if (value.empty() || value == "none") {
+    return std::string();
+  }
+  // User info first: no message below may echo a password.
+  if (value.find('@') != std::string::npos) {
+    t.Error("proxy", node,
+            "proxy must not carry user info (it would put a secret in the config; use "
+            "proxy_username and proxy_credential)");
+    return std::nullopt;
+  }
+  const size_t scheme_end = value.find("://");
+  const std::string scheme = scheme_end == std::string::npos ? "" : value.substr(0, scheme_end);
+  if (scheme != "http") {
+    t.Error("proxy", node,
+            scheme == "https" || scheme == "socks5" || scheme == "socks4"
+                ? "proxy scheme \"" + scheme +
+                      "\" is not supported (expected \"http://host:port\": the proxy is reached "
+                      "over TCP and the CONNECT tunnel inside carries TLS to the server)"
+                : "invalid proxy \"" + value +
+                      "\" (expected \"http://host:port\", or \"none\" for no proxy)");
+    return std::nullopt;
+  }
+  std::string_view authority = std::string_view(value).substr(scheme_end + 3);
+  if (!authority.empty() && authority.back() == '/') {
+    authority.remove_suffix(1);
+  }
+  size_t port_colon = authority.rfind(':');
+  if (!authority.empty() && authority.front() == '[') {
+    size_t close = authority.find(']');
+    port_colon = close == std::string_view::npos || close + 1 >= authority.size() ||
+                         authority[close + 1] != ':'
+                     ? std::string_view::npos
+                     : close + 1;
+  }
+  const std::string_view host = authority.substr(0, port_colon);
+  const std::string_view port =
+      port_colon == std::string_view::npos ? "" : authority.substr(port_colon + 1);
+  const bool host_ok = !host.empty() && host.find_first_of("/?# ") == std::string_view::npos;
+  const bool port_ok =
+      !port.empty() && port.size() <= 5 &&
+      std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+      std::stoi(std::string(port)) >= 1 && std::stoi(std::string(port)) <= 65535;
+  if (!host_ok || !port_ok) {
+    t.Error("proxy", node,
+            "invalid proxy \"" + value +
+                "\" (expected \"http://host:port\" with a port 1..65535 and no path)");
+    return std::nullopt;
+  }
+  return value;
+}
+
+void ReadProxy(TableReader& t, ConnectionConfig& connection) {
+  if (t.Get("proxy") != nullptr) {
+    if (auto v = t.String("proxy")) {
+      connection.proxy = CheckProxy(t, *v);
+    }
+  }
+  const bool explicit_proxy = connection.proxy && !connection.proxy->empty();
+  if (t.Get("proxy_username") != nullptr) {
+    if (auto v = t.String("proxy_username")) {
+      if (v->empty() || v->find(':') != std::string::npos) {
+        t.Error("proxy_username", *t.Get("proxy_username"),
+                "proxy_username must be non-empty and contain no \":\"");
+      } else {
+        connection.proxy_username = *v;
+      }
+    }
+  }
+  if (t.Get("proxy_credential") != nullptr) {
+    if (auto ref = ReadCredential(t, "proxy_credential")) {
+      connection.proxy_credential = *ref;
+    }
+  }
+  const bool has_user = t.Get("proxy_username") != nullptr;
+  const bool has_credential = t.Get("proxy_credential") != nullptr;
+  const bool bad_proxy = t.Get("proxy") != nullptr && !connection.proxy;
+  if ((has_user || has_credential) && !explicit_proxy && !bad_proxy) {
+    const std::string_view key = has_credential ? "proxy_credential" : "proxy_username";
+    t.Error(key, *t.Get(key),
+            std::string(key) +
+                " needs proxy = \"http://host:port\" in this table (a proxy credential is sent "
+                "only to the proxy configured beside it, never to one from HTTPS_PROXY)");
+  } else if (has_user != has_credential) {
+    if (has_user) {
+      t.ErrorAtTable("proxy_credential",
+                     "proxy_username needs proxy_credential (the password: a reference "
+                     "\"name\", { env = \"VAR\" } or { file = \"/path\" })");
+    } else {
+      t.ErrorAtTable("proxy_username", "proxy_credential needs proxy_username");
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<CredentialRef> ReadCredential(TableReader& t, std::string_view key) {
@@ -310,6 +406,7 @@ void ReadConnection(TableReader& t, const std::string& dir, ConnectionConfig& co
       connection.ca_file = ca->front() == '/' ? *ca : dir + "/" + *ca;
     }
   }
+  ReadProxy(t, connection);
 }
 
 }  // namespace dealsync::config_internal

@@ -78,6 +78,9 @@ std::vector<ConfigError> CheckCredentials(const Config& config) {
     if (!a.refresh_token.empty()) {
       refs.push_back({&a.refresh_token, "connection.auth.refresh_token", s.file});
     }
+    if (!s.connection.proxy_credential.empty()) {
+      refs.push_back({&s.connection.proxy_credential, "connection.proxy_credential", s.file});
+    }
   };
   add_source(config.vendor);
   for (const SourceConfig& p : config.partners) {

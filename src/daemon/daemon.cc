@@ -157,8 +157,8 @@ Result<std::shared_ptr<SourceRunner>> Daemon::CreateRunner(const SourceConfig& s
   }
   SourceRunnerParts parts;
   parts.config = std::make_unique<SourceConfig>(source);
-  Result<std::unique_ptr<HttpTransport>> client =
-      deps_.make_http_client(io_.get_executor(), source.connection);
+  Result<std::unique_ptr<HttpTransport>> client = deps_.make_http_client(
+      io_.get_executor(), source.connection, loaded_->config.daemon.credentials_dir);
   if (!client.ok()) {
     return client.status().Annotate(source.id + ": HTTP client");
   }
@@ -331,8 +331,15 @@ int Daemon::Run() {
     // Users, credentials and TLS settings are configuration; a busy port is not.
     return s.code() == StatusCode::kUnavailable ? kExitFailure : kExitConfig;
   }
+  if (Status s = StartNotifications(); !s.ok()) {
+    spdlog::critical("cannot start: {}", s.ToString());
+    return kExitConfig;
+  }
   asio::co_spawn(io_, SignalLoop(), asio::detached);
   asio::co_spawn(io_, StatusLoop(), asio::detached);
+  if (notify_) {
+    asio::co_spawn(io_, NotifyLoop(), asio::detached);
+  }
   if (auto every = deps_.notifier.WatchdogPetInterval()) {
     asio::co_spawn(io_, WatchdogLoop(*every), asio::detached);
   }
@@ -360,6 +367,7 @@ void Daemon::BeginShutdown(const char* why) {
     admin_server_->Stop();
   }
   status_timer_.cancel();
+  notify_timer_.cancel();
   for (auto& [id, runner] : runners_) {
     runner->Stop();
   }

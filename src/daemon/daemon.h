@@ -41,6 +41,8 @@
 #include "src/daemon/metrics_registry.h"
 #include "src/daemon/systemd_notify.h"
 #include "src/daemon/watchdog_gate.h"
+#include "src/notify/notify.h"
+#include "src/notify/webhook_sender.h"
 #include "src/transport/transport_counters.h"
 
 #include <boost/asio/io_context.hpp>
@@ -61,9 +63,10 @@ struct DaemonDeps {
   Random& random;
   const ConnectorRegistry& registry;
   Notifier& notifier;
-  // A source's HTTP client (TLS, connection pool) for its connection settings.
-  std::function<Result<std::unique_ptr<HttpTransport>>(boost::asio::any_io_executor,
-                                                       const ConnectionConfig&)>
+  // A source's HTTP client (TLS, connection pool, proxy) for its connection
+  // settings; `credentials_dir` is for connection.proxy_credential.
+  std::function<Result<std::unique_ptr<HttpTransport>>(
+      boost::asio::any_io_executor, const ConnectionConfig&, const std::string& credentials_dir)>
       make_http_client;
   // The connector transport stack (auth, rate limit, retry) for one source over `base`.
   std::function<Result<std::unique_ptr<HttpTransport>>(
@@ -131,6 +134,11 @@ class Daemon final : public AdminBackend {
   Awaitable<void> SignalLoop();
   Awaitable<void> WatchdogLoop(std::chrono::milliseconds every);
   Awaitable<void> StatusLoop();
+  // [[notify.webhooks]] (daemon_notify.cc): reads the webhook URLs, then
+  // NotifyLoop looks for news every kNotifyEvery and sends it.
+  Status StartNotifications();
+  void ObserveForNotifications();
+  Awaitable<void> NotifyLoop();
   Awaitable<int> RunOnce();
 
   DaemonDeps deps_;
@@ -148,6 +156,11 @@ class Daemon final : public AdminBackend {
   std::map<std::string, std::shared_ptr<SourceRunner>> waiting_;  // replacements to start
   std::map<std::string, std::string> failed_;  // source id -> why it is not running
   boost::asio::steady_timer status_timer_;
+  std::unique_ptr<HttpTransport> notify_http_;
+  std::unique_ptr<notify::WebhookSender> notify_;
+  notify::Detector notify_detector_;
+  Timestamp notify_started_{};
+  boost::asio::steady_timer notify_timer_{io_};
   WatchdogGate watchdog_gate_;
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer drain_deadline_;

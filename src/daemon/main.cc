@@ -21,8 +21,16 @@ namespace dealsync {
 namespace {
 
 Result<std::unique_ptr<HttpTransport>> MakeClient(boost::asio::any_io_executor executor,
-                                                  const ConnectionConfig& connection) {
-  auto client = BeastHttpClient::Create(executor, ClientOptionsFor(connection));
+                                                  const ConnectionConfig& connection,
+                                                  const std::string& credentials_dir) {
+  Result<ClientOptions> options =
+      ClientOptionsFor(connection, [&credentials_dir](const CredentialRef& ref) {
+        return ResolveCredential(ref, credentials_dir);
+      });
+  if (!options.ok()) {
+    return options.status();
+  }
+  auto client = BeastHttpClient::Create(executor, std::move(*options));
   if (!client.ok()) {
     return client.status();
   }

@@ -25,8 +25,19 @@
 // Preallocation is off (allow_fallocate = false): a preallocated WAL reserves
 // ~1.1 x write_buffer_size per log, invisible in file sizes, which is what
 // fills a small file system unnoticed.
+//
+// Read-only views (StoreOptions::read_only) are RocksDB secondary instances:
+// unlike DB::OpenForReadOnly, a secondary is made for a primary that keeps
+// writing, flushing and compacting meanwhile (it keeps every table file open,
+// max_open_files = -1, so a compaction cannot delete one under its reads, and
+// it replays the primary's WAL, so it sees every synced batch). It is caught
+// up once at open and then never moves: one consistent view for a command.
+// Its own files (RocksDB wants a directory for them) go to a temporary
+// directory removed when the view closes; the state directory is not touched.
 // Thread-safety: rocksdb::DB is thread-safe; the fault flags are atomics.
+#include <fcntl.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
@@ -35,6 +46,8 @@
 #include <charconv>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -43,8 +56,8 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
-#include <rocksdb/filter_policy.h>
 #include <rocksdb/env.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/table_properties_collectors.h>
@@ -142,9 +155,14 @@ bool IsLockHeld(const rocksdb::Status& s) {
 
 class RocksStore final : public Store {
  public:
+  // `secondary_dir`: a read-only view's own directory (removed at close), else "".
   RocksStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-             std::string dir, StoreOptions options)
-      : db_(std::move(db)), handles_(std::move(handles)), dir_(std::move(dir)), options_(options) {}
+             std::string dir, StoreOptions options, std::string secondary_dir = "")
+      : db_(std::move(db)),
+        handles_(std::move(handles)),
+        dir_(std::move(dir)),
+        options_(options),
+        secondary_dir_(std::move(secondary_dir)) {}
 
   ~RocksStore() override {
     for (rocksdb::ColumnFamilyHandle* h : handles_) {
@@ -152,6 +170,11 @@ class RocksStore final : public Store {
     }
     // Close() flushes nothing we rely on (the WAL is synced); its status is informative only.
     db_->Close().PermitUncheckedError();
+    db_.reset();
+    if (!secondary_dir_.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove_all(secondary_dir_, ignored);
+    }
   }
 
   rocksdb::ColumnFamilyHandle* Handle(Column c) const { return handles_[static_cast<size_t>(c)]; }
@@ -192,6 +215,11 @@ class RocksStore final : public Store {
   }
 
   Status Write(const WriteBatch& batch) override {
+    if (options_.read_only) {
+      return FailedPrecondition("state directory " + dir_ +
+                                " is open as a read-only view; dealsyncd makes every change "
+                                "(through its admin API while it runs)");
+    }
     if (batch.empty()) {
       return Status::Ok();
     }
@@ -287,6 +315,7 @@ class RocksStore final : public Store {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // indexed by Column, then extras
   const std::string dir_;
   const StoreOptions options_;
+  const std::string secondary_dir_;
   std::atomic<bool> write_failing_{false};
   std::atomic<bool> low_space_{false};
   std::mutex mu_;
@@ -332,12 +361,15 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const rocksdb::Options& db,
 }
 
 // Checks (or, for a new store, writes) the schema version.
-Status CheckSchemaVersion(RocksStore& store, const std::string& dir) {
+Status CheckSchemaVersion(RocksStore& store, const std::string& dir, bool read_only) {
   Result<std::optional<std::string>> stored = store.Get(Column::kMeta, kSchemaVersionKey);
   if (!stored.ok()) {
     return stored.status();
   }
   if (!stored->has_value()) {
+    if (read_only) {
+      return Status::Ok();  // created a moment ago by its writer, which writes the version next
+    }
     WriteBatch batch;
     batch.Put(Column::kMeta, kSchemaVersionKey, std::to_string(kStoreSchemaVersion));
     return store.Write(batch);
@@ -368,10 +400,90 @@ Status CheckSchemaVersion(RocksStore& store, const std::string& dir) {
   return Status::Ok();
 }
 
+Result<std::unique_ptr<Store>> OpenRocksView(const std::string& dir,
+                                             const StoreOptions& store_options) {
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
+    return NotFound("state directory " + dir + " holds no store yet (dealsyncd creates it)");
+  }
+  rocksdb::Options options;
+  options.info_log = std::make_shared<SpdlogRocksLogger>();
+  options.max_open_files = -1;  // required of a secondary: see the file comment
+  std::shared_ptr<rocksdb::Cache> cache =
+      rocksdb::NewLRUCache(static_cast<size_t>(store_options.block_cache_bytes));
+  std::vector<std::string> existing;
+  if (rocksdb::Status s = rocksdb::DB::ListColumnFamilies(options, dir, &existing); !s.ok()) {
+    return FailedPrecondition("reading state directory " + dir + ": " + s.ToString());
+  }
+  const std::set<std::string> present(existing.begin(), existing.end());
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (int i = 0; i < kColumnCount; ++i) {
+    std::string name(ColumnName(static_cast<Column>(i)));
+    if (present.count(name) == 0) {
+      // Only a store older than the column families (or not a dealsync store).
+      return FailedPrecondition("state directory " + dir + " has no column family \"" + name +
+                                "\"; it is not a store of this dealsync");
+    }
+    families.emplace_back(name, FamilyOptions(options, cache, store_options, name));
+  }
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(options));
+
+  std::string secondary =
+      (std::filesystem::temp_directory_path(ec) / "dealsync-view-XXXXXX").string();
+  if (ec || ::mkdtemp(secondary.data()) == nullptr) {
+    return FailedPrecondition("cannot make a temporary directory for a read-only view of " + dir);
+  }
+  rocksdb::DB* raw = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status s =
+      rocksdb::DB::OpenAsSecondary(options, dir, secondary, families, &handles, &raw);
+  if (s.ok()) {
+    s = raw->TryCatchUpWithPrimary();
+    if (!s.ok()) {
+      for (rocksdb::ColumnFamilyHandle* h : handles) {
+        raw->DestroyColumnFamilyHandle(h);
+      }
+      delete raw;
+    }
+  }
+  if (!s.ok()) {
+    std::filesystem::remove_all(secondary, ec);
+    return FailedPrecondition("opening a read-only view of state directory " + dir + ": " +
+                              s.ToString());
+  }
+  StoreOptions view_options = store_options;
+  view_options.read_only = true;
+  auto store = std::make_unique<RocksStore>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles),
+                                            dir, view_options, secondary);
+  DEALSYNC_RETURN_IF_ERROR(CheckSchemaVersion(*store, dir, /*read_only=*/true));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
 }  // namespace
+
+bool RocksStoreInUse(const std::string& dir) {
+  const std::string lock = dir + "/LOCK";
+  const int fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return false;
+  }
+  // RocksDB holds a POSIX write lock on the whole LOCK file; F_GETLK reports
+  // another process's lock without taking one.
+  struct flock query {};
+  query.l_type = F_WRLCK;
+  query.l_whence = SEEK_SET;
+  query.l_start = 0;
+  query.l_len = 0;
+  const bool held = ::fcntl(fd, F_GETLK, &query) == 0 && query.l_type != F_UNLCK;
+  ::close(fd);
+  return held;
+}
 
 Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir,
                                               const StoreOptions& store_options) {
+  if (store_options.read_only) {
+    return OpenRocksView(dir, store_options);
+  }
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
@@ -421,7 +533,7 @@ Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir,
   }
   auto store = std::make_unique<RocksStore>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles),
                                             dir, store_options);
-  DEALSYNC_RETURN_IF_ERROR(CheckSchemaVersion(*store, dir));
+  DEALSYNC_RETURN_IF_ERROR(CheckSchemaVersion(*store, dir, /*read_only=*/false));
   (void)store->Health();  // logs the free-space warning now rather than at the first check
   return std::unique_ptr<Store>(std::move(store));
 }

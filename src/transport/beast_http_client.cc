@@ -11,11 +11,16 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
 #include "dealsync/asio.h"
+#include "src/transport/proxy.h"
 #include "src/transport/url.h"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -37,6 +42,7 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 namespace {
 
 constexpr size_t kHeaderLimit = 64 * 1024;
+constexpr size_t kProxyHeaderLimit = 16 * 1024;
 
 struct Connection {
   std::string key;
@@ -172,6 +178,20 @@ Awaitable<Exchange> RunExchange(Stream& stream, beast::flat_buffer& buffer, Beas
   co_return out;
 }
 
+// Where a secret lives, for messages (CredentialRef::Describe lives in
+// dealsync_config, which this library does not link).
+std::string DescribeRef(const CredentialRef& ref) {
+  switch (ref.kind) {
+    case CredentialRef::Kind::kEnv:
+      return "env:" + ref.name;
+    case CredentialRef::Kind::kFile:
+      return "file:" + ref.name;
+    case CredentialRef::Kind::kSystemd:
+      break;
+  }
+  return "credential:" + ref.name;
+}
+
 std::string VerifyFailureDetail(SSL* ssl) {
   const long result = SSL_get_verify_result(ssl);
   if (result == X509_V_OK) {
@@ -180,11 +200,57 @@ std::string VerifyFailureDetail(SSL* ssl) {
   return std::string(" (") + X509_verify_cert_error_string(result) + ")";
 }
 
+// One TLS client context per (CA file as it is on disk, verify mode), shared by
+// every client that uses it: parsing the system CA store takes tens of
+// milliseconds and a few MB, so a daemon with a thousand sources must not do
+// it per source. An SSL_CTX may create SSL objects from several threads; the
+// per-connection settings (SNI, host name check) live on each stream. Contexts
+// are held weakly, so a reload with a changed CA file builds a new one.
+Result<std::shared_ptr<asio::ssl::context>> SharedClientContext(const ClientOptions& options) {
+  std::string key = options.verify_peer ? "verify\n" : "noverify\n";
+  if (!options.ca_file.empty()) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(options.ca_file, ec);
+    const auto mtime = std::filesystem::last_write_time(options.ca_file, ec);
+    key += options.ca_file + "\n" + std::to_string(ec ? 0 : size) + "\n" +
+           std::to_string(ec ? 0 : mtime.time_since_epoch().count());
+  }
+  static std::mutex mu;
+  static std::map<std::string, std::weak_ptr<asio::ssl::context>> contexts;
+  std::lock_guard lock(mu);
+  if (auto it = contexts.find(key); it != contexts.end()) {
+    if (std::shared_ptr<asio::ssl::context> shared = it->second.lock()) {
+      return shared;
+    }
+  }
+  auto ssl = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+  ssl->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                   asio::ssl::context::no_tlsv1_1);
+  beast::error_code ec;
+  ssl->set_default_verify_paths(ec);
+  if (ec) {
+    return FailedPrecondition("TLS: cannot load the system CA store: " + ec.message());
+  }
+  if (!options.ca_file.empty()) {
+    ssl->load_verify_file(options.ca_file, ec);
+    if (ec) {
+      return FailedPrecondition("TLS: cannot load ca_file " + options.ca_file + ": " +
+                                ec.message());
+    }
+  }
+  ssl->set_verify_mode(options.verify_peer ? asio::ssl::verify_peer : asio::ssl::verify_none);
+  contexts[key] = ssl;
+  for (auto it = contexts.begin(); it != contexts.end();) {  // forget unused ones
+    it = it->second.expired() ? contexts.erase(it) : std::next(it);
+  }
+  return ssl;
+}
+
 }  // namespace
 
 struct BeastHttpClient::Impl {
-  Impl(asio::any_io_executor ex, ClientOptions opts)
-      : executor(ex), options(std::move(opts)), ssl(asio::ssl::context::tls_client) {
+  Impl(asio::any_io_executor ex, ClientOptions opts) : executor(ex), options(std::move(opts)) {
     init_status = ConfigureTls();
   }
 
@@ -192,6 +258,9 @@ struct BeastHttpClient::Impl {
   Awaitable<Result<std::unique_ptr<Connection>>> Connect(const ParsedUrl& url, SteadyTime deadline,
                                                          const std::string& context,
                                                          std::chrono::milliseconds timeout);
+  Awaitable<Status> Tunnel(beast::tcp_stream& stream, const ParsedUrl& url, const ProxyRoute& route,
+                           SteadyTime deadline, const std::string& context,
+                           std::chrono::milliseconds timeout);
   Awaitable<Status> Handshake(Connection& conn, const ParsedUrl& url, SteadyTime deadline,
                               const std::string& context, std::chrono::milliseconds timeout);
   std::unique_ptr<Connection> TakeIdle(const std::string& key);
@@ -199,42 +268,39 @@ struct BeastHttpClient::Impl {
 
   asio::any_io_executor executor;
   ClientOptions options;
-  asio::ssl::context ssl;
+  std::shared_ptr<asio::ssl::context> ssl;  // shared (SharedClientContext)
   Status init_status;
   std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
   uint64_t opened = 0;
 };
 
 Status BeastHttpClient::Impl::ConfigureTls() {
-  ssl.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                  asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                  asio::ssl::context::no_tlsv1_1);
-  beast::error_code ec;
-  ssl.set_default_verify_paths(ec);
-  if (ec) {
-    return FailedPrecondition("TLS: cannot load the system CA store: " + ec.message());
+  Result<std::shared_ptr<asio::ssl::context>> shared = SharedClientContext(options);
+  if (!shared.ok()) {
+    return shared.status();
   }
-  if (!options.ca_file.empty()) {
-    ssl.load_verify_file(options.ca_file, ec);
-    if (ec) {
-      return FailedPrecondition("TLS: cannot load ca_file " + options.ca_file + ": " +
-                                ec.message());
-    }
-  }
-  ssl.set_verify_mode(options.verify_peer ? asio::ssl::verify_peer : asio::ssl::verify_none);
+  ssl = std::move(*shared);
   return Status::Ok();
 }
 
 Awaitable<Result<std::unique_ptr<Connection>>> BeastHttpClient::Impl::Connect(
     const ParsedUrl& url, SteadyTime deadline, const std::string& context,
     std::chrono::milliseconds timeout) {
+  Result<ProxyRoute> route = RouteFor(options.proxy, url);
+  if (!route.ok()) {
+    co_return route.status().Annotate(context);
+  }
+  const std::string& dial_host = route->proxy ? route->proxy->host : url.host;
+  const uint16_t dial_port = route->proxy ? route->proxy->port : url.port;
+  const std::string via = route->proxy ? " proxy " + route->proxy->Authority() : "";
   beast::error_code ec;
   tcp::resolver resolver(executor);
   const auto endpoints = co_await resolver.async_resolve(
-      url.host, std::to_string(url.port), tcp::resolver::numeric_service,
+      dial_host, std::to_string(dial_port), tcp::resolver::numeric_service,
       asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
-    co_return Unavailable(context + ": resolve " + url.host + ": " + ec.message());
+    co_return Unavailable(context + ": resolve" + (route->proxy ? " proxy " : " ") + dial_host +
+                          ": " + ec.message());
   }
   if (url.scheme == "http") {
     for (const auto& entry : endpoints) {
@@ -248,20 +314,84 @@ Awaitable<Result<std::unique_ptr<Connection>>> BeastHttpClient::Impl::Connect(
   auto conn = std::make_unique<Connection>();
   conn->key = url.Key();
   if (url.scheme == "https") {
-    conn->secure.emplace(executor, ssl);
+    conn->secure.emplace(executor, *ssl);
   } else {
     conn->plain.emplace(executor);
   }
   conn->lowest().expires_at(deadline);
   co_await conn->lowest().async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
-    co_return NetworkError(context, "connect", ec, timeout);
+    co_return NetworkError(context, route->proxy ? "connect to" + via : "connect", ec, timeout);
   }
   ++opened;
+  if (route->proxy) {
+    DEALSYNC_CO_RETURN_IF_ERROR(
+        co_await Tunnel(conn->lowest(), url, *route, deadline, context, timeout));
+  }
   if (conn->secure) {
     DEALSYNC_CO_RETURN_IF_ERROR(co_await Handshake(*conn, url, deadline, context, timeout));
   }
   co_return conn;
+}
+
+// Opens a CONNECT tunnel to `url`'s host and port through the proxy `stream`
+// is connected to (RFC 9110 section 9.3.6). Proxy-Authorization, when the
+// route has it, goes in this request only: everything after it is TLS to the
+// origin. No error message carries the header.
+Awaitable<Status> BeastHttpClient::Impl::Tunnel(beast::tcp_stream& stream, const ParsedUrl& url,
+                                                const ProxyRoute& route, SteadyTime deadline,
+                                                const std::string& context,
+                                                std::chrono::milliseconds timeout) {
+  const std::string proxy = "proxy " + route.proxy->Authority();
+  std::string head = ConnectRequest(url, options.user_agent, route.proxy_authorization);
+  beast::error_code ec;
+  stream.expires_at(deadline);
+  co_await asio::async_write(stream, asio::buffer(head),
+                             asio::redirect_error(asio::use_awaitable, ec));
+  std::fill(head.begin(), head.end(), '\0');
+  if (ec) {
+    co_return NetworkError(context, "CONNECT to " + proxy, ec, timeout);
+  }
+  beast::flat_buffer buffer;
+  http::response_parser<http::empty_body> parser;
+  parser.header_limit(kProxyHeaderLimit);
+  // A 2xx answer to CONNECT has no body: the tunnel starts right after it.
+  parser.skip(true);
+  stream.expires_at(deadline);
+  co_await http::async_read_header(stream, buffer, parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    co_return NetworkError(context, "CONNECT to " + proxy + ": read", ec, timeout);
+  }
+  const unsigned code = parser.get().result_int();
+  std::string reason(parser.get().reason().substr(0, 80));
+  const std::string answered = proxy + " answered CONNECT with " + std::to_string(code) +
+                               (reason.empty() ? "" : " " + reason);
+  if (code == 407) {
+    // Not retried: the same request would get the same answer.
+    co_return Status(StatusCode::kUnauthenticated,
+                     context + ": " + answered +
+                         (route.proxy_authorization.empty()
+                              ? " (no credential is configured for this proxy: set connection."
+                                "proxy = \"http://host:port\" with proxy_username and "
+                                "proxy_credential)"
+                              : " (the proxy refused connection.proxy_credential)"));
+  }
+  if (code == 403) {
+    co_return Status(StatusCode::kPermissionDenied,
+                     context + ": " + answered + " (the proxy does not allow this destination)");
+  }
+  if (code >= 500) {
+    co_return Unavailable(context + ": " + answered);
+  }
+  if (code < 200 || code >= 300) {
+    co_return FailedPrecondition(context + ": " + answered);
+  }
+  if (buffer.size() != 0) {
+    co_return Unavailable(context + ": " + proxy +
+                          " sent data before the TLS handshake in the tunnel");
+  }
+  co_return Status::Ok();
 }
 
 Awaitable<Status> BeastHttpClient::Impl::Handshake(Connection& conn, const ParsedUrl& url,
@@ -402,6 +532,44 @@ ClientOptions ClientOptionsFor(const ConnectionConfig& connection) {
   ClientOptions options;
   options.ca_file = connection.ca_file;
   options.allow_insecure_http_loopback = connection.allow_insecure_http;
+  if (!connection.proxy) {
+    options.proxy.mode = ProxyOptions::Mode::kEnvironment;
+    options.proxy.environment = ProxyEnvironment::Read();
+  } else if (!connection.proxy->empty()) {
+    options.proxy.mode = ProxyOptions::Mode::kExplicit;
+    options.proxy.url = *connection.proxy;
+  }
+  return options;
+}
+
+Result<ClientOptions> ClientOptionsFor(
+    const ConnectionConfig& connection,
+    const std::function<Result<std::string>(const CredentialRef&)>& secrets) {
+  ClientOptions options = ClientOptionsFor(connection);
+  if (connection.proxy_credential.empty()) {
+    return options;
+  }
+  if (options.proxy.mode != ProxyOptions::Mode::kExplicit) {
+    return InvalidArgument(
+        "connection.proxy_credential: needs connection.proxy = \"http://host:port\" (a proxy "
+        "credential is sent only to the proxy configured beside it)");
+  }
+  if (connection.proxy_username.empty()) {
+    return InvalidArgument("connection.proxy_username: required with connection.proxy_credential");
+  }
+  if (!secrets) {
+    return FailedPrecondition("connection.proxy_credential: no credential source");
+  }
+  Result<std::string> secret = secrets(connection.proxy_credential);
+  if (!secret.ok()) {
+    return secret.status().Annotate("connection.proxy_credential (" +
+                                    DescribeRef(connection.proxy_credential) + ")");
+  }
+  if (secret->empty()) {
+    return InvalidArgument("connection.proxy_credential (" +
+                           DescribeRef(connection.proxy_credential) + "): the credential is empty");
+  }
+  options.proxy.credentials = connection.proxy_username + ":" + *secret;
   return options;
 }
 

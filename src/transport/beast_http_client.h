@@ -11,6 +11,10 @@
 //     fails on a reused connection before any response byte arrived (the server
 //     closed it while idle) is retried once on a fresh connection.
 //   - Responses larger than max_body_bytes fail with kUnavailable.
+//   - https:// may go through an HTTP proxy (ClientOptions::proxy, proxy.h): a
+//     CONNECT tunnel, then TLS to the origin inside it with SNI and certificate
+//     checks against the origin host, exactly as without a proxy. A 407 from
+//     the proxy is kUnauthenticated, a 403 kPermissionDenied (not retried).
 // Errors carry context such as "GET https://host/path: connect: Connection
 // refused"; query values of secret-looking parameters are redacted.
 // Thread-safety: use from one executor thread. The client must outlive its Sends.
@@ -18,12 +22,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "dealsync/asio.h"
 #include "dealsync/config.h"
 #include "dealsync/http.h"
+#include "src/transport/proxy.h"
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -36,10 +42,18 @@ struct ClientOptions {
   size_t max_body_bytes = 64 * 1024 * 1024;
   std::string user_agent = "dealsync/0.1";
   size_t max_idle_connections_per_host = 4;
+  ProxyOptions proxy;  // https:// through a CONNECT tunnel (proxy.h); default direct
 };
 
-// The client options a connector's connection settings ask for.
+// The client options a connector's connection settings ask for: connection.proxy,
+// or else HTTPS_PROXY / NO_PROXY as the environment has them now. Without a
+// SecretSource the proxy credential is not read (no Proxy-Authorization).
 ClientOptions ClientOptionsFor(const ConnectionConfig& connection);
+// The same, with connection.proxy_credential read through `secrets`; errors
+// name the key and the credential (never its content).
+Result<ClientOptions> ClientOptionsFor(
+    const ConnectionConfig& connection,
+    const std::function<Result<std::string>(const CredentialRef&)>& secrets);
 
 class BeastHttpClient final : public HttpTransport {
  public:

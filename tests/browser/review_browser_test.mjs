@@ -2,7 +2,7 @@
 // puppeteer-core against review_fixture_server (the daemon's Workspace over a
 // seeded engine). Every step asserts; any failure exits non-zero.
 //   node review_browser_test.mjs <review_fixture_server> <node_modules dir> [chromium]
-import { spawn } from "node:child_process";
+import { startFixtureServer } from "./review_fixture.mjs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import assert from "node:assert/strict";
@@ -16,19 +16,6 @@ if (!serverBin || !modules) {
 const require = createRequire(path.join(path.resolve(modules), "noop.js"));
 const puppeteer = require("puppeteer-core");
 const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(serverBin, ["--deals", "6"], { stdio: ["pipe", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/listening (\d+)/);
-      if (m) resolve({ child, base: `http://127.0.0.1:${m[1]}` });
-    });
-    child.on("exit", (code) => reject(new Error("fixture server exited " + code)));
-  });
-}
 
 const results = [];
 async function step(name, fn) {
@@ -94,7 +81,7 @@ async function axeCheck(page, label) {
 }
 
 async function main() {
-  const { child, base } = await startServer();
+  const { child, base } = await startFixtureServer(serverBin);
   const browser = await puppeteer.launch({
     executablePath: chromiumPath, headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],

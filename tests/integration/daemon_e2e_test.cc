@@ -537,6 +537,127 @@ TEST_F(DaemonE2ETest, MissingCredentialFailsOnePartnerWhileTwoOthersSyncAndReloa
   EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << e2e::ReadFile(Log());
 }
 
+// dealsyncctl works whether or not dealsyncd runs on the state directory:
+// read commands read a view of the store without taking its lock, changes go
+// through the running daemon's admin API, and with the daemon stopped the same
+// command lines work on the store itself.
+TEST_F(DaemonE2ETest, CliListsReportsAndResolvesWhileTheDaemonRunsAndWhenItIsStopped) {
+  Seed();
+  // close_date is "manual" for northwind: REG-1's dates now differ too, so two are held.
+  ASSERT_TRUE(partner_->Edit(p1_, {{"close_at", "2027-02-01"}}));
+  StartDaemon();
+  ASSERT_TRUE(WaitForStatus(Admin("/healthz"), 200)) << e2e::ReadFile(Log());
+  std::vector<std::string> held;
+  std::string listed;
+  ASSERT_TRUE(Eventually([&] {
+    Result<HttpResponse> r =
+        Http("GET", Admin("/api/v1/conflicts?status=held_for_review"), "", "e2e-admin-token");
+    held.clear();
+    listed = r.ok() ? r->body : r.status().ToString();
+    const json page = r.ok() && r->status == 200 ? json::parse(r->body) : json();
+    if (page.contains("conflicts")) {
+      for (const json& c : page["conflicts"]) {
+        held.push_back(c["id"].get<std::string>());
+      }
+    }
+    return held.size() == 2;
+  })) << listed;
+
+  const std::string ctl = std::string(DEALSYNCCTL) + " ";
+  const std::string config = " --config '" + Config() + "'";
+  const std::string report = (dir_ / "report.json").string();
+  auto run = [](const std::string& command) {
+    std::string out;
+    const int status = e2e::RunCommand(command + " 2>&1", &out);
+    return std::pair{status, out};
+  };
+
+  // Running: every read command answers from the daemon's current state.
+  auto [status, out] = run(ctl + "conflicts list --status held" + config);
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_NE(out.find(held[0]), std::string::npos) << out;
+  EXPECT_NE(out.find(held[1]), std::string::npos) << out;
+  EXPECT_NE(out.find("2 held for review"), std::string::npos) << out;
+  // Without --config: $DEALSYNC_CONFIG (here naming the file) is the default.
+  std::tie(status, out) = run("DEALSYNC_CONFIG='" + Config() + "/dealsync.toml' " + ctl +
+                              "conflicts show '" + held[0] + "'");
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("held for review"), std::string::npos) << out;
+  std::tie(status, out) = run(ctl + "report --format json --out '" + report + "'" + config);
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_NE(out.find(", 2 held for review"), std::string::npos) << out;
+  EXPECT_NE(e2e::ReadFile(report).find(held[1]), std::string::npos);
+  std::tie(status, out) = run(ctl + "plan" + config);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("Conflicts held for review (nothing is pushed for them): 2"),
+            std::string::npos)
+      << out;
+  std::tie(status, out) = run(ctl + "links --partner northwind" + config);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find(p1_), std::string::npos) << out;
+  std::tie(status, out) = run(ctl + "deadletters list" + config);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("No dead letters"), std::string::npos) << out;
+
+  // Running: changes go through the daemon, which journals and pushes them.
+  std::tie(status, out) = run(ctl + "deadletters retry northwind/nope" + config);
+  EXPECT_EQ(status, 1) << out;
+  EXPECT_NE(out.find("no dead letter"), std::string::npos) << out;
+  // A conflict id is "<partner>/<vendor record>/<partner record>/<field>/<seq>".
+  const std::string partner_id = held[0]
+                                     .substr(0, held[0].rfind("/close_date/"))
+                                     .substr(held[0].find('/', held[0].find('/') + 1) + 1);
+  const json partner_close = partner_->View(partner_id)["expected_close"];
+  std::tie(status, out) = run(ctl + "conflicts resolve '" + held[0] +
+                              "' --take vendor --by kim --reason 'the signed date'" + config);
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("through dealsyncd"), std::string::npos) << out;
+  Result<HttpResponse> detail =
+      Http("GET", Admin("/api/v1/conflicts/" + held[0]), "", "e2e-admin-token");
+  ASSERT_OK(detail);
+  ASSERT_EQ(detail->status, 200) << detail->body;
+  const json settled = json::parse(detail->body);
+  EXPECT_EQ(settled["status"], "resolved_by_operator") << detail->body;
+  EXPECT_EQ(settled["resolved_by"], "admin") << detail->body;  // the [admin] token's user
+  EXPECT_NE(settled.value("resolution_reason", "").find("the signed date"), std::string::npos);
+  EXPECT_NE(settled.value("resolution_reason", "").find("by kim"), std::string::npos);
+  EXPECT_EQ(settled["partner_id"], partner_id);
+  // Taking the vendor's date: the daemon pushes it to the partner.
+  ASSERT_TRUE(Eventually([&] {
+    return partner_->View(partner_id)["expected_close"] != partner_close;
+  })) << partner_->View(partner_id).dump();
+  // A view opened now sees the decision at once.
+  std::tie(status, out) = run(ctl + "conflicts show '" + held[0] + "'" + config);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("resolved by operator"), std::string::npos) << out;
+  EXPECT_TRUE(WaitForStatus(Admin("/healthz"), 200));  // the daemon never noticed the reads
+
+  // Stopped: the same command lines work on the store itself.
+  daemon_->Signal(SIGTERM);
+  ASSERT_EQ(daemon_->WaitExit(seconds(15)), 0) << e2e::ReadFile(Log());
+  std::tie(status, out) = run(ctl + "conflicts list --status held" + config);
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_EQ(out.find(held[0]), std::string::npos) << out;
+  EXPECT_NE(out.find(held[1]), std::string::npos) << out;
+  EXPECT_NE(out.find("1 held for review"), std::string::npos) << out;
+  std::tie(status, out) = run(ctl + "report --format json --out '" + report + "'" + config);
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_NE(out.find(", 1 held for review"), std::string::npos) << out;
+  std::tie(status, out) = run(ctl + "conflicts resolve '" + held[1] +
+                              "' --value 2027-03-01 --by kim --reason 'agreed by phone'" + config);
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_EQ(out.find("through dealsyncd"), std::string::npos) << out;
+  std::tie(status, out) = run(ctl + "conflicts show '" + held[1] + "'" + config);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("resolved by operator"), std::string::npos) << out;
+  EXPECT_NE(out.find("by kim"), std::string::npos) << out;
+  // The next run pushes the decision to both sides.
+  ASSERT_EQ(RunOnce(), 0) << e2e::ReadFile(Log());
+  std::tie(status, out) = run(ctl + "conflicts list --status held" + config);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("No conflicts match."), std::string::npos) << out;
+}
+
 // The state directory's file system fills up while the daemon runs: writes
 // fail cleanly, /readyz says why (503), the process neither aborts nor needs a
 // restart, and once space is freed the edit made meanwhile still propagates.

@@ -42,6 +42,7 @@ check "report"
 check "partner check"
 check "conflicts list"
 check "conflicts resolve"
+check "links add"
 [[ $(complete_words _dealsyncctl dealsyncctl report --format "") == $'html\ncsv\npipeline-csv\njson' ]] ||
   fail "report --format values"
 got=$(complete_words _dealsyncd dealsyncd "--")

@@ -111,6 +111,32 @@ INSTANTIATE_TEST_SUITE_P(
                  "ISO 4217 code such as EUR)",
                  "dealsync.toml:18:19: reports.pipeline_target: invalid amount \"250000\" "
                  "(expected a decimal and an ISO 4217 code, e.g. \"100 USD\")"}},
+        BadCase{"bad_proxy.toml",
+                "partners.d/acme.toml",
+                {"partners.d/acme.toml:8:9: connection.proxy: proxy scheme \"https\" is not "
+                 "supported (expected \"http://host:port\": the proxy is reached over TCP and "
+                 "the CONNECT tunnel inside carries TLS to the server)"}},
+        BadCase{"proxy_user_info.toml",
+                "partners.d/acme.toml",
+                {"partners.d/acme.toml:8:9: connection.proxy: proxy must not carry user info (it "
+                 "would put a secret in the config; use proxy_username and proxy_credential)"}},
+        BadCase{"proxy_no_port.toml",
+                "partners.d/acme.toml",
+                {"partners.d/acme.toml:5:1: connection.proxy_credential: proxy_username needs "
+                 "proxy_credential (the password: a reference \"name\", { env = \"VAR\" } or { "
+                 "file = \"/path\" })",
+                 "partners.d/acme.toml:8:9: connection.proxy: invalid proxy "
+                 "\"http://proxy.corp.example\" (expected \"http://host:port\" with a port "
+                 "1..65535 and no path)"}},
+        BadCase{"proxy_credential_env_proxy.toml",
+                "partners.d/acme.toml",
+                {"partners.d/acme.toml:9:20: connection.proxy_credential: proxy_credential needs "
+                 "proxy = \"http://host:port\" in this table (a proxy credential is sent only to "
+                 "the proxy configured beside it, never to one from HTTPS_PROXY)"}},
+        BadCase{"proxy_missing_username.toml",
+                "partners.d/acme.toml",
+                {"partners.d/acme.toml:5:1: connection.proxy_username: proxy_credential needs "
+                 "proxy_username"}},
         BadCase{"duplicate_native_stage.toml",
                 "partners.d/acme.toml",
                 {"partners.d/acme.toml:16:13: stages.solution: native value \"Discovery\" is "

@@ -162,3 +162,52 @@ TEST(LoadConfigTest, UnknownKeysInNestedTablesSuggestFixes) {
 
 }  // namespace
 }  // namespace dealsync::testing
+
+namespace dealsync::testing {
+namespace {
+
+std::string PartnerWithConnection(const std::string& extra) {
+  return "id = \"acme\"\nconnector = \"fake\"\n\n[connection]\n"
+         "base_url = \"https://crm.acme.example/api\"\n"
+         "auth = { type = \"bearer\", credential = \"acme-token\" }\n" +
+         extra +
+         "\n[list]\npath = \"/deals\"\n\n[stages]\nprospect = [\"New\"]\nqualified = [\"Q\"]\n"
+         "discovery = [\"D\"]\nsolution = [\"S\"]\nproposal = [\"P\"]\nclosed_won = [\"W\"]\n"
+         "closed_lost = [\"L\"]\n";
+}
+
+TEST(LoadConfigTest, ProxyOptions) {
+  ConfigDir dir;
+  dir.Write("partners.d/acme.toml",
+            PartnerWithConnection("proxy = \"http://proxy.corp.example:3128\"\n"
+                                  "proxy_username = \"svc-dealsync\"\n"
+                                  "proxy_credential = \"acme-proxy\"\n"));
+  Config config = LoadGood(dir);
+  const SourceConfig* acme = config.FindSource("acme");
+  ASSERT_NE(acme, nullptr);
+  ASSERT_TRUE(acme->connection.proxy.has_value());
+  EXPECT_EQ(*acme->connection.proxy, "http://proxy.corp.example:3128");
+  EXPECT_EQ(acme->connection.proxy_username, "svc-dealsync");
+  EXPECT_EQ(acme->connection.proxy_credential.Describe(), "credential:acme-proxy");
+  // Without the key the environment decides (HTTPS_PROXY / NO_PROXY).
+  const SourceConfig* northwind = config.FindSource("northwind");
+  ASSERT_NE(northwind, nullptr);
+  EXPECT_FALSE(northwind->connection.proxy.has_value());
+  EXPECT_TRUE(northwind->connection.proxy_credential.empty());
+}
+
+TEST(LoadConfigTest, ProxyNoneAndEmptyMeanDirect) {
+  for (const char* value : {"none", ""}) {
+    ConfigDir dir;
+    dir.Write("partners.d/acme.toml",
+              PartnerWithConnection("proxy = \"" + std::string(value) + "\"\n"));
+    Config config = LoadGood(dir);
+    const SourceConfig* acme = config.FindSource("acme");
+    ASSERT_NE(acme, nullptr);
+    ASSERT_TRUE(acme->connection.proxy.has_value()) << value;
+    EXPECT_EQ(*acme->connection.proxy, "") << value;
+  }
+}
+
+}  // namespace
+}  // namespace dealsync::testing

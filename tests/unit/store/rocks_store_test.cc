@@ -128,6 +128,78 @@ TEST_F(RocksStoreTest, SecondOpenIsRefusedClearly) {
             "state directory " + dir_ + " is in use by another dealsyncd (RocksDB lock held)");
 }
 
+// A read-only view (what dealsyncctl's read commands open) works while another
+// process writes: it takes no lock, sees every batch written before it opened
+// and none after, and refuses to write.
+TEST_F(RocksStoreTest, ReadOnlyViewReadsWhileAnotherProcessWrites) {
+  EXPECT_FALSE(RocksStoreInUse(dir_));
+  Result<std::unique_ptr<Store>> none = OpenRocksStore(dir_, StoreOptions{.read_only = true});
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), StatusCode::kNotFound) << none.status().ToString();
+
+  int ready[2];
+  int step[2];
+  ASSERT_EQ(pipe(ready), 0);
+  ASSERT_EQ(pipe(step), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    Result<std::unique_ptr<Store>> store = OpenRocksStore(dir_);
+    char byte = 'n';
+    if (store.ok()) {
+      WriteBatch first;
+      first.Put(Column::kConflicts, "c1", "held");
+      first.Put(Column::kIndex, "held/c1", "");
+      byte = (*store)->Write(first).ok() ? 'y' : 'n';
+    }
+    (void)!write(ready[1], &byte, 1);
+    (void)!read(step[0], &byte, 1);  // then one more batch
+    WriteBatch second;
+    second.Put(Column::kConflicts, "c2", "held");
+    byte = store.ok() && (*store)->Write(second).ok() ? 'y' : 'n';
+    (void)!write(ready[1], &byte, 1);
+    (void)!read(step[0], &byte, 1);  // hold the lock until the parent is done
+    _exit(0);
+  }
+  char byte = 0;
+  ASSERT_EQ(read(ready[0], &byte, 1), 1);
+  ASSERT_EQ(byte, 'y');
+  EXPECT_TRUE(RocksStoreInUse(dir_));
+
+  Result<std::unique_ptr<Store>> view = OpenRocksStore(dir_, StoreOptions{.read_only = true});
+  ASSERT_OK(view.status());
+  (void)!write(step[1], &byte, 1);
+  ASSERT_EQ(read(ready[0], &byte, 1), 1);
+  ASSERT_EQ(byte, 'y');
+  Result<std::unique_ptr<Store>> later = OpenRocksStore(dir_, StoreOptions{.read_only = true});
+  (void)!write(step[1], &byte, 1);
+  int status = 0;
+  waitpid(child, &status, 0);
+  for (int fd : {ready[0], ready[1], step[0], step[1]}) {
+    close(fd);
+  }
+
+  // The first view: the first batch whole, the second not at all.
+  EXPECT_EQ(**(*view)->Get(Column::kConflicts, "c1"), "held");
+  EXPECT_TRUE((*view)->Get(Column::kIndex, "held/c1")->has_value());
+  EXPECT_FALSE((*view)->Get(Column::kConflicts, "c2")->has_value());
+  ASSERT_OK(later.status());
+  EXPECT_EQ(**(*later)->Get(Column::kConflicts, "c2"), "held");
+  EXPECT_EQ(ScanAll(**later, Column::kConflicts, "").size(), 2u);
+  WriteBatch refused;
+  refused.Put(Column::kConflicts, "c3", "x");
+  Status write = (*view)->Write(refused);
+  EXPECT_EQ(write.code(), StatusCode::kFailedPrecondition) << write.ToString();
+  EXPECT_NE(write.message().find("read-only view"), std::string::npos);
+
+  EXPECT_FALSE(RocksStoreInUse(dir_));  // released once the child exits
+  view->reset();
+  later->reset();
+  auto writer = Open();  // views left no lock behind
+  ASSERT_NE(writer, nullptr);
+  EXPECT_FALSE(writer->Get(Column::kConflicts, "c3")->has_value());
+}
+
 TEST_F(RocksStoreTest, OpenHeldByAnotherProcessIsRefused) {
   int ready[2];
   int release[2];
