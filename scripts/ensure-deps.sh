@@ -10,6 +10,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev libsystemd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   systemd prometheus curl
+  clang libclang-rt-14-dev
 )
 if [[ "${1:-}" == "--with-browser" ]]; then
   packages+=(chromium)

@@ -307,6 +307,8 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
         }
       }
     }
+    // The native payload is kept once, in the journal entry of the version.
+    next.opp.native_payload.clear();
     SaveRecord(txn, next);
     DEALSYNC_RETURN_IF_ERROR(IndexRecord(txn, stored ? &*stored : nullptr, next));
 

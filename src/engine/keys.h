@@ -5,7 +5,8 @@
 //   meta       "seq/journal"                      -> BE64 last journal seq
 //              "seq/trace"                        -> BE64 last push trace number
 //   journal    BE64(seq)                          -> JournalEntry JSON
-//   records    source \0 native_id                -> StoredRecord JSON (latest version)
+//   records    source \0 native_id                -> StoredRecord JSON (latest version; its
+//                                                 native payload is in the journal only)
 //   links      link_id                            -> Link JSON
 //              (link_id = "<partner>/<vendor id>/<partner id>")
 //   base       link_id \0 field                   -> BaseValue JSON (last agreed value)

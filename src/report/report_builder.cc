@@ -1,6 +1,7 @@
 // BuildReport: scope selection, conflict ordering and the per-partner reviews.
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "dealsync/report.h"
 #include "src/report/pipeline_review.h"
@@ -12,27 +13,50 @@ namespace {
 using report_internal::ParseMoneyText;
 using report_internal::ReportingConverter;
 
-const Opportunity* FindRecord(const std::vector<Opportunity>& records, std::string_view source,
-                              std::string_view id) {
-  for (const Opportunity& r : records) {
-    // An empty `source` matches any: every vendor record is the vendor's,
-    // whatever id the vendor source has in the config.
-    if (r.native_id == id && (source.empty() || r.source == source)) {
-      return &r;
+// Records by (source, native id), built once per report so that each conflict
+// finds its two records in O(1). Every vendor record is the vendor's whatever
+// id the vendor source has in the config, so vendor records are keyed by id only.
+class RecordLookup {
+ public:
+  explicit RecordLookup(const ReportInput& input) {
+    vendor_.reserve(input.vendor_records.size());
+    for (const Opportunity& r : input.vendor_records) {
+      vendor_.emplace(r.native_id, &r);
+    }
+    partner_.reserve(input.partner_records.size());
+    for (const Opportunity& r : input.partner_records) {
+      partner_.emplace(Key(r.source, r.native_id), &r);
     }
   }
-  return nullptr;
-}
+  const Opportunity* Vendor(const std::string& id) const {
+    auto it = vendor_.find(id);
+    return it == vendor_.end() ? nullptr : it->second;
+  }
+  const Opportunity* Partner(std::string_view source, std::string_view id) const {
+    auto it = partner_.find(Key(source, id));
+    return it == partner_.end() ? nullptr : it->second;
+  }
+
+ private:
+  static std::string Key(std::string_view source, std::string_view id) {
+    std::string k(source);
+    k.push_back('\0');
+    k.append(id);
+    return k;
+  }
+  std::unordered_map<std::string, const Opportunity*> vendor_;
+  std::unordered_map<std::string, const Opportunity*> partner_;
+};
 
 // The value at stake: the larger of the deal's amounts on either side (and, for
 // an amount conflict, of the two disputed values), in the reporting currency.
-std::optional<int64_t> ValueAtStake(const ReportInput& input, const Conflict& c,
+std::optional<int64_t> ValueAtStake(const RecordLookup& records, const Conflict& c,
                                     ReportingConverter& money) {
   std::vector<std::optional<Money>> amounts;
-  if (const Opportunity* v = FindRecord(input.vendor_records, "", c.vendor_id)) {
+  if (const Opportunity* v = records.Vendor(c.vendor_id)) {
     amounts.push_back(v->amount);
   }
-  if (const Opportunity* p = FindRecord(input.partner_records, c.partner, c.partner_id)) {
+  if (const Opportunity* p = records.Partner(c.partner, c.partner_id)) {
     amounts.push_back(p->amount);
   }
   if (c.field == Field::kAmount) {
@@ -116,6 +140,7 @@ Result<Report> BuildReport(const ReportInput& input, const ReportOptions& option
   for (const ReportPartnerInfo& p : input.partners) {
     partner_names[p.id] = p.name;
   }
+  const RecordLookup records(input);
   for (const Conflict& c : input.conflicts) {
     if (!options.partner.empty() && c.partner != options.partner) {
       continue;
@@ -123,7 +148,7 @@ Result<Report> BuildReport(const ReportInput& input, const ReportOptions& option
     ConflictLine line;
     line.conflict = c;
     line.partner_name = partner_names.count(c.partner) ? partner_names[c.partner] : c.partner;
-    line.stake_minor = ValueAtStake(input, c, money);
+    line.stake_minor = ValueAtStake(records, c, money);
     line.age_days = std::max<int64_t>(
         0, std::chrono::floor<std::chrono::days>(input.now - c.detected_at).count());
     report.conflicts.push_back(std::move(line));

@@ -119,6 +119,7 @@ async function main() {
       const first = (await rows(page))[0];
       settledId = first.id;
       await page.click(`#conflict-table tbody tr[data-id="${first.id}"] a`);
+      // The settle form appears once the conflict has arrived (never the one shown before).
       await page.waitForSelector("#view-conflict:not([hidden]) #settle-form", { visible: true });
       assert.match(await page.$eval("#c-title", (e) => e.textContent), /close date/);
       assert.match(await page.$eval("#c-vendor-meta", (e) => e.textContent), /changed 2026-/);
@@ -213,7 +214,7 @@ async function main() {
       const id = (await rows(vp))[0].id;
       await vp.click(`#conflict-table tbody tr[data-id="${id}"] a`);
       await vp.waitForSelector("#view-conflict:not([hidden])");
-      await vp.waitForFunction(() => document.querySelector("#c-title").textContent !== "");
+      await vp.waitForFunction(() => !["", "Loading…"].includes(document.querySelector("#c-title").textContent));
       assert.equal(await vp.$eval("#c-settle-card", (e) => e.hidden), true);
       const r = await apiAs(vp, base, "POST", `/api/v1/conflicts/${encodeURIComponent(id)}/resolve`, { take: "vendor", reason: "x" });
       assert.equal(r.status, 403);

@@ -7,12 +7,13 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <string>
-#include <thread>
 
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include "src/transport/http_server.h"
@@ -56,16 +57,28 @@ int main(int argc, char** argv) {
     io.stop();
   });
   // The parent closing our stdin also stops us (no orphan when a test dies).
-  std::thread watcher([&io, &server] {
-    char c;
-    while (::read(0, &c, 1) > 0) {
-    }
-    boost::asio::post(io, [&] {
-      server.Stop();
-      io.stop();
-    });
-  });
-  watcher.detach();
+  // Read on the io_context itself, so nothing outlives it.
+  boost::asio::posix::stream_descriptor input(io);
+  boost::system::error_code assigned;
+  const int stdin_copy = ::dup(0);
+  input.assign(stdin_copy, assigned);
+  char byte = 0;
+  std::function<void()> watch_stdin = [&] {
+    input.async_read_some(boost::asio::buffer(&byte, 1),
+                          [&](const boost::system::error_code& ec, size_t) {
+                            if (ec) {
+                              server.Stop();
+                              io.stop();
+                            } else {
+                              watch_stdin();
+                            }
+                          });
+  };
+  if (!assigned) {
+    watch_stdin();
+  } else if (stdin_copy >= 0) {
+    ::close(stdin_copy);  // stdin cannot be polled (a file, /dev/null): signals only
+  }
   io.run();
   return 0;
 }

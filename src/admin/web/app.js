@@ -210,6 +210,13 @@ function fillRecord(dl, r) {
 
 async function loadConflict(id) {
   showOnly("conflict");
+  // Until this conflict arrives nothing of the one shown before is on screen,
+  // and nothing can be settled: a slow answer must not settle the wrong one.
+  state.current = null;
+  $("c-settle-card").hidden = true;
+  $("c-settled").hidden = true;
+  $("c-title").textContent = "Loading…";
+  $("c-sub").textContent = "";
   const c = await api("GET", "/api/v1/conflicts/" + encodeURIComponent(id));
   state.current = c;
   $("c-title").textContent = (c.deal_name || c.vendor_id) + " — " + words(c.field);
@@ -260,6 +267,7 @@ async function loadConflict(id) {
 
 async function onSettle(ev) {
   ev.preventDefault();
+  if (!state.current) return;
   const take = document.querySelector("input[name=take]:checked").value;
   const reason = $("s-reason").value.trim();
   const err = $("settle-error");
