@@ -115,6 +115,13 @@ class SpdlogRocksLogger final : public rocksdb::Logger {
       text.remove_suffix(1);
     }
     auto log = Log();
+    // Opening a state directory that does not exist yet, RocksDB reports the
+    // directory it is about to create as an error; a first start has none.
+    if (level == rocksdb::InfoLogLevel::ERROR_LEVEL && text.rfind("Error when reading ", 0) == 0 &&
+        text.find(" dir NotFound") != std::string_view::npos) {
+      log->debug("rocksdb: {}", text);
+      return;
+    }
     switch (level) {
       case rocksdb::InfoLogLevel::DEBUG_LEVEL:
         log->debug("rocksdb: {}", text);

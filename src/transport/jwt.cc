@@ -5,14 +5,13 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <memory>
 
 #include <nlohmann/json.hpp>
 
 namespace dealsync {
 namespace {
-
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 struct BioFree {
   void operator()(BIO* b) const { BIO_free(b); }
@@ -46,27 +45,16 @@ KeyPtr PublicKeyFrom(std::string_view pem) {
 }  // namespace
 
 std::string Base64UrlEncode(std::string_view data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    const uint32_t n = (static_cast<uint8_t>(data[i]) << 16) |
-                       (static_cast<uint8_t>(data[i + 1]) << 8) | static_cast<uint8_t>(data[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
+  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
+  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                     reinterpret_cast<const unsigned char*>(data.data()),
+                                     static_cast<int>(data.size()));
+  out.resize(static_cast<size_t>(std::max(length, 0)));
+  while (!out.empty() && out.back() == '=') {
+    out.pop_back();
   }
-  if (i + 1 == data.size()) {
-    const uint32_t n = static_cast<uint8_t>(data[i]) << 16;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-  } else if (i + 2 == data.size()) {
-    const uint32_t n =
-        (static_cast<uint8_t>(data[i]) << 16) | (static_cast<uint8_t>(data[i + 1]) << 8);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
+  for (char& c : out) {
+    c = c == '+' ? '-' : c == '/' ? '_' : c;
   }
   return out;
 }

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -622,21 +623,32 @@ TEST_F(DaemonE2ETest, WebhooksGetNewlyHeldConflictsAndOneDigestADayAcrossARestar
   ASSERT_TRUE(Eventually([&] { return receiver.Received("digest").size() == 1; }, seconds(30)))
       << e2e::ReadFile(Log());
   const json digest = receiver.Received("digest")[0];
-  EXPECT_EQ(digest["id"], FormatTimestamp(SystemClock().Now()).substr(0, 10));
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  ::gmtime_r(&now, &utc);
+  char today[11];
+  std::strftime(today, sizeof today, "%Y-%m-%d", &utc);
+  EXPECT_EQ(digest["id"], today);
   EXPECT_NE(digest["subject"].get<std::string>().find("dealsync daily digest"), std::string::npos);
 
   // What was held before the first look is backlog; a conflict held later is news.
-  ASSERT_TRUE(partner_->Edit(p1_, {{"close_at", "2027-03-01"}}));
-  ASSERT_TRUE(Eventually(
-      [&] {
-        for (const json& n : receiver.Received("held_conflict")) {
-          if (n["subject"].get<std::string>().find("Deal REG-1") != std::string::npos) {
-            return true;
-          }
-        }
-        return false;
-      },
-      seconds(40)))
+  const auto held_notified = [&](const std::string& deal) {
+    for (const json& n : receiver.Received("held_conflict")) {
+      if (n["subject"].get<std::string>().find(deal) != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  };
+  // A new pair whose close dates differ: close_date is "manual" for northwind.
+  const auto deal = [](const std::string& reg, const char* close) {
+    return json{{"name", "Deal " + reg}, {"account", "Initech"}, {"owner", "kim"},
+                {"stage", "Qualified"},  {"amount", "900.00"},   {"currency", "EUR"},
+                {"close_at", close},     {"registration", reg}};
+  };
+  ASSERT_FALSE(vendor_->Create(deal("REG-4", "2026-12-20")).empty());
+  ASSERT_FALSE(partner_->Create(deal("REG-4", "2027-01-20")).empty());
+  ASSERT_TRUE(Eventually([&] { return held_notified("Deal REG-4"); }, seconds(40)))
       << e2e::ReadFile(Log());
   const size_t held_before_restart = receiver.Received("held_conflict").size();
   for (const HttpRequest& r : receiver.requests()) {
@@ -653,23 +665,9 @@ TEST_F(DaemonE2ETest, WebhooksGetNewlyHeldConflictsAndOneDigestADayAcrossARestar
   StartDaemon();
   ::unsetenv("SSL_CERT_FILE");
   ASSERT_TRUE(WaitForStatus(Admin("/healthz"), 200)) << e2e::ReadFile(Log());
-  const auto deal = [](const char* close) {
-    return json{{"name", "Deal REG-4"}, {"account", "Initech"},   {"owner", "kim"},
-                {"stage", "Qualified"}, {"amount", "900.00"},     {"currency", "EUR"},
-                {"close_at", close},    {"registration", "REG-4"}};
-  };
-  ASSERT_FALSE(vendor_->Create(deal("2026-12-20")).empty());
-  ASSERT_FALSE(partner_->Create(deal("2027-01-20")).empty());
-  ASSERT_TRUE(Eventually(
-      [&] {
-        for (const json& n : receiver.Received("held_conflict")) {
-          if (n["subject"].get<std::string>().find("Deal REG-4") != std::string::npos) {
-            return true;
-          }
-        }
-        return false;
-      },
-      seconds(40)))
+  ASSERT_FALSE(vendor_->Create(deal("REG-5", "2026-12-20")).empty());
+  ASSERT_FALSE(partner_->Create(deal("REG-5", "2027-01-20")).empty());
+  ASSERT_TRUE(Eventually([&] { return held_notified("Deal REG-5"); }, seconds(40)))
       << e2e::ReadFile(Log());
   EXPECT_EQ(receiver.Received("held_conflict").size(), held_before_restart + 1)
       << "only the new conflict";

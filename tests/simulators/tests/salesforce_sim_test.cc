@@ -113,7 +113,7 @@ class SalesforceJwtTest : public SalesforceSimTest {
     r.url = "/services/oauth2/token";
     r.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
     r.body = "grant_type=" + UrlEncode("urn:ietf:params:oauth:grant-type:jwt-bearer") +
-             "&assertion=" + assertion.value_or("");
+             "&assertion=" + (assertion.ok() ? *assertion : std::string());
     return sim_->Handle(r);
   }
   static std::string ErrorOf(const HttpResponse& r) {

@@ -162,10 +162,10 @@ INSTANTIATE_TEST_SUITE_P(
              "\"credential\" (a reference: \"name\", { env = \"VAR\" } or { file = \"/path\" })"}},
         BadCase{"jwt_bearer_errors.toml",
                 "partners.d/acme.toml",
-                {"partners.d/acme.toml:7:150: connection.auth.refresh_token: key "
-                 "\"refresh_token\" does not apply to auth type \"oauth2_jwt_bearer\"",
-                 "partners.d/acme.toml:7:8: connection.auth.subject: auth type "
-                 "\"oauth2_jwt_bearer\" needs key \"subject\""}},
+                {"partners.d/acme.toml:7:8: connection.auth.subject: auth type "
+                 "\"oauth2_jwt_bearer\" needs key \"subject\"",
+                 "partners.d/acme.toml:7:150: connection.auth.refresh_token: key "
+                 "\"refresh_token\" does not apply to auth type \"oauth2_jwt_bearer\""}},
         BadCase{"missing_id.toml",
                 "partners.d/acme.toml",
                 {"partners.d/acme.toml:1:1: id: missing key \"id\" (the partner id, e.g. id = "

@@ -3,9 +3,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <random>
+#include <sstream>
 #include <string>
 
 #include "dealsync/store.h"
@@ -49,6 +53,22 @@ std::string Key(const char* prefix, int i) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%s%08d", prefix, i);
   return buf;
+}
+
+// A first start on a state directory that does not exist yet is normal: no
+// error-level line (operators alert on those).
+TEST_F(RocksStoreTest, OpeningANewStateDirectoryLogsNoError) {
+  std::ostringstream captured;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured)));
+  {
+    Result<std::unique_ptr<Store>> store = OpenRocksStore((fs::path(dir_) / "state").string());
+    EXPECT_OK(store);
+  }
+  spdlog::set_default_logger(previous);
+  EXPECT_EQ(captured.str().find("[error]"), std::string::npos) << captured.str();
+  EXPECT_TRUE(fs::is_directory(fs::path(dir_) / "state"));
 }
 
 TEST_F(RocksStoreTest, RoundTripInEveryColumnSurvivesReopen) {

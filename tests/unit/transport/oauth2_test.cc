@@ -40,7 +40,7 @@ class OAuth2Test : public ::testing::Test {
                                                          OAuth2Options::ClientAuth::kFormFields) {
     OAuth2Options o = Options(flow);
     o.client_auth = auth;
-    return OAuth2TokenSource(o, {kSecret, kRefresh}, transport, clock, redactor);
+    return OAuth2TokenSource(o, {kSecret, kRefresh, ""}, transport, clock, redactor);
   }
   Result<std::string> Token(OAuth2TokenSource& s) { return *testing::RunAwaitable(Wrap(s)); }
   // RunAwaitable needs a default-constructible value: carry the Result in an optional.
@@ -170,7 +170,7 @@ class YieldingTransport final : public HttpTransport {
 
 TEST_F(OAuth2Test, ConcurrentCallersShareOneFetch) {
   YieldingTransport yielding(transport);
-  OAuth2TokenSource source(Options(OAuth2Options::Flow::kRefreshToken), {kSecret, kRefresh},
+  OAuth2TokenSource source(Options(OAuth2Options::Flow::kRefreshToken), {kSecret, kRefresh, ""},
                            yielding, clock, redactor);
   transport.Push(200, R"({"access_token":"tok-1","expires_in":3600,"refresh_token":"rotated-1"})");
   boost::asio::io_context io;
@@ -245,7 +245,9 @@ class JwtBearerTest : public OAuth2Test {
     EXPECT_OK(parts);
     return parts.ok() ? nlohmann::json::parse(parts->claims_json) : nlohmann::json();
   }
-  int64_t NowSeconds() const { return EpochMs(clock.Now()) / 1000; }
+  int64_t NowSeconds() const {
+    return std::chrono::duration_cast<seconds>(clock.Now().time_since_epoch()).count();
+  }
 
   static SigningPair* pair_;
 };
