@@ -13,36 +13,12 @@ using admin::ErrorFromStatus;
 using admin::JoinPath;
 using admin::JsonError;
 using admin::JsonResponse;
+using admin::MethodNotAllowed;
 using admin::ParseTarget;
+using admin::QueryParams;
 using nlohmann::json;
 
 namespace {
-
-HttpResponse MethodNotAllowed(std::string_view allow) {
-  HttpResponse r = JsonError(405, "method_not_allowed", "allowed: " + std::string(allow));
-  r.headers.emplace_back("Allow", std::string(allow));
-  return r;
-}
-
-// Query parameters, rejecting any key outside `allowed` (a typo must not
-// silently widen a filter).
-Result<std::map<std::string, std::string>> QueryParams(
-    std::string_view query, const std::vector<std::string_view>& allowed) {
-  auto params = admin::ParseQuery(query);
-  if (!params) {
-    return InvalidArgument("malformed query string");
-  }
-  for (const auto& [key, value] : *params) {
-    bool known = false;
-    for (std::string_view a : allowed) {
-      known = known || key == a;
-    }
-    if (!known) {
-      return InvalidArgument("unknown query parameter \"" + key + "\"");
-    }
-  }
-  return std::move(*params);
-}
 
 Result<json> ParseJsonObject(const std::string& body) {
   json j = json::parse(body, nullptr, /*allow_exceptions=*/false);

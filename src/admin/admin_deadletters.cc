@@ -55,12 +55,6 @@ json DeadLetterToJson(const OutboxEntry& e) {
           {"history", history}};
 }
 
-HttpResponse NotAllowed(std::string_view allow) {
-  HttpResponse r = JsonError(405, "method_not_allowed", "allowed: " + std::string(allow));
-  r.headers.emplace_back("Allow", std::string(allow));
-  return r;
-}
-
 // "2026-11-01" (start of that day, UTC) or an ISO timestamp.
 Result<Timestamp> ParseSince(const std::string& text) {
   if (text.size() == 10) {
@@ -86,7 +80,7 @@ HttpResponse AdminApi::DeadLetters(const HttpRequest& request, const std::vector
   }
   if (seg.size() == 3) {
     if (request.method != "GET") {
-      return NotAllowed("GET");
+      return admin::MethodNotAllowed("GET");
     }
     for (const auto& [key, value] : *params) {
       if (key != "target") {
@@ -112,7 +106,7 @@ HttpResponse AdminApi::DeadLetters(const HttpRequest& request, const std::vector
   const std::string record = JoinPath(seg, 4, retry ? seg.size() - 1 : seg.size());
   if (retry) {
     if (request.method != "POST") {
-      return NotAllowed("POST");
+      return admin::MethodNotAllowed("POST");
     }
     Status s = backend_.RetryDeadLetter(target, record);
     if (!s.ok()) {
@@ -121,7 +115,7 @@ HttpResponse AdminApi::DeadLetters(const HttpRequest& request, const std::vector
     return JsonResponse(200, {{"status", "queued"}, {"id", target + "/" + record}});
   }
   if (request.method != "DELETE") {
-    return NotAllowed("DELETE");
+    return admin::MethodNotAllowed("DELETE");
   }
   const std::string by = (*params)["by"];
   if (by.empty()) {
@@ -136,7 +130,7 @@ HttpResponse AdminApi::DeadLetters(const HttpRequest& request, const std::vector
 
 HttpResponse AdminApi::SourceRewind(const HttpRequest& request, std::string_view source) {
   if (request.method != "POST") {
-    return NotAllowed("POST");
+    return admin::MethodNotAllowed("POST");
   }
   if (auto rejected = RejectUnauthorized(request)) {
     return *rejected;

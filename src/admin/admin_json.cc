@@ -1,5 +1,7 @@
 #include "src/admin/admin_json.h"
 
+#include <algorithm>
+
 #include <cctype>
 
 #include "dealsync/hex_digit.h"
@@ -188,6 +190,26 @@ std::string JoinPath(const std::vector<std::string>& segments, size_t begin, siz
     out += segments[i];
   }
   return out;
+}
+
+HttpResponse MethodNotAllowed(std::string_view allow) {
+  HttpResponse r = JsonError(405, "method_not_allowed", "allowed: " + std::string(allow));
+  r.headers.emplace_back("Allow", std::string(allow));
+  return r;
+}
+
+Result<std::map<std::string, std::string>> QueryParams(
+    std::string_view query, const std::vector<std::string_view>& allowed) {
+  auto params = ParseQuery(query);
+  if (!params) {
+    return InvalidArgument("malformed query string");
+  }
+  for (const auto& [key, value] : *params) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      return InvalidArgument("unknown query parameter \"" + key + "\"");
+    }
+  }
+  return std::move(*params);
 }
 
 }  // namespace dealsync::admin

@@ -25,6 +25,8 @@ HttpResponse JsonError(int status, std::string_view code, std::string_view messa
 // Maps a Status code to an HTTP status (kNotFound -> 404, kInvalidArgument -> 400, ...).
 int HttpStatusFor(const Status& status);
 HttpResponse ErrorFromStatus(const Status& status);
+// 405 with an Allow header listing `allow` ("GET, POST").
+HttpResponse MethodNotAllowed(std::string_view allow);
 
 // A request target split into decoded path segments and the raw query.
 struct Target {
@@ -42,5 +44,9 @@ std::string JoinPath(const std::vector<std::string>& segments, size_t begin, siz
 std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space);
 // "a=1&b=x%20y" -> {a:1, b:"x y"}; nullopt on a malformed escape or a repeated key.
 std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view query);
+// ParseQuery, rejecting any key outside `allowed` (a typo must not silently
+// widen a filter): kInvalidArgument naming it.
+Result<std::map<std::string, std::string>> QueryParams(
+    std::string_view query, const std::vector<std::string_view>& allowed);
 
 }  // namespace dealsync::admin

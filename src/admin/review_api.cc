@@ -110,39 +110,39 @@ std::optional<HttpResponse> ReviewApi::Handle(const HttpRequest& request, const 
   }
   if (what == "conflicts") {
     if (seg.size() == 3) {
-      return get ? ListConflicts(target->query, who) : review::MethodNotAllowed("GET");
+      return get ? ListConflicts(target->query, who) : admin::MethodNotAllowed("GET");
     }
     if (seg.size() == 4 && seg[3] == "resolve") {
-      return method == "POST" ? ResolveMany(request.body, who) : review::MethodNotAllowed("POST");
+      return method == "POST" ? ResolveMany(request.body, who) : admin::MethodNotAllowed("POST");
     }
     if (seg.size() >= 5 && seg.back() == "resolve") {
       if (method != "POST") {
-        return review::MethodNotAllowed("POST");
+        return admin::MethodNotAllowed("POST");
       }
       return Resolve(review::JoinPath(seg, 3, seg.size() - 1), request.body, who);
     }
     return get ? ConflictDetail(review::JoinPath(seg, 3, seg.size()), who)
-               : review::MethodNotAllowed("GET");
+               : admin::MethodNotAllowed("GET");
   }
   if (what == "links") {
     if (seg.size() == 3) {
       return (get || method == "POST") ? Links(request, target->query, who)
-                                       : review::MethodNotAllowed("GET, POST");
+                                       : admin::MethodNotAllowed("GET, POST");
     }
     return method == "DELETE" ? BreakLink(review::JoinPath(seg, 3, seg.size()), who)
-                              : review::MethodNotAllowed("DELETE");
+                              : admin::MethodNotAllowed("DELETE");
   }
   if (seg.size() == 3 && what == "unlinked") {
-    return get ? Unlinked(target->query, who) : review::MethodNotAllowed("GET");
+    return get ? Unlinked(target->query, who) : admin::MethodNotAllowed("GET");
   }
   if (seg.size() == 3 && what == "ambiguities") {
-    return get ? Ambiguities(who) : review::MethodNotAllowed("GET");
+    return get ? Ambiguities(who) : admin::MethodNotAllowed("GET");
   }
   if (seg.size() == 3 && what == "partners") {
-    return get ? Partners(who) : review::MethodNotAllowed("GET");
+    return get ? Partners(who) : admin::MethodNotAllowed("GET");
   }
   if (seg.size() == 3 && what == "outbox") {
-    return get ? Outbox(target->query, who) : review::MethodNotAllowed("GET");
+    return get ? Outbox(target->query, who) : admin::MethodNotAllowed("GET");
   }
   if (what == "deadletters") {
     return DeadLetterRoute(request, seg, target->query, who);
@@ -156,13 +156,13 @@ std::optional<HttpResponse> ReviewApi::Handle(const HttpRequest& request, const 
                      ") may not reload the configuration; that needs role admin");
   }
   if (seg.size() == 4 && what == "reports") {
-    return get ? Report(seg[3], target->query, who) : review::MethodNotAllowed("GET");
+    return get ? Report(seg[3], target->query, who) : admin::MethodNotAllowed("GET");
   }
   return std::nullopt;
 }
 
 HttpResponse ReviewApi::ListConflicts(std::string_view query, const Principal& who) {
-  auto params = review::QueryParams(
+  auto params = admin::QueryParams(
       query, {"partner", "status", "field", "q", "min_age_days", "min_value", "limit"});
   if (!params.ok()) {
     return ErrorFromStatus(params.status());
@@ -347,7 +347,7 @@ HttpResponse ReviewApi::ResolveMany(const std::string& body, const Principal& wh
 HttpResponse ReviewApi::Links(const HttpRequest& request, std::string_view query,
                               const Principal& who) {
   if (request.method == "GET") {
-    auto params = review::QueryParams(query, {"partner"});
+    auto params = admin::QueryParams(query, {"partner"});
     if (!params.ok()) {
       return ErrorFromStatus(params.status());
     }

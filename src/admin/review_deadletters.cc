@@ -40,11 +40,11 @@ HttpResponse ReviewApi::DeadLetterRoute(const HttpRequest& request,
                                         const Principal& who) {
   const std::string& method = request.method;
   if (seg.size() == 3) {
-    return method == "GET" ? DeadLetters(query, who) : review::MethodNotAllowed("GET");
+    return method == "GET" ? DeadLetters(query, who) : admin::MethodNotAllowed("GET");
   }
   if (seg.size() == 4 && (seg[3] == "retry" || seg[3] == "discard")) {
     if (method != "POST") {
-      return review::MethodNotAllowed("POST");
+      return admin::MethodNotAllowed("POST");
     }
     json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
     auto ids = body.is_object() ? body.find("ids") : body.end();
@@ -80,10 +80,10 @@ HttpResponse ReviewApi::DeadLetterRoute(const HttpRequest& request,
   const std::string& target = seg[3];
   const std::string record = review::JoinPath(seg, 4, retry ? seg.size() - 1 : seg.size());
   if (retry ? method != "POST" : method != "DELETE") {
-    return review::MethodNotAllowed(retry ? "POST" : "DELETE");
+    return admin::MethodNotAllowed(retry ? "POST" : "DELETE");
   }
   // "by" is accepted for the admin API's callers, but the actor is always the caller.
-  if (auto params = review::QueryParams(query, {"by"}); !params.ok()) {
+  if (auto params = admin::QueryParams(query, {"by"}); !params.ok()) {
     return ErrorFromStatus(params.status());
   }
   if (Status s = DeadLetterAction(target, record, retry, who); !s.ok()) {

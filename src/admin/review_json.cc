@@ -6,26 +6,6 @@ namespace dealsync::review {
 
 using nlohmann::json;
 
-HttpResponse MethodNotAllowed(std::string_view allow) {
-  HttpResponse r = admin::JsonError(405, "method_not_allowed", "allowed: " + std::string(allow));
-  r.headers.emplace_back("Allow", std::string(allow));
-  return r;
-}
-
-Result<std::map<std::string, std::string>> QueryParams(
-    std::string_view query, const std::vector<std::string_view>& allowed) {
-  auto params = admin::ParseQuery(query);
-  if (!params) {
-    return InvalidArgument("malformed query string");
-  }
-  for (const auto& [key, value] : *params) {
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      return InvalidArgument("unknown query parameter \"" + key + "\"");
-    }
-  }
-  return std::move(*params);
-}
-
 std::string MinorText(int64_t minor, const std::string& currency) {
   Result<Money> m = MoneyFromMinorUnits(minor, currency);
   return m.ok() ? FormatMoney(*m) : std::to_string(minor) + " (minor units) " + currency;

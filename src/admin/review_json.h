@@ -1,5 +1,5 @@
-// Helpers of the review API: request targets and query strings, and the JSON
-// views of conflicts, records, push state and sync health it answers with.
+// Helpers of the review API: the JSON views of conflicts, records, push state
+// and sync health it answers with.
 #pragma once
 
 #include <map>
@@ -21,10 +21,6 @@ namespace dealsync::review {
 using admin::JoinPath;
 using admin::ParseTarget;
 using admin::Target;
-HttpResponse MethodNotAllowed(std::string_view allow);
-// Query parameters; unknown keys are an error (a typo must not widen a filter).
-Result<std::map<std::string, std::string>> QueryParams(
-    std::string_view query, const std::vector<std::string_view>& allowed);
 
 // The admin API's conflict JSON plus age_days, value_at_stake (reporting currency text).
 nlohmann::json ConflictSummary(const Conflict& c, const CurrencyRates& rates, Timestamp now);

@@ -22,7 +22,7 @@ namespace {
 // The partner filter of a list route: "" (all the principal may see) or one
 // partner the principal may see.
 Result<std::string> PartnerParam(std::string_view query, const Principal& who) {
-  auto params = review::QueryParams(query, {"partner"});
+  auto params = admin::QueryParams(query, {"partner"});
   if (!params.ok()) {
     return params.status();
   }
@@ -220,7 +220,7 @@ HttpResponse ReviewApi::Outbox(std::string_view query, const Principal& who) {
 }
 
 HttpResponse ReviewApi::DeadLetters(std::string_view query, const Principal& who) {
-  auto params = review::QueryParams(query, {"partner", "target"});
+  auto params = admin::QueryParams(query, {"partner", "target"});
   if (!params.ok()) {
     return ErrorFromStatus(params.status());
   }
@@ -246,7 +246,7 @@ HttpResponse ReviewApi::DeadLetters(std::string_view query, const Principal& who
 
 HttpResponse ReviewApi::Report(const std::string& scope, std::string_view query,
                                const Principal& who) {
-  auto params = review::QueryParams(query, {"format", "bom"});
+  auto params = admin::QueryParams(query, {"format", "bom"});
   if (!params.ok()) {
     return ErrorFromStatus(params.status());
   }

@@ -141,9 +141,10 @@ HttpResponse Workspace::Handle(const HttpRequest& request) {
   }
   if (!seg.empty() && seg[0] == "app") {
     if (!get) {
-      return review::MethodNotAllowed("GET");
+      return admin::MethodNotAllowed("GET");
     }
-    const std::string path = "/" + review::JoinPath(seg, 0, seg.size()) + (seg.size() == 1 ? "/" : "");
+    const std::string path =
+        "/" + review::JoinPath(seg, 0, seg.size()) + (seg.size() == 1 ? "/" : "");
     const WebAsset* asset = FindWebAsset(path);
     if (asset == nullptr) {
       return JsonError(404, "not_found", "no such file: " + path);
@@ -237,7 +238,7 @@ HttpResponse Workspace::SessionRoute(const HttpRequest& request) {
     r.headers.emplace_back("Set-Cookie", SetCookie("", options_.tls, true));
     return r;
   }
-  return review::MethodNotAllowed("GET, POST, DELETE");
+  return admin::MethodNotAllowed("GET, POST, DELETE");
 }
 
 HttpResponse Workspace::Forward(const HttpRequest& request, const Principal& who) {
