@@ -273,7 +273,7 @@ Awaitable<Result<FetchPage>> Dynamics365Connector::FetchChanges(std::string curs
   co_return page;
 }
 
-Result<std::string> Dynamics365Connector::CursorAt(Timestamp since) {
+Result<std::string> Dynamics365Connector::CursorAt(Timestamp since) const {
   Cursor c;
   if (!settings_.change_tracking) {
     c.watermark = since;  // the next read starts at since - overlap

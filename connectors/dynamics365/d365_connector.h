@@ -47,7 +47,7 @@ class Dynamics365Connector final : public Connector {
   // change tracking a full read (a delta token cannot start at a time; the
   // engine drops what it has already seen), otherwise the modifiedon filter
   // from `since`.
-  Result<std::string> CursorAt(Timestamp since);
+  Result<std::string> CursorAt(Timestamp since) const override;
 
  private:
   friend class UpdateRun;

@@ -151,10 +151,10 @@ TEST_F(Dynamics365SimTest, ModifiedOnFilterWhenChangeTrackingIsOff) {
   }
   EXPECT_TRUE(edit_seen);
   EXPECT_LT(after.records.size(), full.records.size());
-  // CursorAt re-reads from a point in time.
-  auto* c = dynamic_cast<connectors::dynamics365::Dynamics365Connector*>(s.connector.get());
-  ASSERT_NE(c, nullptr);
-  auto at = c->CursorAt(TimestampFromEpochMs(0));
+  // CursorAt re-reads from a point in time, called through the Connector
+  // interface as `dealsyncctl sources rewind` calls it.
+  const Connector& connector = *s.connector;
+  auto at = connector.CursorAt(TimestampFromEpochMs(0));
   ASSERT_OK(at);
   Drained all = Drain(*s.connector, *at);
   ASSERT_TRUE(all.error.ok());
