@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "src/admin/admin_json.h"
-#include "src/admin/host_check.h"
 
 namespace dealsync {
 
@@ -86,14 +85,8 @@ std::optional<HttpResponse> AdminApi::RejectUnauthorized(const HttpRequest& requ
 }
 
 HttpResponse AdminApi::Handle(const HttpRequest& request) {
-  if (!options_.allowed_hosts.empty()) {
-    // No Host at all is not a browser (HTTP/1.0 tools): allowed.
-    if (auto host = FindHeader(request.headers, "Host");
-        host && !HostAllowed(*host, options_.allowed_hosts)) {
-      return JsonError(403, "host_not_allowed",
-                       "Host \"" + std::string(host->substr(0, 100)) +
-                           "\" is not a name of this server; add it to [admin] allowed_hosts");
-    }
+  if (auto refused = admin::RefuseForeignHost(request, options_.allowed_hosts)) {
+    return *refused;
   }
   auto target = ParseTarget(request.url);
   if (!target) {

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "dealsync/hex_digit.h"
+#include "src/admin/host_check.h"
 
 namespace dealsync::admin {
 
@@ -210,6 +211,20 @@ Result<std::map<std::string, std::string>> QueryParams(
     }
   }
   return std::move(*params);
+}
+
+std::optional<HttpResponse> RefuseForeignHost(const HttpRequest& request,
+                                              const std::vector<std::string>& allowed_hosts) {
+  if (allowed_hosts.empty()) {
+    return std::nullopt;
+  }
+  auto host = FindHeader(request.headers, "Host");
+  if (!host || HostAllowed(*host, allowed_hosts)) {
+    return std::nullopt;
+  }
+  return JsonError(403, "host_not_allowed",
+                   "Host \"" + std::string(host->substr(0, 100)) +
+                       "\" is not a name of this server; add it to [admin] allowed_hosts");
 }
 
 }  // namespace dealsync::admin

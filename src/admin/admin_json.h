@@ -27,6 +27,11 @@ int HttpStatusFor(const Status& status);
 HttpResponse ErrorFromStatus(const Status& status);
 // 405 with an Allow header listing `allow` ("GET, POST").
 HttpResponse MethodNotAllowed(std::string_view allow);
+// 403 host_not_allowed when `request` names a Host outside `allowed_hosts`
+// (DNS rebinding); nullopt when it may be served: the list is empty, or there
+// is no Host at all (not a browser: HTTP/1.0 tools).
+std::optional<HttpResponse> RefuseForeignHost(const HttpRequest& request,
+                                              const std::vector<std::string>& allowed_hosts);
 
 // A request target split into decoded path segments and the raw query.
 struct Target {

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "src/admin/admin_json.h"
-#include "src/admin/host_check.h"
 #include "src/admin/review_json.h"
 
 namespace dealsync {
@@ -117,14 +116,8 @@ std::optional<Workspace::Caller> Workspace::Identify(const HttpRequest& request)
 }
 
 HttpResponse Workspace::Handle(const HttpRequest& request) {
-  if (!options_.allowed_hosts.empty()) {
-    // No Host at all is not a browser (HTTP/1.0 tools): allowed, as in AdminApi.
-    if (auto host = FindHeader(request.headers, "Host");
-        host && !HostAllowed(*host, options_.allowed_hosts)) {
-      return JsonError(403, "host_not_allowed",
-                       "Host \"" + std::string(host->substr(0, 100)) +
-                           "\" is not a name of this server; add it to [admin] allowed_hosts");
-    }
+  if (auto refused = admin::RefuseForeignHost(request, options_.allowed_hosts)) {
+    return *refused;
   }
   auto target = review::ParseTarget(request.url);
   if (!target) {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "dealsync/asio.h"
+#include "src/transport/connector_transport.h"
 #include "src/transport/gzip.h"
 #include "src/transport/proxy.h"
 #include "src/transport/url.h"
@@ -180,20 +181,6 @@ Awaitable<Exchange> RunExchange(Stream& stream, beast::flat_buffer& buffer, Beas
   out.reusable = res.keep_alive() && !res.need_eof();
   out.response = ToHttpResponse(std::move(res));
   co_return out;
-}
-
-// Where a secret lives, for messages (CredentialRef::Describe lives in
-// dealsync_config, which this library does not link).
-std::string DescribeRef(const CredentialRef& ref) {
-  switch (ref.kind) {
-    case CredentialRef::Kind::kEnv:
-      return "env:" + ref.name;
-    case CredentialRef::Kind::kFile:
-      return "file:" + ref.name;
-    case CredentialRef::Kind::kSystemd:
-      break;
-  }
-  return "credential:" + ref.name;
 }
 
 std::string VerifyFailureDetail(SSL* ssl) {
@@ -570,14 +557,10 @@ Result<ClientOptions> ClientOptionsFor(
   if (!secrets) {
     return FailedPrecondition("connection.proxy_credential: no credential source");
   }
-  Result<std::string> secret = secrets(connection.proxy_credential);
+  Result<std::string> secret =
+      ReadSecret(secrets, connection.proxy_credential, "connection.proxy_credential");
   if (!secret.ok()) {
-    return secret.status().Annotate("connection.proxy_credential (" +
-                                    DescribeRef(connection.proxy_credential) + ")");
-  }
-  if (secret->empty()) {
-    return InvalidArgument("connection.proxy_credential (" +
-                           DescribeRef(connection.proxy_credential) + "): the credential is empty");
+    return secret.status();
   }
   options.proxy.credentials = connection.proxy_username + ":" + *secret;
   return options;

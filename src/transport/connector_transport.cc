@@ -40,21 +40,6 @@ std::string DescribeRef(const CredentialRef& ref) {
   return "credential:" + ref.name;
 }
 
-Result<std::string> ReadSecret(const SecretSource& secrets, const CredentialRef& ref,
-                               const std::string& key) {
-  if (ref.empty()) {
-    return InvalidArgument(key + ": a credential is required for this auth type");
-  }
-  Result<std::string> secret = secrets(ref);
-  if (!secret.ok()) {
-    return secret.status().Annotate(key + " (" + DescribeRef(ref) + ")");
-  }
-  if (secret->empty()) {
-    return InvalidArgument(key + " (" + DescribeRef(ref) + "): the credential is empty");
-  }
-  return secret;
-}
-
 class Stack final : public ConnectorTransport {
  public:
   Stack(const ConnectionConfig& c, HttpTransport& base, Clock& clock, Random& random,
@@ -198,6 +183,21 @@ Status AddStaticAuth(Stack& stack, const ConnectionConfig& c, const SecretSource
 }
 
 }  // namespace
+
+Result<std::string> ReadSecret(const SecretSource& secrets, const CredentialRef& ref,
+                               const std::string& key) {
+  if (ref.empty()) {
+    return InvalidArgument(key + ": a credential is required for this auth type");
+  }
+  Result<std::string> secret = secrets(ref);
+  if (!secret.ok()) {
+    return secret.status().Annotate(key + " (" + DescribeRef(ref) + ")");
+  }
+  if (secret->empty()) {
+    return InvalidArgument(key + " (" + DescribeRef(ref) + "): the credential is empty");
+  }
+  return secret;
+}
 
 Result<std::unique_ptr<ConnectorTransport>> MakeConnectorTransportWithRedactor(
     const ConnectionConfig& connection, SecretSource secrets, HttpTransport& base, Clock& clock,

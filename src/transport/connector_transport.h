@@ -28,6 +28,12 @@ namespace dealsync {
 // Reads a secret (normally: ResolveCredential with the daemon's credentials_dir).
 using SecretSource = std::function<Result<std::string>(const CredentialRef&)>;
 
+// Reads `ref` for config key `key`: kInvalidArgument when the reference is
+// missing or the secret empty, else the SecretSource's error; messages name
+// the key and where the secret lives, never the secret.
+Result<std::string> ReadSecret(const SecretSource& secrets, const CredentialRef& ref,
+                               const std::string& key);
+
 // kInvalidArgument for unusable settings (missing credential, bad URLs, http://
 // to a non-loopback host), or the SecretSource's error, annotated with the key.
 // `counters` may be null.
