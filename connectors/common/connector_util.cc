@@ -206,4 +206,18 @@ Result<std::chrono::milliseconds> OptionReader::Duration(std::string_view key) c
   return ParseDuration(*spec->default_value);
 }
 
+Result<std::vector<std::string>> OptionReader::StringList(std::string_view key) const {
+  auto it = config_.options.find(std::string(key));
+  if (it == config_.options.end()) {
+    return std::vector<std::string>{};
+  }
+  if (const auto* list = std::get_if<std::vector<std::string>>(&it->second.value)) {
+    return *list;
+  }
+  if (const auto* s = std::get_if<std::string>(&it->second.value)) {
+    return std::vector<std::string>{*s};
+  }
+  return InvalidArgument("option " + std::string(key) + " must be a list of strings");
+}
+
 }  // namespace dealsync::connectors

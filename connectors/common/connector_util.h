@@ -79,6 +79,9 @@ class OptionReader {
   Result<int64_t> Int(std::string_view key) const;
   Result<bool> Bool(std::string_view key) const;
   Result<std::chrono::milliseconds> Duration(std::string_view key) const;
+  // Absent = the empty list; a single string is a list of one.
+  Result<std::vector<std::string>> StringList(std::string_view key) const;
+  bool Has(std::string_view key) const { return config_.options.contains(std::string(key)); }
 
  private:
   const OptionSpec* Spec(std::string_view key) const;

@@ -90,26 +90,23 @@ Result<json::json_pointer> ParsePointer(std::string_view pointer) {
   }
 }
 
-const json* FindAt(const json& doc, const json::json_pointer& pointer) {
-  // Walk token by token so that a token on a non-object (or a bad array index)
-  // is simply "absent" rather than an exception.
+namespace {
+
+// Walks token by token so that a token on a non-object (or a bad array index)
+// is simply "absent" rather than an exception.
+const json* Walk(const json& doc, const std::vector<std::string>& tokens) {
   const json* node = &doc;
-  json::json_pointer walk = pointer;
-  std::vector<std::string> tokens;
-  while (!walk.empty()) {
-    tokens.push_back(walk.back());
-    walk.pop_back();
-  }
-  for (auto it = tokens.rbegin(); it != tokens.rend(); ++it) {
+  for (const std::string& token : tokens) {
     if (node->is_object()) {
-      auto found = node->find(*it);
+      auto found = node->find(token);
       if (found == node->end()) {
         return nullptr;
       }
       node = &*found;
     } else if (node->is_array()) {
-      auto index = ParseInt64(*it);
-      if (!index || *index < 0 || static_cast<size_t>(*index) >= node->size()) {
+      auto index = ParseInt64(token);
+      if (!index || *index < 0 || static_cast<size_t>(*index) >= node->size() ||
+          token.front() == '-' || token.front() == '+') {
         return nullptr;
       }
       node = &(*node)[static_cast<size_t>(*index)];
@@ -118,6 +115,69 @@ const json* FindAt(const json& doc, const json::json_pointer& pointer) {
     }
   }
   return node;
+}
+
+}  // namespace
+
+const json* FindAt(const json& doc, const json::json_pointer& pointer) {
+  std::vector<std::string> tokens;
+  for (json::json_pointer walk = pointer; !walk.empty(); walk.pop_back()) {
+    tokens.insert(tokens.begin(), walk.back());
+  }
+  return Walk(doc, tokens);
+}
+
+bool IsValidJsonPointer(std::string_view pointer) {
+  if (pointer.empty()) {
+    return true;
+  }
+  if (pointer.front() != '/') {
+    return false;
+  }
+  for (size_t i = 0; i < pointer.size(); ++i) {
+    if (pointer[i] == '~' &&
+        (i + 1 >= pointer.size() || (pointer[i + 1] != '0' && pointer[i + 1] != '1'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const json* ResolvePointer(const json& root, std::string_view pointer) {
+  if (!IsValidJsonPointer(pointer)) {
+    return nullptr;
+  }
+  return Walk(root, PointerTokens(pointer));
+}
+
+void SetAtPointer(json& root, std::string_view pointer, json value) {
+  json* node = &root;
+  for (const std::string& token : PointerTokens(pointer)) {
+    if (!node->is_object()) {
+      *node = json::object();
+    }
+    node = &(*node)[token];
+  }
+  *node = std::move(value);
+}
+
+std::string JsonKind(const json& value) {
+  switch (value.type()) {
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::discarded:
+      return "nothing";
+    default:
+      return "a number";
+  }
 }
 
 const json* FindKey(const json& object, std::string_view key) {
@@ -140,16 +200,27 @@ std::optional<std::string> StringOf(const json& value) {
 
 std::vector<std::string> PointerTokens(std::string_view pointer) {
   std::vector<std::string> tokens;
-  auto parsed = ParsePointer(pointer);
-  if (!parsed.ok()) {
+  if (!IsValidJsonPointer(pointer) || pointer.empty()) {
     return tokens;
   }
-  json::json_pointer walk = *parsed;
-  while (!walk.empty()) {
-    tokens.insert(tokens.begin(), walk.back());
-    walk.pop_back();
+  for (size_t pos = 1;;) {
+    const size_t slash = pointer.find('/', pos);
+    std::string token;
+    for (std::string_view raw = pointer.substr(pos, slash - pos); !raw.empty();) {
+      if (raw.front() == '~') {
+        token.push_back(raw[1] == '1' ? '/' : '~');  // RFC 6901: ~1 is '/', ~0 is '~'
+        raw.remove_prefix(2);
+      } else {
+        token.push_back(raw.front());
+        raw.remove_prefix(1);
+      }
+    }
+    tokens.push_back(std::move(token));
+    if (slash == std::string_view::npos) {
+      return tokens;
+    }
+    pos = slash + 1;
   }
-  return tokens;
 }
 
 std::string Excerpt(const json& value) {

@@ -34,8 +34,19 @@ const nlohmann::json* FindKey(const nlohmann::json& object, std::string_view key
 // Reads a string member; a number is printed. nullopt when absent or null.
 std::optional<std::string> StringOf(const nlohmann::json& value);
 
-// The reference tokens of a pointer ("/Account/Name" -> {"Account", "Name"}).
+// The reference tokens of a pointer ("/Account/Name" -> {"Account", "Name"});
+// none for "" or a malformed pointer.
 std::vector<std::string> PointerTokens(std::string_view pointer);
+
+// "" or "/a/b~1c": RFC 6901 syntax (every token after '/', '~' only as ~0 / ~1).
+bool IsValidJsonPointer(std::string_view pointer);
+// The value at the RFC 6901 pointer text, or nullptr when it matches nothing
+// or is malformed (never throws).
+const nlohmann::json* ResolvePointer(const nlohmann::json& root, std::string_view pointer);
+// Sets `value` at `pointer`, creating objects on the way (pointer must be valid).
+void SetAtPointer(nlohmann::json& root, std::string_view pointer, nlohmann::json value);
+// A short description of a JSON value's kind: "an object", "a string", ...
+std::string JsonKind(const nlohmann::json& value);
 
 // A short description of a JSON value for error messages (truncated).
 std::string Excerpt(const nlohmann::json& value);

@@ -61,16 +61,20 @@ Result<std::string> RestConnector::CursorAt(Timestamp since) const {
   return cursor.Encode();
 }
 
-Awaitable<Result<HttpResponse>> RestConnector::Send(std::string method, std::string url,
-                                                    std::string body) {
+Awaitable<Result<HttpResponse>> RestConnector::Send(RestRequest rest) {
   HttpRequest request;
-  request.method = std::move(method);
-  request.url = std::move(url);
+  request.method = std::move(rest.method);
+  request.url = std::move(rest.url);
   request.timeout = config_.connection.timeout;
   request.headers.emplace_back("Accept", "application/json");
-  if (!body.empty()) {
+  if (!rest.body.empty()) {
     request.headers.emplace_back("Content-Type", "application/json");
-    request.body = std::move(body);
+    request.body = std::move(rest.body);
+  }
+  // The file's own headers win over the defaults above (e.g. a JSON:API Accept).
+  for (auto& [name, value] : rest.headers) {
+    std::erase_if(request.headers, [&](const auto& h) { return EqualsIgnoreCase(h.first, name); });
+    request.headers.emplace_back(std::move(name), std::move(value));
   }
   const std::string what = request.method + " " + UrlPathForMessages(request.url);
   auto response = co_await transport_.Send(std::move(request));
@@ -78,6 +82,18 @@ Awaitable<Result<HttpResponse>> RestConnector::Send(std::string method, std::str
     co_return response.status().Annotate(context_ + " " + what);
   }
   co_return response;
+}
+
+RestRequest RestConnector::UpdateRequest(std::string_view id, std::string body) const {
+  TemplateValues values;
+  values.id = std::string(id);
+  RestRequest request;
+  request.method = options_.update_method;
+  request.url = JoinUrl(config_.connection.base_url,
+                        Expand(options_.update_path, values, Escape::kPath));
+  request.headers = ExpandHeaders(options_.update_headers, values);
+  request.body = std::move(body);
+  return request;
 }
 
 Result<json> RestConnector::ParseBody(const HttpResponse& response, std::string_view what) const {
@@ -147,12 +163,23 @@ Awaitable<Result<FetchPage>> RestConnector::FetchChanges(std::string cursor_text
     cursor.next.clear();
   }
   const std::string& base = config_.connection.base_url;
-  std::string url = ListUrl(options_, base, cursor);
-  const std::string what = "list GET " + UrlPathForMessages(url);
+  RestRequest request = ListRequest(options_, base, cursor);
+  const std::string url = request.url;
+  const std::string what = "list " + request.method + " " + UrlPathForMessages(url);
 
-  auto response = co_await Send("GET", url, "");
+  auto response = co_await Send(std::move(request));
   if (!response.ok()) {
     co_return response.status();
+  }
+  if (response->status == 304 || response->status == 204) {
+    // 304 Not Modified (to If-Modified-Since): nothing changed since {since};
+    // 204 No Content: no (more) records. Either way the pass is complete.
+    FetchPage page;
+    cursor.window.FinishPass(window_settings_);
+    cursor.next.clear();
+    page.has_more = false;
+    page.next_cursor = cursor.Encode();
+    co_return page;
   }
   if (!response->ok()) {
     co_return ErrorFromResponse(*response, context_ + " " + what);
@@ -177,7 +204,8 @@ Awaitable<Result<FetchPage>> RestConnector::FetchChanges(std::string cursor_text
   for (size_t i = 0; i < records->size(); ++i) {
     MapRecord((*records)[i], i, now, cursor, page);
   }
-  auto next = NextPageToken(options_, base, cursor, *body, response->headers, records->size());
+  auto next =
+      NextPageToken(options_, base, url, cursor, *body, response->headers, records->size());
   if (!next.ok()) {
     co_return next.status().Annotate(context_ + " " + what);
   }
@@ -197,9 +225,9 @@ Awaitable<Result<std::vector<Opportunity>>> RestConnector::FetchByIds(
     std::vector<std::string> ids) {
   std::vector<Opportunity> found;
   for (const std::string& id : ids) {
-    std::string url = JoinUrl(config_.connection.base_url, ExpandId(options_.get_path, id));
-    const std::string what = "get GET " + UrlPathForMessages(url);
-    auto response = co_await Send("GET", url, "");
+    RestRequest request = GetRequest(options_, config_.connection.base_url, id);
+    const std::string what = "get GET " + UrlPathForMessages(request.url);
+    auto response = co_await Send(std::move(request));
     if (!response.ok()) {
       co_return response.status();
     }

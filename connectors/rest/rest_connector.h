@@ -40,8 +40,10 @@ class RestConnector final : public Connector {
  private:
   RestConnector(const ConnectorContext& context, RestOptions options, RecordMapper mapper);
 
-  // GET/PATCH/... to `url` with a JSON body when non-empty.
-  Awaitable<Result<HttpResponse>> Send(std::string method, std::string url, std::string body);
+  // The request with Accept (and Content-Type for a body) added.
+  Awaitable<Result<HttpResponse>> Send(RestRequest request);
+  // An update request (single mode: to the record's path) with update.headers.
+  RestRequest UpdateRequest(std::string_view id, std::string body) const;
   // Parses a response body as JSON or explains why it is not.
   Result<nlohmann::json> ParseBody(const HttpResponse& response, std::string_view what) const;
   // Maps one native record (or rejects it) into `page`.

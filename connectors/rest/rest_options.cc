@@ -1,7 +1,6 @@
 #include "connectors/rest/rest_options.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "connectors/common/connector_util.h"
 
@@ -24,8 +23,13 @@ OptionSpec Spec(std::string key, Type type, std::optional<std::string> def, std:
 
 OptionTable BuildTable() {
   return {
+      Spec("list.method", Type::kEnum, "GET",
+           "HTTP method of list requests: GET, or POST for search endpoints (with list.body)",
+           {"GET", "POST"}),
       Spec("list.path", Type::kString, std::nullopt,
-           "path of the list endpoint, appended to connection.base_url (\"/deals\")", {}, true),
+           "path of the list endpoint, appended to connection.base_url (\"/deals\"); a template "
+           "(placeholders {since} {cursor} {page} {offset} {page_size})",
+           {}, true),
       Spec("list.records", Type::kJsonPointer, "",
            "JSON pointer to the records array in a list response; \"\" when the body is the array"),
       Spec("list.page_size", Type::kInt, "100", "records asked for per page"),
@@ -36,29 +40,48 @@ OptionTable BuildTable() {
       Spec("list.page.next", Type::kJsonPointer, std::nullopt,
            "JSON pointer to the next cursor (style cursor) or next URL (style next_url); "
            "null, \"\" or absent on the last page"),
+      Spec("list.page.more", Type::kJsonPointer, std::nullopt,
+           "JSON pointer to a boolean that is false on the last page (\"/info/more_records\", "
+           "\"/has_more\")"),
+      Spec("list.page.total_pages", Type::kJsonPointer, std::nullopt,
+           "JSON pointer to the number of pages (style page): the page with that number is the "
+           "last"),
       Spec("list.page.param", Type::kString, std::nullopt,
-           "query parameter carrying the cursor / page number / offset "
-           "(default: cursor, page, offset)"),
+           "query parameter carrying the cursor / page number / offset (default: cursor, page, "
+           "offset); not sent when a list template places {cursor}, {page} or {offset} itself"),
       Spec("list.page.size_param", Type::kString, "limit",
            "query parameter carrying list.page_size (\"per_page\"); \"\" to not send it"),
       Spec("list.page.start", Type::kInt, "1", "first page number (style page)"),
       Spec("list.modified_since.param", Type::kString, std::nullopt,
-           "query parameter for incremental fetch (\"updated_after\"); without it every poll "
-           "lists everything"),
+           "query parameter for incremental fetch (\"updated_after\"), sent as param={since}; "
+           "without it (and without {since} in a template) every poll lists everything"),
       Spec("list.modified_since.format", Type::kEnum, "iso8601",
-           "how the modified-since instant is written: iso8601 (UTC, seconds), epoch_s, epoch_ms",
-           {"iso8601", "epoch_s", "epoch_ms"}),
+           "how {since} is written: iso8601 (2026-11-23T10:00:00Z), iso8601_ms "
+           "(2026-11-23T10:00:00.000Z), iso8601_offset (2026-11-23T10:00:00+00:00), epoch_s, "
+           "epoch_ms, rfc1123 (Mon, 23 Nov 2026 10:00:00 GMT, for If-Modified-Since)",
+           {"iso8601", "iso8601_ms", "iso8601_offset", "epoch_s", "epoch_ms", "rfc1123"}),
       Spec("list.overlap", Type::kDuration, "2m",
-           "each poll asks again for this much time before the last modification seen "
-           "(late commits, clock skew); repeats are de-duplicated by (id, modified_at)"),
+           "each poll asks again for this much time before the previous poll's upper bound "
+           "(late commits, clock skew); a record read again is skipped only when its "
+           "modified_at and values are unchanged"),
       Spec("list.sort", Type::kString, std::nullopt,
            "\"param=value\" sent with every list request (\"sort=updated_at\")"),
       Spec("list.query", Type::kStringList, std::nullopt,
-           "further \"param=value\" pairs sent with every list request"),
+           "further \"param=value\" pairs sent with every list request; values are templates "
+           "(\"$filter=modifiedon ge {since}\", \"filter[date_modified][gt]={since}\")"),
+      Spec("list.headers", Type::kStringList, std::nullopt,
+           "\"Name: value\" headers of list requests; values are templates "
+           "(\"If-Modified-Since: {since}\", \"Prefer: odata.maxpagesize=200\"). A 304 answer "
+           "means nothing changed"),
+      Spec("list.body", Type::kString, std::nullopt,
+           "JSON body of a POST list request, a template (strings placed inside quotes, "
+           "numbers bare: {\"filter\": {\"updated_after\": \"{since}\"}, \"limit\": {page_size}})"),
       Spec("get.path", Type::kString, std::nullopt,
            "path of one record, with {id} (\"/deals/{id}\")", {}, true),
       Spec("get.records", Type::kJsonPointer, "",
            "JSON pointer to the record in a get response; \"\" when the body is the record"),
+      Spec("get.headers", Type::kStringList, std::nullopt,
+           "\"Name: value\" headers of get requests ({id} allowed)"),
       Spec("update.mode", Type::kEnum, "single",
            "single: one request per record to update.path with {id}; batch: one request per "
            "update.batch.max_size records",
@@ -68,6 +91,8 @@ OptionTable BuildTable() {
       Spec("update.path", Type::kString, std::nullopt,
            "path updates are sent to: \"/deals/{id}\" (single) or \"/opportunities/batch\" (batch)",
            {}, true),
+      Spec("update.headers", Type::kStringList, std::nullopt,
+           "\"Name: value\" headers of update requests ({id} allowed in single mode)"),
       Spec("update.batch.max_size", Type::kInt, "25", "most records in one batch request"),
       Spec("update.batch.wrapper", Type::kJsonPointer, "",
            "JSON pointer where the array of items goes in the request body (\"/updates\"); "
@@ -87,82 +112,10 @@ OptionTable BuildTable() {
   };
 }
 
-const OptionSpec* FindSpec(std::string_view key) {
-  for (const auto& spec : RestOptionTable()) {
-    if (spec.key == key) {
-      return &spec;
-    }
-  }
-  return nullptr;
+// An option without a default reads as "" when absent.
+Result<std::string> Text(const OptionReader& in, std::string_view key) {
+  return in.Has(key) ? in.String(key) : Result<std::string>(std::string());
 }
-
-// Reads option values with the table's defaults for absent keys.
-class OptionReader {
- public:
-  explicit OptionReader(const SourceConfig& config) : config_(config) {}
-
-  bool Has(std::string_view key) const { return config_.options.contains(std::string(key)); }
-
-  SourceLocation Where(std::string_view key) const { return OptionLocation(config_, key); }
-
-  Result<std::string> String(std::string_view key) const {
-    auto it = config_.options.find(std::string(key));
-    if (it == config_.options.end()) {
-      const OptionSpec* spec = FindSpec(key);
-      return spec && spec->default_value ? *spec->default_value : std::string();
-    }
-    if (const auto* s = std::get_if<std::string>(&it->second.value)) {
-      return *s;
-    }
-    return InvalidArgument(std::string(key) + ": expected a string");
-  }
-
-  Result<int64_t> Int(std::string_view key) const {
-    auto it = config_.options.find(std::string(key));
-    if (it == config_.options.end()) {
-      const OptionSpec* spec = FindSpec(key);
-      int64_t v = 0;
-      if (spec && spec->default_value) {
-        const std::string& d = *spec->default_value;
-        std::from_chars(d.data(), d.data() + d.size(), v);
-      }
-      return v;
-    }
-    if (const auto* i = std::get_if<int64_t>(&it->second.value)) {
-      return *i;
-    }
-    return InvalidArgument(std::string(key) + ": expected an integer");
-  }
-
-  Result<std::chrono::milliseconds> Duration(std::string_view key,
-                                             std::chrono::milliseconds def) const {
-    auto it = config_.options.find(std::string(key));
-    if (it == config_.options.end()) {
-      return def;
-    }
-    if (const auto* d = std::get_if<std::chrono::milliseconds>(&it->second.value)) {
-      return *d;
-    }
-    return InvalidArgument(std::string(key) + ": expected a duration such as \"2m\"");
-  }
-
-  Result<std::vector<std::string>> List(std::string_view key) const {
-    auto it = config_.options.find(std::string(key));
-    if (it == config_.options.end()) {
-      return std::vector<std::string>{};
-    }
-    if (const auto* l = std::get_if<std::vector<std::string>>(&it->second.value)) {
-      return *l;
-    }
-    if (const auto* s = std::get_if<std::string>(&it->second.value)) {
-      return std::vector<std::string>{*s};
-    }
-    return InvalidArgument(std::string(key) + ": expected a list of strings");
-  }
-
- private:
-  const SourceConfig& config_;
-};
 
 std::optional<std::pair<std::string, std::string>> SplitParam(std::string_view text) {
   auto eq = text.find('=');
@@ -188,16 +141,6 @@ std::optional<PageStyle> ParsePageStyle(std::string_view s) {
   return std::nullopt;
 }
 
-std::optional<TimeFormat> ParseTimeFormat(std::string_view s) {
-  if (s == "iso8601")
-    return TimeFormat::kIso8601;
-  if (s == "epoch_s")
-    return TimeFormat::kEpochS;
-  if (s == "epoch_ms")
-    return TimeFormat::kEpochMs;
-  return std::nullopt;
-}
-
 std::string DefaultPageParam(PageStyle style) {
   switch (style) {
     case PageStyle::kCursor:
@@ -220,9 +163,30 @@ std::string DefaultPageParam(PageStyle style) {
     out = std::move(*_r);      \
   } while (false)
 
-Status ParseList(const OptionReader& in, RestOptions& o) {
-  REST_ASSIGN(o.list_path, in.String("list.path"));
-  REST_ASSIGN(o.records_pointer, in.String("list.records"));
+Result<HeaderTemplates> ParseHeaders(const OptionReader& in, std::string_view key) {
+  auto lines = in.StringList(key);
+  if (!lines.ok()) {
+    return lines.status();
+  }
+  HeaderTemplates headers;
+  for (const std::string& line : *lines) {
+    auto header = ParseHeaderLine(line);
+    if (!header) {
+      return InvalidArgument(std::string(key) + ": \"" + line +
+                             "\" is not \"Name: value\" (a header name, a colon, a value on "
+                             "one line)");
+    }
+    headers.push_back(std::move(*header));
+  }
+  return headers;
+}
+
+bool UsesPagingPlaceholder(std::string_view text) {
+  const std::set<std::string> names = Placeholders(text);
+  return names.contains("cursor") || names.contains("page") || names.contains("offset");
+}
+
+Status ParseListPaging(const OptionReader& in, RestOptions& o) {
   REST_ASSIGN(o.page_size, in.Int("list.page_size"));
   REST_ASSIGN(o.size_param, in.String("list.page.size_param"));
   std::string style;
@@ -232,27 +196,33 @@ Status ParseList(const OptionReader& in, RestOptions& o) {
     return InvalidArgument("list.page.style: unknown pagination style \"" + style + "\"");
   }
   o.page_style = *parsed_style;
-  REST_ASSIGN(o.page_next_pointer, in.String("list.page.next"));
-  REST_ASSIGN(o.page_param, in.String("list.page.param"));
+  REST_ASSIGN(o.page_next_pointer, Text(in, "list.page.next"));
+  REST_ASSIGN(o.page_more_pointer, Text(in, "list.page.more"));
+  REST_ASSIGN(o.page_total_pages_pointer, Text(in, "list.page.total_pages"));
+  REST_ASSIGN(o.page_param, Text(in, "list.page.param"));
   if (o.page_param.empty()) {
     o.page_param = DefaultPageParam(o.page_style);
   }
   REST_ASSIGN(o.page_start, in.Int("list.page.start"));
-  if (in.Has("list.modified_since.param")) {
-    ModifiedSince ms;
-    REST_ASSIGN(ms.param, in.String("list.modified_since.param"));
-    std::string format;
-    REST_ASSIGN(format, in.String("list.modified_since.format"));
-    auto parsed = ParseTimeFormat(format);
-    if (!parsed) {
-      return InvalidArgument("list.modified_since.format: unknown format \"" + format + "\"");
-    }
-    ms.format = *parsed;
-    o.modified_since = std::move(ms);
+  return Status::Ok();
+}
+
+Status ParseList(const OptionReader& in, RestOptions& o) {
+  REST_ASSIGN(o.list_method, in.String("list.method"));
+  REST_ASSIGN(o.list_path, Text(in, "list.path"));
+  REST_ASSIGN(o.records_pointer, in.String("list.records"));
+  DEALSYNC_RETURN_IF_ERROR(ParseListPaging(in, o));
+  REST_ASSIGN(o.modified_since_param, Text(in, "list.modified_since.param"));
+  std::string format;
+  REST_ASSIGN(format, in.String("list.modified_since.format"));
+  auto parsed = ParseTimeFormat(format);
+  if (!parsed) {
+    return InvalidArgument("list.modified_since.format: unknown format \"" + format + "\"");
   }
-  REST_ASSIGN(o.overlap, in.Duration("list.overlap", std::chrono::minutes(2)));
+  o.since_format = *parsed;
+  REST_ASSIGN(o.overlap, in.Duration("list.overlap"));
   std::vector<std::string> params;
-  REST_ASSIGN(params, in.List("list.query"));
+  REST_ASSIGN(params, in.StringList("list.query"));
   if (in.Has("list.sort")) {
     std::string sort;
     REST_ASSIGN(sort, in.String("list.sort"));
@@ -265,12 +235,22 @@ Status ParseList(const OptionReader& in, RestOptions& o) {
     }
     o.extra_query.push_back(std::move(*kv));
   }
+  REST_ASSIGN(o.list_headers, ParseHeaders(in, "list.headers"));
+  REST_ASSIGN(o.list_body, Text(in, "list.body"));
+  o.paging_in_template = UsesPagingPlaceholder(o.list_path) || UsesPagingPlaceholder(o.list_body);
+  for (const auto& [param, value] : o.extra_query) {
+    o.paging_in_template = o.paging_in_template || UsesPagingPlaceholder(value);
+  }
+  for (const auto& [name, value] : o.list_headers) {
+    o.paging_in_template = o.paging_in_template || UsesPagingPlaceholder(value);
+  }
   return Status::Ok();
 }
 
 Status ParseGetAndUpdate(const OptionReader& in, RestOptions& o) {
-  REST_ASSIGN(o.get_path, in.String("get.path"));
+  REST_ASSIGN(o.get_path, Text(in, "get.path"));
   REST_ASSIGN(o.get_records, in.String("get.records"));
+  REST_ASSIGN(o.get_headers, ParseHeaders(in, "get.headers"));
   std::string mode;
   REST_ASSIGN(mode, in.String("update.mode"));
   if (mode != "single" && mode != "batch") {
@@ -278,15 +258,16 @@ Status ParseGetAndUpdate(const OptionReader& in, RestOptions& o) {
   }
   o.update_mode = mode == "batch" ? UpdateMode::kBatch : UpdateMode::kSingle;
   REST_ASSIGN(o.update_method, in.String("update.method"));
-  REST_ASSIGN(o.update_path, in.String("update.path"));
+  REST_ASSIGN(o.update_path, Text(in, "update.path"));
+  REST_ASSIGN(o.update_headers, ParseHeaders(in, "update.headers"));
   REST_ASSIGN(o.batch_max_size, in.Int("update.batch.max_size"));
   REST_ASSIGN(o.batch_wrapper, in.String("update.batch.wrapper"));
-  REST_ASSIGN(o.batch_id_field, in.String("update.batch.id_field"));
+  REST_ASSIGN(o.batch_id_field, Text(in, "update.batch.id_field"));
   std::string id_type;
   REST_ASSIGN(id_type, in.String("update.batch.id_type"));
   o.batch_id_is_number = id_type == "number";
   REST_ASSIGN(o.batch_results, in.String("update.batch.results"));
-  REST_ASSIGN(o.batch_result_id, in.String("update.batch.result_id"));
+  REST_ASSIGN(o.batch_result_id, Text(in, "update.batch.result_id"));
   if (!in.Has("update.batch.result_id")) {
     o.batch_result_id = o.batch_id_field;
   }
@@ -317,16 +298,14 @@ std::string_view PageStyleName(PageStyle s) {
   return "?";
 }
 
-std::string_view TimeFormatName(TimeFormat f) {
-  switch (f) {
-    case TimeFormat::kIso8601:
-      return "iso8601";
-    case TimeFormat::kEpochS:
-      return "epoch_s";
-    case TimeFormat::kEpochMs:
-      return "epoch_ms";
-  }
-  return "?";
+const std::set<std::string>& ListPlaceholders() {
+  static const std::set<std::string> names = {"since", "cursor", "page", "offset", "page_size"};
+  return names;
+}
+
+const std::set<std::string>& RecordPlaceholders() {
+  static const std::set<std::string> names = {"id"};
+  return names;
 }
 
 const OptionTable& RestOptionTable() {
@@ -334,24 +313,8 @@ const OptionTable& RestOptionTable() {
   return *table;
 }
 
-bool IsValidJsonPointer(std::string_view pointer) {
-  if (pointer.empty()) {
-    return true;
-  }
-  if (pointer.front() != '/') {
-    return false;
-  }
-  for (size_t i = 0; i < pointer.size(); ++i) {
-    if (pointer[i] == '~' &&
-        (i + 1 >= pointer.size() || (pointer[i + 1] != '0' && pointer[i + 1] != '1'))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 Result<RestOptions> ParseRestOptions(const SourceConfig& config) {
-  OptionReader in(config);
+  OptionReader in(config, RestOptionTable());
   RestOptions o;
   DEALSYNC_RETURN_IF_ERROR(ParseList(in, o));
   DEALSYNC_RETURN_IF_ERROR(ParseGetAndUpdate(in, o));

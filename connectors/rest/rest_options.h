@@ -11,10 +11,12 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "connectors/rest/rest_template.h"
 #include "dealsync/config.h"
 #include "dealsync/connector.h"
 #include "dealsync/status.h"
@@ -31,19 +33,15 @@ enum class PageStyle : uint8_t {
   kNextUrl,     // a URL in the body (list.page.next)
 };
 
-// How a modified-since value is written into the query string.
-enum class TimeFormat : uint8_t { kIso8601, kEpochS, kEpochMs };
-
 enum class UpdateMode : uint8_t { kSingle, kBatch };
 
-struct ModifiedSince {
-  std::string param;  // "updated_after"
-  TimeFormat format = TimeFormat::kIso8601;
-};
+// A header whose value is a template ("If-Modified-Since", "{since}").
+using HeaderTemplates = std::vector<std::pair<std::string, std::string>>;
 
 struct RestOptions {
   // [list]
-  std::string list_path;        // "/deals"
+  std::string list_method = "GET";  // POST for search endpoints
+  std::string list_path;            // "/deals" (a template, like every request part)
   std::string records_pointer;  // "/data"; "" when the body is the array
   int64_t page_size = 100;
   std::string size_param = "limit";  // "" = the page size is not sent
@@ -51,16 +49,27 @@ struct RestOptions {
   std::string page_next_pointer;  // cursor / next_url
   std::string page_param;         // cursor / page / offset query parameter
   int64_t page_start = 1;         // first page number (page style)
-  std::optional<ModifiedSince> modified_since;
+  std::string page_more_pointer;         // boolean "more pages" flag; "" = not used
+  std::string page_total_pages_pointer;  // total page count (style page); "" = not used
+  std::string modified_since_param;      // "updated_after" = {since}; "" = not sent that way
+  TimeFormat since_format = TimeFormat::kIso8601;
   std::chrono::milliseconds overlap{std::chrono::minutes(2)};
-  std::vector<std::pair<std::string, std::string>> extra_query;  // list.sort + list.query
+  // list.sort + list.query, in order; values are templates.
+  std::vector<std::pair<std::string, std::string>> extra_query;
+  HeaderTemplates list_headers;
+  std::string list_body;  // JSON template; "" = no body
+  // Whether a list template carries the paging position itself ({cursor},
+  // {page}, {offset}); otherwise list.page.param is appended to the query.
+  bool paging_in_template = false;
   // [get]
   std::string get_path;  // "/deals/{id}"
   std::string get_records;
+  HeaderTemplates get_headers;
   // [update]
   UpdateMode update_mode = UpdateMode::kSingle;
   std::string update_method = "PATCH";
   std::string update_path;  // "/deals/{id}" or "/opportunities/batch"
+  HeaderTemplates update_headers;
   int64_t batch_max_size = 25;
   std::string batch_wrapper;   // where the array goes in the body; "" = the body is the array
   std::string batch_id_field;  // where the id goes inside one item: "/opportunityId"
@@ -72,7 +81,10 @@ struct RestOptions {
 };
 
 std::string_view PageStyleName(PageStyle s);
-std::string_view TimeFormatName(TimeFormat f);
+
+// The placeholders each request part may use.
+const std::set<std::string>& ListPlaceholders();    // since cursor page offset page_size
+const std::set<std::string>& RecordPlaceholders();  // id
 
 // The table LoadConfig checks partner files against; also the reference in
 // docs/partners.md.
@@ -86,7 +98,5 @@ Result<RestOptions> ParseRestOptions(const SourceConfig& config);
 // placeholders, the [fields] the connector cannot work without, auth presence.
 void ValidateRestConfig(const SourceConfig& config, std::vector<ConfigError>& errors);
 
-// "" or "/a/b~1c": RFC 6901 syntax (every token after '/', '~' only as ~0 / ~1).
-bool IsValidJsonPointer(std::string_view pointer);
 
 }  // namespace dealsync::connectors::rest

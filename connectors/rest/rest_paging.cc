@@ -2,69 +2,19 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
-#include <chrono>
-#include <cstdio>
+
+#include "connectors/common/url_reference.h"
 
 namespace dealsync::connectors::rest {
 namespace {
 
 using nlohmann::json;
 
-// RFC 6901 token unescaping: ~1 -> '/', ~0 -> '~'.
-std::string Unescape(std::string_view token) {
-  std::string out;
-  for (size_t i = 0; i < token.size(); ++i) {
-    if (token[i] == '~' && i + 1 < token.size()) {
-      out.push_back(token[i + 1] == '1' ? '/' : '~');
-      ++i;
-    } else {
-      out.push_back(token[i]);
-    }
-  }
-  return out;
-}
-
-std::vector<std::string> Tokens(std::string_view pointer) {
-  std::vector<std::string> tokens;
-  if (pointer.empty()) {
-    return tokens;
-  }
-  size_t pos = 1;
-  while (true) {
-    size_t slash = pointer.find('/', pos);
-    tokens.push_back(Unescape(pointer.substr(pos, slash - pos)));
-    if (slash == std::string_view::npos) {
-      break;
-    }
-    pos = slash + 1;
-  }
-  return tokens;
-}
-
-std::optional<size_t> ArrayIndex(const std::string& token) {
-  size_t index = 0;
-  auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), index);
-  if (ec != std::errc() || ptr != token.data() + token.size() || token.empty()) {
-    return std::nullopt;
-  }
-  return index;
-}
-
 void AppendQuery(std::string& url, std::string_view param, std::string_view value) {
   url += url.find('?') == std::string::npos ? '?' : '&';
   url += UrlEncode(param);
   url += '=';
   url += UrlEncode(value);
-}
-
-std::optional<int64_t> ParseInt(std::string_view s) {
-  int64_t v = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size()) {
-    return std::nullopt;
-  }
-  return v;
 }
 
 // A cursor or next URL from the body: a string or a number; null/""/absent end the pass.
@@ -86,58 +36,6 @@ Result<std::string> BodyToken(const RestOptions& options, const json& body) {
 }
 
 }  // namespace
-
-const json* ResolvePointer(const json& root, std::string_view pointer) {
-  const json* node = &root;
-  for (const std::string& token : Tokens(pointer)) {
-    if (node->is_object()) {
-      auto it = node->find(token);
-      if (it == node->end()) {
-        return nullptr;
-      }
-      node = &*it;
-    } else if (node->is_array()) {
-      auto index = ArrayIndex(token);
-      if (!index || *index >= node->size()) {
-        return nullptr;
-      }
-      node = &(*node)[*index];
-    } else {
-      return nullptr;
-    }
-  }
-  return node;
-}
-
-void SetAtPointer(json& root, std::string_view pointer, json value) {
-  json* node = &root;
-  for (const std::string& token : Tokens(pointer)) {
-    if (!node->is_object()) {
-      *node = json::object();
-    }
-    node = &(*node)[token];
-  }
-  *node = std::move(value);
-}
-
-std::string JsonKind(const json& value) {
-  switch (value.type()) {
-    case json::value_t::null:
-      return "null";
-    case json::value_t::object:
-      return "an object";
-    case json::value_t::array:
-      return "an array";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::discarded:
-      return "nothing";
-    default:
-      return "a number";
-  }
-}
 
 // ---- RestCursor ------------------------------------------------------------
 
@@ -208,18 +106,6 @@ std::string JoinUrl(std::string_view base_url, std::string_view path) {
   return out;
 }
 
-std::string UrlOrigin(std::string_view url) {
-  auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) {
-    return "";
-  }
-  auto path_start = url.find_first_of("/?#", scheme_end + 3);
-  std::string origin(url.substr(0, path_start));
-  std::transform(origin.begin(), origin.end(), origin.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return origin;
-}
-
 std::string UrlPathForMessages(std::string_view url) {
   std::string_view rest = url;
   if (auto scheme_end = url.find("://"); scheme_end != std::string_view::npos) {
@@ -229,20 +115,18 @@ std::string UrlPathForMessages(std::string_view url) {
   return std::string(rest.substr(0, rest.find('?')));
 }
 
-Result<std::string> ResolveNextUrl(std::string_view base_url, std::string_view next) {
-  const std::string base_origin = UrlOrigin(base_url);
-  if (next.find("://") != std::string_view::npos) {
-    if (UrlOrigin(next) != base_origin) {
-      return FailedPrecondition("refusing to follow a next-page URL on another origin (" +
-                                UrlOrigin(next) + " is not " + base_origin +
-                                "): credentials are only sent to connection.base_url's host");
-    }
-    return std::string(next);
+Result<std::string> ResolveNextUrl(std::string_view base_url, std::string_view request_url,
+                                   std::string_view next) {
+  std::string target = ResolveReference(request_url, next);
+  const std::string origin = Origin(target);
+  const std::string base_origin = Origin(base_url);
+  if (origin != base_origin) {
+    return FailedPrecondition(
+        "refusing to follow a next-page URL on another origin (" +
+        (origin.empty() ? "\"" + std::string(next.substr(0, 80)) + "\"" : origin) + " is not " +
+        base_origin + "): credentials are only sent to connection.base_url's host");
   }
-  if (!next.empty() && next.front() == '/') {
-    return base_origin + std::string(next);
-  }
-  return JoinUrl(base_url, next);
+  return target;
 }
 
 std::optional<std::string> ParseLinkNext(std::string_view header) {
@@ -287,77 +171,131 @@ std::optional<std::string> ParseLinkNext(std::string_view header) {
   return std::nullopt;
 }
 
-std::string FormatSince(int64_t epoch_ms, TimeFormat format) {
-  switch (format) {
-    case TimeFormat::kEpochMs:
-      return std::to_string(epoch_ms);
-    case TimeFormat::kEpochS:
-      return std::to_string(epoch_ms / 1000);
-    case TimeFormat::kIso8601:
-      break;
-  }
-  using namespace std::chrono;
-  const sys_seconds t = floor<seconds>(sys_time<milliseconds>(milliseconds(epoch_ms)));
-  const sys_days day = floor<days>(t);
-  const year_month_day ymd(day);
-  const hh_mm_ss hms(t - day);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
+TemplateValues ListValues(const RestOptions& o, const RestCursor& cursor) {
+  TemplateValues v;
+  v.since = cursor.window.since();
+  v.since_format = o.since_format;
+  v.page_size = o.page_size;
+  v.cursor = o.page_style == PageStyle::kCursor ? cursor.next : "";
+  v.page = o.page_style == PageStyle::kPage && !cursor.next.empty()
+               ? ParseInt64(cursor.next).value_or(o.page_start)
+               : o.page_start;
+  v.offset = o.page_style == PageStyle::kOffset && !cursor.next.empty()
+                 ? ParseInt64(cursor.next).value_or(0)
+                 : 0;
+  return v;
 }
 
-std::string ExpandId(std::string_view path, std::string_view id) {
-  std::string out(path);
-  const std::string encoded = UrlEncode(id);
-  for (size_t at = out.find("{id}"); at != std::string::npos; at = out.find("{id}", at)) {
-    out.replace(at, 4, encoded);
-    at += encoded.size();
+HttpHeaders ExpandHeaders(const HeaderTemplates& headers, const TemplateValues& values) {
+  HttpHeaders out;
+  for (const auto& [name, value] : headers) {
+    out.emplace_back(name, Expand(value, values, Escape::kNone));
   }
   return out;
 }
 
-std::string ListUrl(const RestOptions& o, std::string_view base_url, const RestCursor& cursor) {
+RestRequest ListRequest(const RestOptions& o, std::string_view base_url,
+                        const RestCursor& cursor) {
+  const TemplateValues values = ListValues(o, cursor);
+  RestRequest request;
+  request.method = o.list_method;
+  request.headers = ExpandHeaders(o.list_headers, values);
+  if (!o.list_body.empty()) {
+    request.body = Expand(o.list_body, values, Escape::kJson);
+  }
   const bool url_style =
       o.page_style == PageStyle::kLinkHeader || o.page_style == PageStyle::kNextUrl;
   if (url_style && !cursor.next.empty()) {
-    return cursor.next;  // already resolved and origin-checked
+    request.url = cursor.next;  // already resolved and origin-checked
+    return request;
   }
-  std::string url = JoinUrl(base_url, o.list_path);
+  std::string url = JoinUrl(base_url, Expand(o.list_path, values, Escape::kPath));
   for (const auto& [param, value] : o.extra_query) {
-    AppendQuery(url, param, value);
+    AppendQuery(url, param, Expand(value, values, Escape::kNone));
   }
-  if (o.modified_since) {
-    AppendQuery(url, o.modified_since->param,
-                FormatSince(EpochMs(cursor.window.since()), o.modified_since->format));
+  if (!o.modified_since_param.empty()) {
+    AppendQuery(url, o.modified_since_param, FormatInstant(*values.since, o.since_format));
   }
   if (!o.size_param.empty()) {
     AppendQuery(url, o.size_param, std::to_string(o.page_size));
   }
-  switch (o.page_style) {
-    case PageStyle::kCursor:
-      if (!cursor.next.empty()) {
-        AppendQuery(url, o.page_param, cursor.next);
-      }
-      break;
-    case PageStyle::kPage:
-      AppendQuery(url, o.page_param,
-                  cursor.next.empty() ? std::to_string(o.page_start) : cursor.next);
-      break;
-    case PageStyle::kOffset:
-      AppendQuery(url, o.page_param, cursor.next.empty() ? "0" : cursor.next);
-      break;
-    default:
-      break;
+  if (!o.paging_in_template) {
+    switch (o.page_style) {
+      case PageStyle::kCursor:
+        if (!cursor.next.empty()) {
+          AppendQuery(url, o.page_param, cursor.next);
+        }
+        break;
+      case PageStyle::kPage:
+        AppendQuery(url, o.page_param, std::to_string(values.page));
+        break;
+      case PageStyle::kOffset:
+        AppendQuery(url, o.page_param, std::to_string(values.offset));
+        break;
+      default:
+        break;
+    }
   }
-  return url;
+  request.url = std::move(url);
+  return request;
 }
 
+RestRequest GetRequest(const RestOptions& o, std::string_view base_url, std::string_view id) {
+  TemplateValues values;
+  values.id = std::string(id);
+  RestRequest request;
+  request.method = "GET";
+  request.url = JoinUrl(base_url, Expand(o.get_path, values, Escape::kPath));
+  request.headers = ExpandHeaders(o.get_headers, values);
+  return request;
+}
+
+namespace {
+
+// list.page.more: false ends the pass. nullopt when not configured.
+Result<std::optional<bool>> MoreFlag(const RestOptions& o, const json& body) {
+  if (o.page_more_pointer.empty()) {
+    return std::optional<bool>();
+  }
+  const json* v = ResolvePointer(body, o.page_more_pointer);
+  if (v == nullptr || !v->is_boolean()) {
+    return FailedPrecondition("list.page.more = \"" + o.page_more_pointer + "\" points at " +
+                              (v ? JsonKind(*v) : std::string("nothing")) +
+                              " in the list response, expected true or false");
+  }
+  return std::optional<bool>(v->get<bool>());
+}
+
+// list.page.total_pages: whether `page` is the last. nullopt when not configured.
+Result<std::optional<bool>> LastByTotal(const RestOptions& o, const json& body, int64_t page) {
+  if (o.page_total_pages_pointer.empty()) {
+    return std::optional<bool>();
+  }
+  const json* v = ResolvePointer(body, o.page_total_pages_pointer);
+  if (v == nullptr || !v->is_number_integer()) {
+    return FailedPrecondition("list.page.total_pages = \"" + o.page_total_pages_pointer +
+                              "\" points at " + (v ? JsonKind(*v) : std::string("nothing")) +
+                              " in the list response, expected the number of pages");
+  }
+  return std::optional<bool>(page >= v->get<int64_t>());
+}
+
+}  // namespace
+
 Result<std::string> NextPageToken(const RestOptions& o, std::string_view base_url,
-                                  const RestCursor& cursor, const json& body,
-                                  const HttpHeaders& headers, size_t record_count) {
+                                  std::string_view request_url, const RestCursor& cursor,
+                                  const json& body, const HttpHeaders& headers,
+                                  size_t record_count) {
+  if (o.page_style == PageStyle::kNone) {
+    return std::string();
+  }
+  auto more = MoreFlag(o, body);
+  if (!more.ok()) {
+    return more.status();
+  }
+  if (*more == false) {
+    return std::string();
+  }
   std::string next;
   switch (o.page_style) {
     case PageStyle::kNone:
@@ -374,22 +312,27 @@ Result<std::string> NextPageToken(const RestOptions& o, std::string_view base_ur
       // the page size below ours, so it is not taken as the end.
       if (record_count == 0)
         return std::string();
-      const int64_t current =
-          cursor.next.empty() ? o.page_start : ParseInt(cursor.next).value_or(o.page_start);
-      return std::to_string(current + 1);
+      const int64_t current = ListValues(o, cursor).page;
+      auto last = LastByTotal(o, body, current);
+      if (!last.ok())
+        return last.status();
+      if (*last == true)
+        return std::string();
+      next = std::to_string(current + 1);
+      break;
     }
     case PageStyle::kOffset: {
       if (record_count == 0)
         return std::string();
-      const int64_t current = cursor.next.empty() ? 0 : ParseInt(cursor.next).value_or(0);
-      return std::to_string(current + static_cast<int64_t>(record_count));
+      next = std::to_string(ListValues(o, cursor).offset + static_cast<int64_t>(record_count));
+      break;
     }
     case PageStyle::kLinkHeader: {
       auto link = FindHeader(headers, "Link");
       auto target = link ? ParseLinkNext(*link) : std::nullopt;
       if (!target)
-        return std::string();
-      auto url = ResolveNextUrl(base_url, *target);
+        break;
+      auto url = ResolveNextUrl(base_url, request_url, *target);
       if (!url.ok())
         return url.status();
       next = std::move(*url);
@@ -400,13 +343,19 @@ Result<std::string> NextPageToken(const RestOptions& o, std::string_view base_ur
       if (!token.ok())
         return token.status();
       if (token->empty())
-        return std::string();
-      auto url = ResolveNextUrl(base_url, *token);
+        break;
+      auto url = ResolveNextUrl(base_url, request_url, *token);
       if (!url.ok())
         return url.status();
       next = std::move(*url);
       break;
     }
+  }
+  if (next.empty() && *more == true) {
+    return FailedPrecondition("the list response says more pages follow (list.page.more = \"" +
+                              o.page_more_pointer + "\" is true) but gives no next " +
+                              std::string(PageStyleName(o.page_style)) +
+                              ": check list.page.next / list.page.style");
   }
   if (!next.empty() && next == cursor.next) {
     // Following it would loop forever.

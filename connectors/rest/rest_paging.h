@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "connectors/common/json_util.h"
 #include "connectors/common/overlap_window.h"
 #include "connectors/rest/rest_options.h"
 #include "dealsync/http.h"
@@ -37,35 +38,40 @@ struct RestCursor {
 
 // base_url + path, with exactly one "/" between them.
 std::string JoinUrl(std::string_view base_url, std::string_view path);
-// "https://host:port" of an absolute URL ("" when it is not one).
-std::string UrlOrigin(std::string_view url);
 // The path of a URL without its query (for messages: queries may carry keys).
 std::string UrlPathForMessages(std::string_view url);
-// Resolves a next-page URL from a Link header or a body against base_url and
-// refuses other origins (credentials are only ever sent to base_url's host).
-Result<std::string> ResolveNextUrl(std::string_view base_url, std::string_view next);
+// Resolves a next-page reference from a Link header or a body against the URL
+// of the request that returned it (RFC 3986 section 5) and refuses any origin
+// but base_url's (credentials are only ever sent to base_url's host).
+Result<std::string> ResolveNextUrl(std::string_view base_url, std::string_view request_url,
+                                   std::string_view next);
 // The rel="next" target of an RFC 8288 Link header value, if any.
 std::optional<std::string> ParseLinkNext(std::string_view link_header);
-// The modified-since instant as the API expects it (iso8601 at second precision, floored).
-std::string FormatSince(int64_t epoch_ms, TimeFormat format);
-// Replaces {id} with the percent-encoded id.
-std::string ExpandId(std::string_view path, std::string_view id);
 
-// The URL of the list request for the cursor's current page.
-std::string ListUrl(const RestOptions& options, std::string_view base_url,
-                    const RestCursor& cursor);
+// A request without the connection's auth (the transport adds it).
+struct RestRequest {
+  std::string method;
+  std::string url;
+  HttpHeaders headers;
+  std::string body;
+};
+
+// The list request for the cursor's current page.
+RestRequest ListRequest(const RestOptions& options, std::string_view base_url,
+                        const RestCursor& cursor);
+// The get request of one record.
+RestRequest GetRequest(const RestOptions& options, std::string_view base_url, std::string_view id);
+// The values list templates are expanded with for the cursor's current page.
+TemplateValues ListValues(const RestOptions& options, const RestCursor& cursor);
+// The headers of a template list, expanded.
+HttpHeaders ExpandHeaders(const HeaderTemplates& headers, const TemplateValues& values);
 
 // What comes after a page: the next token/number/offset/URL, or "" at the end
-// of the pass. `record_count` is the length of the page's records array.
+// of the pass. `record_count` is the length of the page's records array and
+// `request_url` the URL the page came from.
 Result<std::string> NextPageToken(const RestOptions& options, std::string_view base_url,
-                                  const RestCursor& cursor, const nlohmann::json& body,
-                                  const HttpHeaders& headers, size_t record_count);
-
-// Resolves an RFC 6901 pointer without throwing; nullptr when it matches nothing.
-const nlohmann::json* ResolvePointer(const nlohmann::json& root, std::string_view pointer);
-// Sets `value` at `pointer`, creating objects on the way (pointer must be valid).
-void SetAtPointer(nlohmann::json& root, std::string_view pointer, nlohmann::json value);
-// A short description of a JSON value's kind: "an object", "a string", ...
-std::string JsonKind(const nlohmann::json& value);
+                                  std::string_view request_url, const RestCursor& cursor,
+                                  const nlohmann::json& body, const HttpHeaders& headers,
+                                  size_t record_count);
 
 }  // namespace dealsync::connectors::rest

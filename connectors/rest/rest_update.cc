@@ -62,10 +62,10 @@ Awaitable<Result<std::vector<UpdateOutcome>>> RestConnector::UpdateSingle(
       outcomes.push_back(std::move(outcome));
       continue;
     }
-    std::string url =
-        JoinUrl(config_.connection.base_url, ExpandId(options_.update_path, update.native_id));
-    const std::string what = "update " + options_.update_method + " " + UrlPathForMessages(url);
-    auto response = co_await Send(options_.update_method, url, patch->dump());
+    RestRequest request = UpdateRequest(update.native_id, patch->dump());
+    const std::string what =
+        "update " + options_.update_method + " " + UrlPathForMessages(request.url);
+    auto response = co_await Send(std::move(request));
     if (!response.ok()) {
       co_return response.status();  // no answer: the whole call is retried (updates are absolute)
     }
@@ -156,9 +156,10 @@ Awaitable<Result<std::vector<UpdateOutcome>>> RestConnector::SendBatch(
   } else {
     SetAtPointer(body, options_.batch_wrapper, std::move(items));
   }
-  std::string url = JoinUrl(config_.connection.base_url, options_.update_path);
-  const std::string what = "batch update " + options_.update_method + " " + UrlPathForMessages(url);
-  auto response = co_await Send(options_.update_method, url, body.dump());
+  RestRequest request = UpdateRequest("", body.dump());
+  const std::string what =
+      "batch update " + options_.update_method + " " + UrlPathForMessages(request.url);
+  auto response = co_await Send(std::move(request));
   if (!response.ok()) {
     co_return response.status();
   }

@@ -1,8 +1,12 @@
 // Semantic checks of a rest partner file. Every message says what to change.
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "connectors/common/connector_util.h"
+#include "connectors/common/json_util.h"
 #include "connectors/rest/rest_options.h"
+#include "connectors/rest/rest_template.h"
 
 namespace dealsync::connectors::rest {
 namespace {
@@ -34,9 +38,10 @@ std::string Quote(std::string_view s) {
 
 void CheckPointers(Checker& c) {
   static constexpr std::string_view kPointerKeys[] = {
-      "list.records",           "list.page.next",         "get.records",
-      "update.batch.wrapper",   "update.batch.id_field",  "update.batch.results",
-      "update.batch.result_id", "update.batch.result_ok", "update.batch.result_error"};
+      "list.records",           "list.page.next",         "list.page.more",
+      "list.page.total_pages",  "get.records",            "update.batch.wrapper",
+      "update.batch.id_field",  "update.batch.results",   "update.batch.result_id",
+      "update.batch.result_ok", "update.batch.result_error"};
   for (std::string_view key : kPointerKeys) {
     auto it = c.config().options.find(std::string(key));
     if (it == c.config().options.end()) {
@@ -51,6 +56,18 @@ void CheckPointers(Checker& c) {
   }
 }
 
+bool UsesSince(const RestOptions& o) {
+  bool uses = Placeholders(o.list_path).contains("since") ||
+              Placeholders(o.list_body).contains("since");
+  for (const auto& [param, value] : o.extra_query) {
+    uses = uses || Placeholders(value).contains("since");
+  }
+  for (const auto& [name, value] : o.list_headers) {
+    uses = uses || Placeholders(value).contains("since");
+  }
+  return uses;
+}
+
 void CheckPaths(Checker& c, const RestOptions& o) {
   const std::pair<std::string_view, const std::string*> paths[] = {
       {"list.path", &o.list_path}, {"get.path", &o.get_path}, {"update.path", &o.update_path}};
@@ -62,16 +79,72 @@ void CheckPaths(Checker& c, const RestOptions& o) {
                 Quote("/" + *value));
     }
   }
-  if (o.get_path.find("{id}") == std::string::npos) {
+  if (!Placeholders(o.get_path).contains("id")) {
     c.Add("get.path", "get.path",
           Quote(o.get_path) + " has no {id} placeholder: write the path of one record, e.g. " +
               Quote(o.get_path + "/{id}"));
   }
-  if (o.update_mode == UpdateMode::kSingle && o.update_path.find("{id}") == std::string::npos) {
+  if (o.update_mode == UpdateMode::kSingle && !Placeholders(o.update_path).contains("id")) {
     c.Add("update.path", "update.path",
           Quote(o.update_path) +
               " has no {id} placeholder, which update.mode = \"single\" needs: write e.g. " +
               Quote(o.update_path + "/{id}") + ", or set update.mode = \"batch\"");
+  }
+}
+
+// Every template names only placeholders its request has.
+void CheckTemplates(Checker& c, const RestOptions& o) {
+  const std::set<std::string> none;
+  const std::set<std::string>& update_names =
+      o.update_mode == UpdateMode::kSingle ? RecordPlaceholders() : none;
+  auto check = [&](std::string_view key, std::string_view text,
+                   const std::set<std::string>& allowed) {
+    if (std::string problem = CheckPlaceholders(text, allowed); !problem.empty()) {
+      c.Add(key, std::string(key), problem);
+    }
+  };
+  check("list.path", o.list_path, ListPlaceholders());
+  for (const auto& [param, value] : o.extra_query) {
+    check(c.config().options.contains("list.query") ? "list.query" : "list.sort", value,
+          ListPlaceholders());
+  }
+  for (const auto& header : o.list_headers) {
+    check("list.headers", header.second, ListPlaceholders());
+  }
+  check("list.body", o.list_body, ListPlaceholders());
+  check("get.path", o.get_path, RecordPlaceholders());
+  for (const auto& header : o.get_headers) {
+    check("get.headers", header.second, RecordPlaceholders());
+  }
+  check("update.path", o.update_path, update_names);
+  for (const auto& header : o.update_headers) {
+    check("update.headers", header.second, update_names);
+  }
+}
+
+// list.body must be JSON once its placeholders are filled in, and only POST sends one.
+void CheckListBody(Checker& c, const RestOptions& o) {
+  if (o.list_body.empty()) {
+    if (o.list_method == "POST") {
+      c.Add("list.method", "list.body",
+            "list.method = \"POST\" needs list.body, the JSON body of the search request");
+    }
+    return;
+  }
+  if (o.list_method != "POST") {
+    c.Add("list.body", "list.body",
+          "a body is only sent with list.method = \"POST\" (a GET request has none): set "
+          "method = \"POST\" under [list], or remove body");
+    return;
+  }
+  TemplateValues sample;
+  sample.since = Timestamp{};
+  sample.since_format = o.since_format;
+  const std::string expanded = Expand(o.list_body, sample, Escape::kJson);
+  if (nlohmann::json::parse(expanded, nullptr, /*allow_exceptions=*/false).is_discarded()) {
+    c.Add("list.body", "list.body",
+          "is not JSON once its placeholders are filled in (" + Quote(expanded.substr(0, 120)) +
+              "): string placeholders go inside quotes (\"{since}\"), numbers bare ({page_size})");
   }
 }
 
@@ -92,13 +165,23 @@ void CheckPaging(Checker& c, const RestOptions& o) {
   if (o.page_style == PageStyle::kPage && o.page_start < 0) {
     c.Add("list.page.start", "list.page.start", "must be 0 or 1 (the number of the first page)");
   }
-  auto format_it = c.config().options.find("list.modified_since.format");
-  if (format_it != c.config().options.end() && !o.modified_since) {
-    const auto* format = std::get_if<std::string>(&format_it->second.value);
+  if (c.config().options.contains("list.modified_since.format") &&
+      o.modified_since_param.empty() && !UsesSince(o)) {
     c.Add("list.modified_since.format", "list.modified_since",
-          "list.modified_since.param is required when list.modified_since.format is set: name "
-          "the query parameter, e.g. modified_since = { param = \"updated_after\", format = " +
-              Quote(format ? *format : "iso8601") + " }");
+          "the format is set but {since} is never sent: name the query parameter "
+          "(modified_since = { param = \"updated_after\", format = \"" +
+              std::string(TimeFormatName(o.since_format)) +
+              "\" }) or place {since} in list.query, list.headers or list.body");
+  }
+  if ((!o.page_more_pointer.empty() || !o.page_total_pages_pointer.empty()) &&
+      o.page_style == PageStyle::kNone) {
+    c.Add(o.page_more_pointer.empty() ? "list.page.total_pages" : "list.page.more", "list.page",
+          "list.page.style is \"none\" (one request returns everything), so an end-of-paging "
+          "signal is never read: set list.page.style");
+  }
+  if (!o.page_total_pages_pointer.empty() && o.page_style != PageStyle::kPage) {
+    c.Add("list.page.total_pages", "list.page.total_pages",
+          "a page count only ends paging by page numbers: it needs list.page.style = \"page\"");
   }
   if (o.overlap.count() < 0) {
     c.Add("list.overlap", "list.overlap", "must not be negative (e.g. \"2m\")");
@@ -173,6 +256,8 @@ void ValidateRestConfig(const SourceConfig& config, std::vector<ConfigError>& er
     return;
   }
   CheckPaths(c, *options);
+  CheckTemplates(c, *options);
+  CheckListBody(c, *options);
   CheckPaging(c, *options);
   CheckUpdate(c, *options);
 }

@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -48,7 +49,19 @@ struct CredentialRef {
   std::string name;        // credential name, variable name or path
   SourceLocation where{};  // where the config names it (file:line:column)
   bool empty() const { return name.empty(); }
-  std::string Describe() const;  // e.g. "env:NORTHWIND_KEY" (never the secret)
+  // e.g. "env:NORTHWIND_KEY" (never the secret). Inline so that libraries that
+  // only read configs (the transport) need not link the config loader.
+  std::string Describe() const {
+    switch (kind) {
+      case Kind::kEnv:
+        return "env:" + name;
+      case Kind::kFile:
+        return "file:" + name;
+      case Kind::kSystemd:
+        break;
+    }
+    return "credential:" + name;
+  }
 };
 
 // Reads the secret. `credentials_dir` is used when $CREDENTIALS_DIRECTORY is unset.
@@ -78,7 +91,12 @@ struct AuthConfig {
   std::string header;        // api_key header name
   std::string param;         // api_key query parameter name
   std::string username;      // basic
+  bool credential_is_username = false;  // basic: user = credential, password empty
   CredentialRef credential;  // token / key / password / OAuth2 client secret / JWT private key
+  // Token schemes (bearer, oauth2_*): the headers that carry the token, each
+  // value with "{token}" where it goes ("Authorization", "Zoho-oauthtoken
+  // {token}"); empty = "Authorization: Bearer {token}".
+  std::vector<std::pair<std::string, std::string>> headers;
   // OAuth2
   std::string token_url;
   std::string client_id;

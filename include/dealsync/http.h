@@ -25,6 +25,9 @@ namespace dealsync {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
+// ASCII case-insensitive equality (header names, schemes).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
 // Case-insensitive header lookup.
 std::optional<std::string_view> FindHeader(const HttpHeaders& headers, std::string_view name);
 
@@ -68,5 +71,9 @@ class HttpTransport {
 
 // Percent-encodes a query component (RFC 3986 unreserved kept).
 std::string UrlEncode(std::string_view s);
+
+// "Name: value" as written in config files: the name an RFC 9110 token, the
+// value trimmed, non-empty and on one line. nullopt otherwise.
+std::optional<std::pair<std::string, std::string>> ParseHeaderLine(std::string_view line);
 
 }  // namespace dealsync

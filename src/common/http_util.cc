@@ -8,13 +8,6 @@
 namespace dealsync {
 namespace {
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // Keeps the first 300 bytes of an error body so messages stay one line long.
 std::string BodyExcerpt(std::string_view body) {
   constexpr size_t kMax = 300;
@@ -108,6 +101,38 @@ std::string UrlEncode(std::string_view s) {
     }
   }
   return out;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::optional<std::pair<std::string, std::string>> ParseHeaderLine(std::string_view line) {
+  const size_t colon = line.find(':');
+  if (colon == 0 || colon == std::string_view::npos) {
+    return std::nullopt;
+  }
+  // RFC 9110 section 5.6.2: token = 1*tchar.
+  constexpr std::string_view kTchar = "!#$%&'*+-.^_`|~";
+  for (char c : line.substr(0, colon)) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && kTchar.find(c) == std::string_view::npos) {
+      return std::nullopt;
+    }
+  }
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+    value.remove_prefix(1);
+  }
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+    value.remove_suffix(1);
+  }
+  if (value.empty() || value.find_first_of("\r\n") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return std::make_pair(std::string(line.substr(0, colon)), std::string(value));
 }
 
 }  // namespace dealsync

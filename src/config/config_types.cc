@@ -52,18 +52,6 @@ std::string ConfigError::ToString() const {
   return out + message;
 }
 
-std::string CredentialRef::Describe() const {
-  switch (kind) {
-    case Kind::kSystemd:
-      return "credential:" + name;
-    case Kind::kEnv:
-      return "env:" + name;
-    case Kind::kFile:
-      return "file:" + name;
-  }
-  return "unknown";
-}
-
 std::string CredentialPath(const CredentialRef& ref, const std::string& credentials_dir) {
   switch (ref.kind) {
     case CredentialRef::Kind::kEnv:

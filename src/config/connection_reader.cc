@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "src/config/config_internal.h"
+#include "dealsync/http.h"
 
 namespace dealsync::config_internal {
 namespace {
@@ -72,18 +73,83 @@ struct AuthTypeInfo {
 const std::vector<AuthTypeInfo>& AuthTypes() {
   static const std::vector<AuthTypeInfo> kTypes = {
       {"none", {}, {}},
-      {"bearer", {"credential"}, {}},
+      {"bearer", {"credential"}, {"headers"}},
       {"api_key", {"credential"}, {"header", "param"}},
-      {"basic", {"username", "credential"}, {}},
-      {"oauth2_client_credentials", {"token_url", "client_id", "credential"}, {"scope"}},
+      {"basic", {"credential"}, {"username", "credential_is"}},
+      {"oauth2_client_credentials", {"token_url", "client_id", "credential"}, {"scope", "headers"}},
       {"oauth2_refresh_token",
        {"token_url", "client_id", "refresh_token"},
-       {"credential", "scope"}},
+       {"credential", "scope", "headers"}},
       {"oauth2_jwt_bearer",
        {"token_url", "client_id", "subject", "credential"},
-       {"audience", "scope"}},
+       {"audience", "scope", "headers"}},
   };
   return kTypes;
+}
+
+// basic: username = "..." with the credential as password, or
+// credential_is = "username" (the API key is the user name, the password empty).
+void ReadBasicUser(TableReader& t, AuthConfig& auth) {
+  if (auth.type != AuthType::kBasic) {
+    return;
+  }
+  if (t.Get("credential_is") != nullptr) {
+    auto role = t.Enum("credential_is", {"password", "username"});
+    auth.credential_is_username = role && *role == "username";
+  }
+  const toml::node* username = t.Get("username");
+  if (auth.credential_is_username && username != nullptr) {
+    t.Error("username", *username,
+            "with credential_is = \"username\" the credential is the user name: remove "
+            "username (the password is sent empty)");
+  } else if (!auth.credential_is_username && username == nullptr) {
+    t.ErrorAtTable("username",
+                   "auth type \"basic\" needs key \"username\" (or credential_is = "
+                   "\"username\" when the API key is the user name and the password is empty)");
+  }
+}
+
+// headers = ["Authorization: Zoho-oauthtoken {token}", ...]: how a token scheme
+// sends its token; {token} is the only placeholder and must appear.
+void ReadTokenHeaders(TableReader& t, AuthConfig& auth) {
+  const toml::node* node = t.Get("headers");
+  if (node == nullptr) {
+    return;
+  }
+  const toml::array* list = node->as_array();
+  if (list == nullptr || list->empty()) {
+    t.Error("headers", *node,
+            "expected a non-empty list of \"Name: value\" strings, the value with {token} "
+            "where the token goes (headers = [\"Authorization: Zoho-oauthtoken {token}\"])");
+    return;
+  }
+  bool has_token = false;
+  for (const toml::node& entry : *list) {
+    auto header = entry.is_string() ? ParseHeaderLine(entry.as_string()->get()) : std::nullopt;
+    if (!header) {
+      t.Error("headers", entry,
+              "each entry is \"Name: value\" (a header name, a colon, a value on one line), "
+              "e.g. \"Authorization: Token token={token}\"");
+      return;
+    }
+    auto& [name, value] = *header;
+    for (size_t open = value.find('{'); open != std::string::npos;
+         open = value.find('{', open + 1)) {
+      const size_t close = value.find('}', open);
+      if (close != std::string::npos && value.compare(open, close - open + 1, "{token}") != 0) {
+        t.Error("headers", entry,
+                "unknown placeholder " + value.substr(open, close - open + 1) +
+                    " in \"" + name + "\" (the only one is {token})");
+        return;
+      }
+    }
+    has_token = has_token || value.find("{token}") != std::string::npos;
+    auth.headers.emplace_back(std::move(name), std::move(value));
+  }
+  if (!has_token) {
+    auth.headers.clear();
+    t.Error("headers", *node, "no entry contains {token}: the token would never be sent");
+  }
 }
 
 void ReadAuth(TableReader& connection, bool allow_http, AuthConfig& auth) {
@@ -112,8 +178,9 @@ void ReadAuth(TableReader& connection, bool allow_http, AuthConfig& auth) {
   const AuthTypeInfo& info = *std::find_if(AuthTypes().begin(), AuthTypes().end(),
                                            [&](const AuthTypeInfo& i) { return i.name == *type; });
   // Keys that belong to another auth type are errors, not silently ignored.
-  for (std::string_view key : {"header", "param", "username", "credential", "token_url",
-                               "client_id", "refresh_token", "scope", "subject", "audience"}) {
+  for (std::string_view key :
+       {"header", "param", "username", "credential_is", "credential", "token_url", "client_id",
+        "refresh_token", "scope", "subject", "audience", "headers"}) {
     const toml::node* node = t.Get(key);
     bool applies = std::count(info.required.begin(), info.required.end(), key) > 0 ||
                    std::count(info.optional.begin(), info.optional.end(), key) > 0;
@@ -173,6 +240,8 @@ void ReadAuth(TableReader& connection, bool allow_http, AuthConfig& auth) {
   if (!auth.token_url.empty() && !CheckUrl(t, "token_url", auth.token_url, allow_http)) {
     auth.token_url.clear();
   }
+  ReadBasicUser(t, auth);
+  ReadTokenHeaders(t, auth);
   if (t.Get("credential") != nullptr) {
     if (auto ref = ReadCredential(t, "credential")) {
       auth.credential = *ref;

@@ -26,20 +26,6 @@ Status CheckUrl(const std::string& key, const std::string& url, bool allow_insec
   return Status::Ok();
 }
 
-// Where a secret lives, for messages (never the secret). Kept here rather than
-// calling CredentialRef::Describe so this library does not need dealsync_config.
-std::string DescribeRef(const CredentialRef& ref) {
-  switch (ref.kind) {
-    case CredentialRef::Kind::kEnv:
-      return "env:" + ref.name;
-    case CredentialRef::Kind::kFile:
-      return "file:" + ref.name;
-    case CredentialRef::Kind::kSystemd:
-      break;
-  }
-  return "credential:" + ref.name;
-}
-
 class Stack final : public ConnectorTransport {
  public:
   Stack(const ConnectionConfig& c, HttpTransport& base, Clock& clock, Random& random,
@@ -69,12 +55,20 @@ class Stack final : public ConnectorTransport {
   std::unique_ptr<AuthenticatingTransport> auth_;
 };
 
-void InstallTokenSource(Stack& stack, OAuth2Options options, OAuth2Secrets secrets, Clock& clock,
-                        TransportCounters* counters) {
+// Header names a token scheme sends secrets in are redacted wherever they appear.
+void RedactTokenHeaders(Stack& stack, const AuthConfig& auth) {
+  for (const auto& header : auth.headers) {
+    stack.redactor_.AddSecretField(header.first);
+  }
+}
+
+void InstallTokenSource(Stack& stack, const AuthConfig& auth, OAuth2Options options,
+                        OAuth2Secrets secrets, Clock& clock, TransportCounters* counters) {
   auto tokens = std::make_unique<OAuth2TokenSource>(std::move(options), std::move(secrets),
                                                     stack.token_retrying_, clock, stack.redactor_);
-  stack.auth_ = std::make_unique<AuthenticatingTransport>(std::move(tokens), stack.retrying_,
-                                                          stack.redactor_, counters);
+  RedactTokenHeaders(stack, auth);
+  stack.auth_ = std::make_unique<AuthenticatingTransport>(std::move(tokens), auth.headers,
+                                                          stack.retrying_, stack.redactor_, counters);
 }
 
 // RFC 7523 with Salesforce's claims: iss = client_id, sub = the user,
@@ -105,9 +99,9 @@ Status AddJwtBearer(Stack& stack, const ConnectionConfig& c, const SecretSource&
   const OAuth2TokenCache probe(options, oauth_secrets);
   if (Result<HttpRequest> signed_probe = probe.BuildTokenRequest(clock.Now()); !signed_probe.ok()) {
     return signed_probe.status().Annotate("connection.auth.credential (" +
-                                          DescribeRef(auth.credential) + ")");
+                                          auth.credential.Describe() + ")");
   }
-  InstallTokenSource(stack, std::move(options), std::move(oauth_secrets), clock, counters);
+  InstallTokenSource(stack, auth, std::move(options), std::move(oauth_secrets), clock, counters);
   return Status::Ok();
 }
 
@@ -147,7 +141,7 @@ Status AddOAuth2(Stack& stack, const ConnectionConfig& c, const SecretSource& se
     }
     oauth_secrets.refresh_token = std::move(refresh).value();
   }
-  InstallTokenSource(stack, std::move(options), std::move(oauth_secrets), clock, counters);
+  InstallTokenSource(stack, auth, std::move(options), std::move(oauth_secrets), clock, counters);
   return Status::Ok();
 }
 
@@ -174,9 +168,10 @@ Status AddStaticAuth(Stack& stack, const ConnectionConfig& c, const SecretSource
     }
     stack.redactor_.AddSecretField(auth.param);
   }
-  if (auth.type == Type::kBasic && auth.username.empty()) {
+  if (auth.type == Type::kBasic && auth.username.empty() && !auth.credential_is_username) {
     return InvalidArgument("connection.auth.username: required for auth type basic");
   }
+  RedactTokenHeaders(stack, auth);
   stack.auth_ = std::make_unique<AuthenticatingTransport>(auth, std::move(secret), stack.retrying_,
                                                           stack.redactor_);
   return Status::Ok();
@@ -191,10 +186,10 @@ Result<std::string> ReadSecret(const SecretSource& secrets, const CredentialRef&
   }
   Result<std::string> secret = secrets(ref);
   if (!secret.ok()) {
-    return secret.status().Annotate(key + " (" + DescribeRef(ref) + ")");
+    return secret.status().Annotate(key + " (" + ref.Describe() + ")");
   }
   if (secret->empty()) {
-    return InvalidArgument(key + " (" + DescribeRef(ref) + "): the credential is empty");
+    return InvalidArgument(key + " (" + ref.Describe() + "): the credential is empty");
   }
   return secret;
 }

@@ -8,20 +8,33 @@
 namespace dealsync {
 namespace {
 
-bool SameHeaderName(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // Replaces any existing header of that name (a connector's own Authorization
 // must not survive next to ours).
 void SetHeader(HttpHeaders& headers, const std::string& name, std::string value) {
   headers.erase(std::remove_if(headers.begin(), headers.end(),
-                               [&name](const auto& h) { return SameHeaderName(h.first, name); }),
+                               [&name](const auto& h) { return EqualsIgnoreCase(h.first, name); }),
                 headers.end());
   headers.emplace_back(name, std::move(value));
+}
+
+// The token headers of a token scheme: each template with {token} replaced,
+// or the standard Authorization: Bearer.
+void SetTokenHeaders(HttpHeaders& headers,
+                     const std::vector<std::pair<std::string, std::string>>& templates,
+                     const std::string& token) {
+  if (templates.empty()) {
+    SetHeader(headers, "Authorization", "Bearer " + token);
+    return;
+  }
+  constexpr std::string_view kPlaceholder = "{token}";
+  for (const auto& [name, value_template] : templates) {
+    std::string value = value_template;
+    for (size_t at = value.find(kPlaceholder); at != std::string::npos;
+         at = value.find(kPlaceholder, at + token.size())) {
+      value.replace(at, kPlaceholder.size(), token);
+    }
+    SetHeader(headers, name, std::move(value));
+  }
 }
 
 Result<HttpResponse> Redacted(Result<HttpResponse> r, const Redactor& redactor) {
@@ -69,10 +82,13 @@ AuthenticatingTransport::AuthenticatingTransport(AuthConfig auth, std::string se
       redactor_(redactor),
       counters_(nullptr) {}
 
-AuthenticatingTransport::AuthenticatingTransport(std::unique_ptr<OAuth2TokenSource> tokens,
-                                                 HttpTransport& next, const Redactor& redactor,
-                                                 TransportCounters* counters)
-    : tokens_(std::move(tokens)), next_(next), redactor_(redactor), counters_(counters) {}
+AuthenticatingTransport::AuthenticatingTransport(
+    std::unique_ptr<OAuth2TokenSource> tokens,
+    std::vector<std::pair<std::string, std::string>> token_headers, HttpTransport& next,
+    const Redactor& redactor, TransportCounters* counters)
+    : tokens_(std::move(tokens)), next_(next), redactor_(redactor), counters_(counters) {
+  auth_.headers = std::move(token_headers);
+}
 
 Awaitable<Result<HttpResponse>> AuthenticatingTransport::Send(HttpRequest request) {
   if (tokens_) {
@@ -80,7 +96,7 @@ Awaitable<Result<HttpResponse>> AuthenticatingTransport::Send(HttpRequest reques
   }
   switch (auth_.type) {
     case AuthConfig::Type::kBearer:
-      SetHeader(request.headers, "Authorization", "Bearer " + secret_);
+      SetTokenHeaders(request.headers, auth_.headers, secret_);
       break;
     case AuthConfig::Type::kApiKeyHeader:
       SetHeader(request.headers, auth_.header, secret_);
@@ -90,7 +106,9 @@ Awaitable<Result<HttpResponse>> AuthenticatingTransport::Send(HttpRequest reques
       break;
     case AuthConfig::Type::kBasic:
       SetHeader(request.headers, "Authorization",
-                "Basic " + Base64Encode(auth_.username + ":" + secret_));
+                "Basic " + Base64Encode(auth_.credential_is_username ? secret_ + ":"
+                                                                     : auth_.username + ":" +
+                                                                           secret_));
       break;
     case AuthConfig::Type::kNone:
     case AuthConfig::Type::kOAuth2ClientCredentials:
@@ -108,7 +126,7 @@ Awaitable<Result<HttpResponse>> AuthenticatingTransport::SendWithOAuth2(HttpRequ
     co_return token.status();
   }
   HttpRequest replay = request;
-  SetHeader(request.headers, "Authorization", "Bearer " + *token);
+  SetTokenHeaders(request.headers, auth_.headers, *token);
   Result<HttpResponse> response = co_await next_.Send(std::move(request));
   if (response.ok() && response->status == 401) {
     // The token was revoked or expired early: refresh once, replay once.
@@ -117,7 +135,7 @@ Awaitable<Result<HttpResponse>> AuthenticatingTransport::SendWithOAuth2(HttpRequ
     if (!fresh.ok()) {
       co_return fresh.status();
     }
-    SetHeader(replay.headers, "Authorization", "Bearer " + *fresh);
+    SetTokenHeaders(replay.headers, auth_.headers, *fresh);
     response = co_await next_.Send(std::move(replay));
   }
   if (counters_ != nullptr) {

@@ -34,9 +34,12 @@ class AuthenticatingTransport final : public HttpTransport {
   // REQUIRES: auth.type is not an OAuth2 type (use the other constructor).
   AuthenticatingTransport(AuthConfig auth, std::string secret, HttpTransport& next,
                           const Redactor& redactor);
-  // OAuth2: the token comes from `tokens`.
-  AuthenticatingTransport(std::unique_ptr<OAuth2TokenSource> tokens, HttpTransport& next,
-                          const Redactor& redactor, TransportCounters* counters = nullptr);
+  // OAuth2: the token comes from `tokens` and goes into `token_headers`
+  // (AuthConfig::headers; empty = Authorization: Bearer).
+  AuthenticatingTransport(std::unique_ptr<OAuth2TokenSource> tokens,
+                          std::vector<std::pair<std::string, std::string>> token_headers,
+                          HttpTransport& next, const Redactor& redactor,
+                          TransportCounters* counters = nullptr);
 
   Awaitable<Result<HttpResponse>> Send(HttpRequest request) override;
 

@@ -10,13 +10,6 @@ namespace {
 
 constexpr int kGzipWindowBits = 15 + 16;  // zlib: 32 KiB window, gzip wrapper only
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 }  // namespace
 
 Result<std::string> GunzipBounded(std::string_view compressed, size_t max_decoded) {

@@ -123,6 +123,51 @@ TEST_F(StackTest, BasicAuth) {
             "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
 }
 
+TEST_F(StackTest, BasicAuthWithTheCredentialAsUserNameAndAnEmptyPassword) {
+  connection.auth.type = AuthConfig::Type::kBasic;
+  connection.auth.credential_is_username = true;
+  connection.auth.credential = Ref("api-key");
+  auto t = Make();
+  base.Push(200, "{}");
+  ASSERT_OK(Send(*t, "/x"));
+  // base64("pk-live-0123456789:")
+  EXPECT_EQ(FindHeader(base.requests()[0].headers, "Authorization").value_or(""),
+            "Basic cGstbGl2ZS0wMTIzNDU2Nzg5Og==");
+}
+
+TEST_F(StackTest, TokenHeaderTemplatesCarryAStaticToken) {
+  connection.auth.type = AuthConfig::Type::kBearer;
+  connection.auth.credential = Ref("api-key");
+  connection.auth.headers = {{"Authorization", "Token token={token}"},
+                             {"X-Partner-Key", "{token}"}};
+  auto t = Make();
+  base.Push(200, "{}");
+  ASSERT_OK(Send(*t, "/x"));
+  const HttpHeaders& sent = base.requests()[0].headers;
+  EXPECT_EQ(FindHeader(sent, "Authorization").value_or(""), std::string("Token token=") + kApiKey);
+  EXPECT_EQ(FindHeader(sent, "X-Partner-Key").value_or(""), kApiKey);
+}
+
+TEST_F(StackTest, TokenHeaderTemplatesCarryOAuth2TokensThroughARefresh) {
+  connection.auth.type = AuthConfig::Type::kOAuth2RefreshToken;
+  connection.auth.token_url = "https://accounts.example.com/oauth/v2/token";
+  connection.auth.client_id = "cid";
+  connection.auth.credential = Ref("client-secret");
+  connection.auth.refresh_token = Ref("refresh");
+  connection.auth.headers = {{"Authorization", "Zoho-oauthtoken {token}"}};
+  auto t = Make();
+  base.Push(200, R"({"access_token":"tok-1","expires_in":3600})");
+  base.Push(401, R"({"code":"INVALID_TOKEN","status":"error"})");
+  base.Push(200, R"({"access_token":"tok-2","expires_in":3600})");
+  base.Push(200, R"({"data":[]})");
+  ASSERT_OK(Send(*t, "/crm/v6/Deals"));
+  ASSERT_EQ(base.requests().size(), 4u);
+  EXPECT_EQ(FindHeader(base.requests()[1].headers, "Authorization").value_or(""),
+            "Zoho-oauthtoken tok-1");
+  EXPECT_EQ(FindHeader(base.requests()[3].headers, "Authorization").value_or(""),
+            "Zoho-oauthtoken tok-2");
+}
+
 TEST_F(StackTest, OAuth2RefreshesOnceOn401AndReplays) {
   connection.auth.type = AuthConfig::Type::kOAuth2RefreshToken;
   connection.auth.token_url = "https://login.example.com/token";
