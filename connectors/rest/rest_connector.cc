@@ -68,7 +68,7 @@ Awaitable<Result<HttpResponse>> RestConnector::Send(RestRequest rest) {
   request.timeout = config_.connection.timeout;
   request.headers.emplace_back("Accept", "application/json");
   if (!rest.body.empty()) {
-    request.headers.emplace_back("Content-Type", "application/json");
+    request.headers.emplace_back("Content-Type", std::move(rest.content_type));
     request.body = std::move(rest.body);
   }
   // The file's own headers win over the defaults above (e.g. a JSON:API Accept).
@@ -92,6 +92,7 @@ RestRequest RestConnector::UpdateRequest(std::string_view id, std::string body) 
   request.url = JoinUrl(config_.connection.base_url,
                         Expand(options_.update_path, values, Escape::kPath));
   request.headers = ExpandHeaders(options_.update_headers, values);
+  request.content_type = options_.update_content_type;
   request.body = std::move(body);
   return request;
 }

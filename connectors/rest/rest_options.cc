@@ -92,7 +92,14 @@ OptionTable BuildTable() {
            "path updates are sent to: \"/deals/{id}\" (single) or \"/opportunities/batch\" (batch)",
            {}, true),
       Spec("update.headers", Type::kStringList, std::nullopt,
-           "\"Name: value\" headers of update requests ({id} allowed in single mode)"),
+           "\"Name: value\" headers of update requests ({id} allowed in single mode; "
+           "\"If-Match: *\")"),
+      Spec("update.body", Type::kString, "{fields}",
+           "JSON body of a single-record update, a template with {fields} where the fields "
+           "object goes and {id}: {\"deal\": {fields}}, or a JSON:API document {\"data\": "
+           "{\"type\": \"Opportunities\", \"id\": \"{id}\", \"attributes\": {fields}}}"),
+      Spec("update.content_type", Type::kString, "application/json",
+           "Content-Type of update requests (\"application/vnd.api+json\" for JSON:API)"),
       Spec("update.batch.max_size", Type::kInt, "25", "most records in one batch request"),
       Spec("update.batch.wrapper", Type::kJsonPointer, "",
            "JSON pointer where the array of items goes in the request body (\"/updates\"); "
@@ -106,7 +113,15 @@ OptionTable BuildTable() {
       Spec("update.batch.result_id", Type::kJsonPointer, std::nullopt,
            "JSON pointer to the record id inside one result (default: update.batch.id_field)"),
       Spec("update.batch.result_ok", Type::kJsonPointer, "/ok",
-           "JSON pointer to the success flag inside one result (true/false)"),
+           "JSON pointer to the success indicator inside one result: true/false, or the "
+           "value update.batch.result_ok_value names; a result without it is a failure"),
+      Spec("update.batch.result_ok_value", Type::kString, std::nullopt,
+           "the string at update.batch.result_ok that means success (\"success\", \"SUCCESS\"); "
+           "unset: the indicator is the boolean true"),
+      Spec("update.batch.result_match", Type::kEnum, "id",
+           "how results are paired with the items sent: id (update.batch.result_id) or "
+           "position (the API answers in request order, errors without ids)",
+           {"id", "position"}),
       Spec("update.batch.result_error", Type::kJsonPointer, "/error",
            "JSON pointer to the error message inside one result"),
   };
@@ -260,6 +275,8 @@ Status ParseGetAndUpdate(const OptionReader& in, RestOptions& o) {
   REST_ASSIGN(o.update_method, in.String("update.method"));
   REST_ASSIGN(o.update_path, Text(in, "update.path"));
   REST_ASSIGN(o.update_headers, ParseHeaders(in, "update.headers"));
+  REST_ASSIGN(o.update_body, in.String("update.body"));
+  REST_ASSIGN(o.update_content_type, in.String("update.content_type"));
   REST_ASSIGN(o.batch_max_size, in.Int("update.batch.max_size"));
   REST_ASSIGN(o.batch_wrapper, in.String("update.batch.wrapper"));
   REST_ASSIGN(o.batch_id_field, Text(in, "update.batch.id_field"));
@@ -272,6 +289,11 @@ Status ParseGetAndUpdate(const OptionReader& in, RestOptions& o) {
     o.batch_result_id = o.batch_id_field;
   }
   REST_ASSIGN(o.batch_result_ok, in.String("update.batch.result_ok"));
+  REST_ASSIGN(o.batch_result_ok_value, Text(in, "update.batch.result_ok_value"));
+  o.batch_result_ok_is_string = in.Has("update.batch.result_ok_value");
+  std::string match;
+  REST_ASSIGN(match, in.String("update.batch.result_match"));
+  o.batch_match_by_position = match == "position";
   REST_ASSIGN(o.batch_result_error, in.String("update.batch.result_error"));
   return Status::Ok();
 }
@@ -305,6 +327,11 @@ const std::set<std::string>& ListPlaceholders() {
 
 const std::set<std::string>& RecordPlaceholders() {
   static const std::set<std::string> names = {"id"};
+  return names;
+}
+
+const std::set<std::string>& BodyPlaceholders() {
+  static const std::set<std::string> names = {"id", "fields"};
   return names;
 }
 

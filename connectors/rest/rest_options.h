@@ -70,6 +70,8 @@ struct RestOptions {
   std::string update_method = "PATCH";
   std::string update_path;  // "/deals/{id}" or "/opportunities/batch"
   HeaderTemplates update_headers;
+  std::string update_body = "{fields}";  // single mode: the envelope around the fields
+  std::string update_content_type = "application/json";
   int64_t batch_max_size = 25;
   std::string batch_wrapper;   // where the array goes in the body; "" = the body is the array
   std::string batch_id_field;  // where the id goes inside one item: "/opportunityId"
@@ -77,6 +79,9 @@ struct RestOptions {
   std::string batch_results = "/results";
   std::string batch_result_id;  // defaults to batch_id_field
   std::string batch_result_ok = "/ok";
+  bool batch_result_ok_is_string = false;  // else the indicator is boolean true
+  std::string batch_result_ok_value;       // "success"
+  bool batch_match_by_position = false;    // else by batch_result_id
   std::string batch_result_error = "/error";
 };
 
@@ -85,6 +90,7 @@ std::string_view PageStyleName(PageStyle s);
 // The placeholders each request part may use.
 const std::set<std::string>& ListPlaceholders();    // since cursor page offset page_size
 const std::set<std::string>& RecordPlaceholders();  // id
+const std::set<std::string>& BodyPlaceholders();    // id fields
 
 // The table LoadConfig checks partner files against; also the reference in
 // docs/partners.md.

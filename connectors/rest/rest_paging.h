@@ -54,6 +54,7 @@ struct RestRequest {
   std::string url;
   HttpHeaders headers;
   std::string body;
+  std::string content_type = "application/json";  // of a non-empty body
 };
 
 // The list request for the cursor's current page.

@@ -30,15 +30,16 @@ std::string ErrorText(const json* v) {
   return v->is_string() ? v->get<std::string>() : v->dump();
 }
 
-// true / "true" / absent (a result listed without a flag) count as success.
-bool IsOk(const json* v) {
+// Whether one batch result says success: the boolean true, or (with
+// update.batch.result_ok_value) that exact string. Absent is never success.
+bool IsOk(const json* v, const RestOptions& o) {
   if (v == nullptr) {
-    return true;
+    return false;
   }
-  if (v->is_boolean()) {
-    return v->get<bool>();
+  if (o.batch_result_ok_is_string) {
+    return v->is_string() && v->get<std::string>() == o.batch_result_ok_value;
   }
-  return v->is_string() && v->get<std::string>() == "true";
+  return v->is_boolean() && v->get<bool>();
 }
 
 }  // namespace
@@ -62,7 +63,11 @@ Awaitable<Result<std::vector<UpdateOutcome>>> RestConnector::UpdateSingle(
       outcomes.push_back(std::move(outcome));
       continue;
     }
-    RestRequest request = UpdateRequest(update.native_id, patch->dump());
+    TemplateValues values;
+    values.id = update.native_id;
+    values.fields = patch->dump();
+    RestRequest request =
+        UpdateRequest(update.native_id, Expand(options_.update_body, values, Escape::kJson));
     const std::string what =
         "update " + options_.update_method + " " + UrlPathForMessages(request.url);
     auto response = co_await Send(std::move(request));
@@ -178,24 +183,44 @@ Awaitable<Result<std::vector<UpdateOutcome>>> RestConnector::SendBatch(
                                  "); the outcome of each record is unknown");
   }
   std::map<std::string, const json*> by_id;
-  for (const json& result : *results) {
-    if (const json* id = ResolvePointer(result, options_.batch_result_id); id && !id->is_null()) {
-      by_id.emplace(IdText(*id), &result);
+  if (!options_.batch_match_by_position) {
+    for (const json& result : *results) {
+      if (const json* id = ResolvePointer(result, options_.batch_result_id); id && !id->is_null()) {
+        by_id.emplace(IdText(*id), &result);
+      }
     }
+  } else if (results->size() != sent.size()) {
+    co_return FailedPrecondition(context_ + " " + what + ": " + std::to_string(results->size()) +
+                                 " results for " + std::to_string(sent.size()) +
+                                 " items, but update.batch.result_match = \"position\" pairs them "
+                                 "one to one; the outcome of each record is unknown");
   }
-  for (size_t index : sent) {
-    UpdateOutcome& outcome = outcomes[index];
-    auto it = by_id.find(outcome.native_id);
-    if (it == by_id.end()) {
+  for (size_t n = 0; n < sent.size(); ++n) {
+    UpdateOutcome& outcome = outcomes[sent[n]];
+    const json* result = nullptr;
+    if (options_.batch_match_by_position) {
+      result = &(*results)[n];
+    } else if (auto it = by_id.find(outcome.native_id); it != by_id.end()) {
+      result = it->second;
+    }
+    if (result == nullptr) {
       outcome.status =
           Unavailable(context_ + " " + what + ": no result for id \"" + outcome.native_id +
                       "\" at update.batch.result_id = \"" + options_.batch_result_id + "\"");
       continue;
     }
-    if (!IsOk(ResolvePointer(*it->second, options_.batch_result_ok))) {
+    const json* indicator = ResolvePointer(*result, options_.batch_result_ok);
+    if (indicator == nullptr) {
+      outcome.status = FailedPrecondition(
+          context_ + " " + what + ": the result for id \"" + outcome.native_id +
+          "\" has nothing at update.batch.result_ok = \"" + options_.batch_result_ok +
+          "\", so it does not say the record was written (" + Excerpt(*result) + ")");
+      continue;
+    }
+    if (!IsOk(indicator, options_)) {
       // Record-level refusals (validation) need someone to act; a record that is
       // locked (being edited, in approval) is retried later.
-      const std::string error = ErrorText(ResolvePointer(*it->second, options_.batch_result_error));
+      const std::string error = ErrorText(ResolvePointer(*result, options_.batch_result_error));
       outcome.status = error.find("lock") != std::string::npos
                            ? Aborted("rejected by the partner API: " + error)
                            : FailedPrecondition("rejected by the partner API: " + error);

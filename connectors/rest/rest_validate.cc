@@ -122,6 +122,40 @@ void CheckTemplates(Checker& c, const RestOptions& o) {
   }
 }
 
+// update.body: the fields go somewhere, and the result is JSON.
+void CheckUpdateBody(Checker& c, const RestOptions& o) {
+  if (!c.config().options.contains("update.body")) {
+    return;
+  }
+  if (o.update_mode == UpdateMode::kBatch) {
+    c.Add("update.body", "update.body",
+          "only single-record updates use a body template; batches are shaped by "
+          "update.batch.wrapper and update.batch.id_field");
+    return;
+  }
+  if (std::string problem = CheckPlaceholders(o.update_body, BodyPlaceholders());
+      !problem.empty()) {
+    c.Add("update.body", "update.body", problem);
+    return;
+  }
+  if (!Placeholders(o.update_body).contains("fields")) {
+    c.Add("update.body", "update.body",
+          "has no {fields} placeholder: the changed fields would never be sent; write e.g. "
+          "{\"deal\": {fields}}");
+    return;
+  }
+  TemplateValues sample;
+  sample.id = "1";
+  sample.fields = R"({"stage":"x"})";
+  const std::string expanded = Expand(o.update_body, sample, Escape::kJson);
+  if (nlohmann::json::parse(expanded, nullptr, /*allow_exceptions=*/false).is_discarded()) {
+    c.Add("update.body", "update.body",
+          "is not JSON once its placeholders are filled in (" + Quote(expanded.substr(0, 120)) +
+              "): {fields} stands for a whole object (no quotes around it), \"{id}\" goes "
+              "inside quotes");
+  }
+}
+
 // list.body must be JSON once its placeholders are filled in, and only POST sends one.
 void CheckListBody(Checker& c, const RestOptions& o) {
   if (o.list_body.empty()) {
@@ -258,6 +292,7 @@ void ValidateRestConfig(const SourceConfig& config, std::vector<ConfigError>& er
   CheckPaths(c, *options);
   CheckTemplates(c, *options);
   CheckListBody(c, *options);
+  CheckUpdateBody(c, *options);
   CheckPaging(c, *options);
   CheckUpdate(c, *options);
 }
