@@ -1,7 +1,10 @@
-# dealsync_library(NAME SOURCES ... DEPS ...): a static library of ours.
+# dealsync_library(NAME SOURCES ... DEPS ...): a library of ours, static
+# unless BUILD_SHARED_LIBS is on (the sanitized test tree turns it on so that
+# forty test binaries share one copy of each instrumented library instead of
+# carrying their own).
 function(dealsync_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
-  add_library(${name} STATIC ${ARG_SOURCES})
+  add_library(${name} ${ARG_SOURCES})
   target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR})
   target_link_libraries(${name} PUBLIC dealsync_headers ${ARG_DEPS})
 endfunction()

@@ -39,7 +39,9 @@ if [[ "$trees" == *" asan "* ]]; then
   # -O0 -g1: g++'s UBSan instrumentation at -O1 and above doubles the compile
   # time of the Beast/Asio units; at -O0 the sanitized tree costs about what
   # the optimised one does, and reports still name file and line.
-  configure build-asan -DDEALSYNC_SANITIZE=ON \
+  # Shared libraries: each test binary would otherwise carry its own copy of
+  # the instrumented code (hundreds of MB each, several GB for the tree).
+  configure build-asan -DDEALSYNC_SANITIZE=ON -DBUILD_SHARED_LIBS=ON \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O0 -g1 -DNDEBUG"
   cmake --build build-asan -j "$jobs"
   ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 900
