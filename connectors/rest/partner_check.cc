@@ -12,7 +12,7 @@ namespace dealsync {
 namespace {
 
 using connectors::RecordMapper;
-using connectors::rest::ResolvePointer;
+using connectors::ResolvePointer;
 using nlohmann::json;
 
 constexpr std::array<std::string_view, 13> kCanonicalFields = {

@@ -20,6 +20,9 @@ inline OptionValue Opt(int64_t i) {
 inline OptionValue Opt(std::chrono::milliseconds d) {
   return OptionValue{d, {}};
 }
+inline OptionValue Opt(std::vector<std::string> list) {
+  return OptionValue{std::move(list), {}};
+}
 
 inline FieldMapping Field(std::string pointer, std::string format = "") {
   return FieldMapping{std::move(pointer), std::move(format), {}};

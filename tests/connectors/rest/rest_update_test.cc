@@ -188,7 +188,7 @@ TEST_F(RestUpdateTest, BatchWithRootArrayAndStringIds) {
   config.options["update.batch.result_ok"] = Opt("/success");
   config.options["update.batch.result_error"] = Opt("/errors");
   auto c = Make(config);
-  transport_.Push(207, R"({"data":[{"id":"a","success":"true"},
+  transport_.Push(207, R"({"data":[{"id":"a","success":true},
                                    {"id":"b","success":false,"errors":[{"code":"x"}]}]})");
   auto outcomes = RunAwaitable(
       c->Update({StageUpdate("a", Stage::kQualified), StageUpdate("b", Stage::kQualified)}));
@@ -197,6 +197,71 @@ TEST_F(RestUpdateTest, BatchWithRootArrayAndStringIds) {
   EXPECT_EQ((*outcomes)[1].status.message(), "rejected by the partner API: [{\"code\":\"x\"}]");
   EXPECT_TRUE(json::parse(Request(0).body).is_array());
   EXPECT_EQ(json::parse(Request(0).body)[0]["id"], "a");
+}
+
+// Zoho CRM's batch answer: results in request order, "status" says success,
+// an error result carries no id (https://www.zoho.com/crm/developer/docs/api/v6/update-records.html).
+TEST_F(RestUpdateTest, BatchResultsByValueAndPosition) {
+  SourceConfig config = ContosoConfig();
+  config.options["update.batch.wrapper"] = Opt("/data");
+  config.options["update.batch.id_field"] = Opt("/id");
+  config.options["update.batch.id_type"] = Opt("string");
+  config.options["update.batch.results"] = Opt("/data");
+  config.options["update.batch.result_ok"] = Opt("/status");
+  config.options["update.batch.result_ok_value"] = Opt("success");
+  config.options["update.batch.result_match"] = Opt("position");
+  config.options["update.batch.result_error"] = Opt("/message");
+  auto c = Make(config);
+  transport_.Push(200, R"({"data":[
+      {"code":"SUCCESS","details":{"id":"a"},"message":"record updated","status":"success"},
+      {"code":"INVALID_DATA","details":{"api_name":"Stage"},"message":"invalid data","status":"error"},
+      {"code":"SUCCESS","details":{"id":"c"},"message":"record updated","status":"Success"}]})");
+  auto outcomes = RunAwaitable(c->Update({StageUpdate("a", Stage::kQualified),
+                                          StageUpdate("b", Stage::kQualified),
+                                          StageUpdate("c", Stage::kQualified)}));
+  ASSERT_OK(outcomes);
+  EXPECT_OK((*outcomes)[0].status);
+  EXPECT_EQ((*outcomes)[1].status.message(), "rejected by the partner API: invalid data");
+  EXPECT_FALSE((*outcomes)[2].status.ok()) << "only the exact value means success";
+
+  // A count that does not pair up says nothing about any record.
+  transport_.Push(200, R"({"data":[{"status":"success"}]})");
+  auto short_answer = RunAwaitable(
+      c->Update({StageUpdate("a", Stage::kQualified), StageUpdate("b", Stage::kQualified)}));
+  ASSERT_FALSE(short_answer.ok());
+  EXPECT_THAT(short_answer.status().message(), HasSubstr("1 results for 2 items"));
+}
+
+TEST_F(RestUpdateTest, BatchResultWithoutIndicatorIsNotSuccess) {
+  SourceConfig config = ContosoConfig();
+  config.options["update.batch.result_ok"] = Opt("/ok");
+  auto c = Make(config);
+  transport_.Push(200, R"({"results":[{"opportunityId":1}]})");
+  auto outcomes = RunAwaitable(c->Update({StageUpdate("1", Stage::kClosedWon)}));
+  ASSERT_OK(outcomes);
+  EXPECT_EQ((*outcomes)[0].status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT((*outcomes)[0].status.message(),
+              HasSubstr("has nothing at update.batch.result_ok = \"/ok\", so it does not say the "
+                        "record was written"));
+}
+
+TEST_F(RestUpdateTest, SingleUpdatesWrapTheirFieldsAndSetTheContentType) {
+  SourceConfig config = NorthwindConfig();
+  config.options["update.body"] =
+      Opt(R"({"data": {"type": "Opportunities", "id": "{id}", "attributes": {fields}}})");
+  config.options["update.content_type"] = Opt("application/vnd.api+json");
+  config.options["update.headers"] = Opt(std::vector<std::string>{"If-Match: *"});
+  auto c = Make(config);
+  transport_.Push(200, "{}");
+  ASSERT_OK(RunAwaitable(c->Update({StageUpdate("nw-7", Stage::kQualified)})));
+  const json body = json::parse(Request(0).body);
+  EXPECT_EQ(body["data"]["type"], "Opportunities");
+  EXPECT_EQ(body["data"]["id"], "nw-7");
+  EXPECT_TRUE(body["data"]["attributes"].is_object());
+  EXPECT_FALSE(body["data"]["attributes"].empty());
+  EXPECT_EQ(FindHeader(Request(0).headers, "Content-Type").value_or(""),
+            "application/vnd.api+json");
+  EXPECT_EQ(FindHeader(Request(0).headers, "If-Match").value_or(""), "*");
 }
 
 }  // namespace

@@ -77,9 +77,51 @@ TEST(RestValidateTest, FormatWithoutParam) {
   c.options.erase("list.modified_since.param");
   EXPECT_THAT(Errors(c),
               ::testing::ElementsAre(
-                  "list.modified_since: list.modified_since.param is required when "
-                  "list.modified_since.format is set: name the query parameter, e.g. "
-                  "modified_since = { param = \"updated_after\", format = \"epoch_ms\" }"));
+                  "list.modified_since: the format is set but {since} is never sent: name the "
+                  "query parameter (modified_since = { param = \"updated_after\", format = "
+                  "\"epoch_ms\" }) or place {since} in list.query, list.headers or list.body"));
+}
+
+TEST(RestValidateTest, TemplatesNameOnlyTheirPlaceholders) {
+  SourceConfig c = NorthwindConfig();
+  c.options["list.query"] = Opt(std::vector<std::string>{"$filter=modifiedon ge {modified}"});
+  c.options["list.headers"] = Opt(std::vector<std::string>{"X-Record: {id}"});
+  c.options["get.path"] = Opt("/deals/{id}/{page}");
+  c.options["update.path"] = Opt("/deals/{deal_id}");
+  EXPECT_THAT(
+      Errors(c),
+      ::testing::ElementsAre(
+          "update.path: \"/deals/{deal_id}\" has no {id} placeholder, which update.mode = "
+          "\"single\" needs: write e.g. \"/deals/{deal_id}/{id}\", or set update.mode = \"batch\"",
+          "list.query: unknown placeholder {modified} (known here: {cursor}, {offset}, {page}, "
+          "{page_size}, {since})",
+          "list.headers: unknown placeholder {id} (known here: {cursor}, {offset}, {page}, "
+          "{page_size}, {since})",
+          "get.path: unknown placeholder {page} (known here: {id})",
+          "update.path: unknown placeholder {deal_id} (known here: {id})"));
+}
+
+TEST(RestValidateTest, BodiesAreJsonAndGoWithTheirMethods) {
+  SourceConfig c = NorthwindConfig();
+  c.options["list.body"] = Opt(R"({"since": {since}})");
+  c.options["update.body"] = Opt(R"({"deal": "{fields}"})");
+  EXPECT_THAT(Errors(c),
+              ::testing::ElementsAre(
+                  "list.body: a body is only sent with list.method = \"POST\" (a GET request has "
+                  "none): set method = \"POST\" under [list], or remove body",
+                  "update.body: is not JSON once its placeholders are filled in (\"{\"deal\": "
+                  "\"{\"stage\":\"x\"}\"}\"): {fields} stands for a whole object (no quotes "
+                  "around it), \"{id}\" goes inside quotes"));
+  c.options["list.method"] = Opt("POST");
+  c.options["list.modified_since.format"] = Opt("iso8601");
+  c.options["update.body"] = Opt(R"({"deal": {}})");
+  EXPECT_THAT(Errors(c),
+              ::testing::ElementsAre(
+                  "list.body: is not JSON once its placeholders are filled in (\"{\"since\": "
+                  "1970-01-01T00:00:00Z}\"): string placeholders go inside quotes (\"{since}\"), "
+                  "numbers bare ({page_size})",
+                  "update.body: has no {fields} placeholder: the changed fields would never be "
+                  "sent; write e.g. {\"deal\": {fields}}"));
 }
 
 TEST(RestValidateTest, BatchNeedsIdFieldAndSaneSize) {
