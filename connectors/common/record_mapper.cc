@@ -14,40 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-struct FieldRule {
-  std::string_view name;
-  std::vector<std::string_view> formats;  // "" is always allowed (the field's default)
-};
-
-const std::vector<FieldRule>& FieldRules() {
-  static const std::vector<FieldRule> rules = {
-      {"id", {"string"}},
-      {"registration_id", {"string"}},
-      {"counterpart_id", {"string"}},
-      {"counterpart_source", {"string"}},
-      {"name", {"string"}},
-      {"account", {"string"}},
-      {"owner", {"string"}},
-      {"pipeline", {"string"}},
-      {"stage", {"string"}},
-      {"currency", {"string"}},
-      {"amount", {"decimal_string", "number", "minor_units"}},
-      {"close_date", {"iso_date", "iso_datetime", "epoch_ms", "epoch_s"}},
-      {"modified_at", {"iso_datetime", "epoch_ms", "epoch_s"}},
-      {"deleted", {"bool"}},
-  };
-  return rules;
-}
-
-const FieldRule* FindRule(std::string_view name) {
-  for (const auto& rule : FieldRules()) {
-    if (rule.name == name) {
-      return &rule;
-    }
-  }
-  return nullptr;
-}
-
 std::string Located(const FieldMapping& m, std::string_view field, std::string_view message) {
   std::string prefix;
   if (!m.where.file.empty()) {
@@ -133,15 +99,19 @@ Result<RecordMapper> RecordMapper::Create(const SourceConfig& config, const Fiel
     mapper.fields_[name] = mapping;
   }
   mapper.stages_ = config.stages.empty() ? default_stages : config.stages;
+  mapper.statuses_ = config.statuses;
+  mapper.currencies_ = config.currencies;
 
   std::vector<std::string> errors;
   for (const auto& [name, mapping] : mapper.fields_) {
-    const FieldRule* rule = FindRule(name);
+    const MappedFieldRule* rule = FindMappedFieldRule(name);
     if (rule == nullptr) {
-      errors.push_back(Located(mapping, name,
-                               "unknown canonical field (known: id, registration_id, "
-                               "counterpart_id, counterpart_source, name, account, owner, pipeline, stage, amount, "
-                               "currency, close_date, modified_at, deleted)"));
+      std::vector<std::string> known;
+      for (const MappedFieldRule& r : MappedFieldRules()) {
+        known.emplace_back(r.name);
+      }
+      errors.push_back(
+          Located(mapping, name, "unknown canonical field (known: " + Join(known, ", ") + ")"));
       continue;
     }
     if (!mapping.format.empty() && std::find(rule->formats.begin(), rule->formats.end(),
@@ -165,6 +135,11 @@ Result<RecordMapper> RecordMapper::Create(const SourceConfig& config, const Fiel
   }
   if (mapper.fields_.count("stage") != 0 && mapper.stages_.empty()) {
     errors.push_back("stages: stage is mapped but no [stages] map is configured");
+  }
+  if (!mapper.statuses_.empty() && mapper.fields_.count("status") == 0) {
+    errors.push_back(
+        "statuses: [statuses] is set but fields.status is not mapped (add status = "
+        "\"/status\" under [fields]: the JSON pointer of the open/won/lost field)");
   }
   auto zone = TimeZone::Load(config.time_zone);
   if (!zone.ok()) {
@@ -258,6 +233,8 @@ Result<Opportunity> RecordMapper::ToCanonical(const json& native) const {
       out.deleted = del->get<bool>();
     } else if (del->is_string() && (*del == "true" || *del == "false")) {
       out.deleted = *del == "true";
+    } else if (*del == 0 || *del == 1 || *del == "0" || *del == "1") {
+      out.deleted = *del == 1 || *del == "1";  // SuiteCRM writes "0" / "1"
     } else {
       return InvalidArgument("deleted: value " + Excerpt(*del) + " at " + Find("deleted")->pointer +
                              " is not a boolean");
@@ -267,7 +244,43 @@ Result<Opportunity> RecordMapper::ToCanonical(const json& native) const {
   return out;
 }
 
+Result<bool> RecordMapper::ReadStatus(const json& native, Opportunity& out) const {
+  if (statuses_.empty()) {
+    return false;
+  }
+  const json* v = ValueOf(native, "status");
+  const std::string& pointer = Find("status")->pointer;
+  auto text = v == nullptr ? std::nullopt : StringOf(*v);
+  if (!text) {
+    return InvalidArgument("status: " +
+                           (v == nullptr ? std::string("no value") : "value " + Excerpt(*v)) +
+                           " at " + pointer + ", which [statuses] needs to tell open from won/lost");
+  }
+  auto it = statuses_.find(*text);
+  if (it == statuses_.end()) {
+    std::vector<std::string> known;
+    for (const auto& [name, stage] : statuses_) {
+      known.push_back(name);
+    }
+    return InvalidArgument("status: value \"" + *text + "\" at " + pointer +
+                           " is not in [statuses] (known: " + Join(known, ", ") + ")");
+  }
+  if (!it->second) {
+    return false;  // open: the stage field says which stage
+  }
+  out.stage = *it->second;
+  out.native_stage = *text;
+  return true;
+}
+
 Status RecordMapper::ReadStage(const json& native, Opportunity& out) const {
+  auto decided = ReadStatus(native, out);
+  if (!decided.ok()) {
+    return decided.status();
+  }
+  if (*decided) {
+    return Status::Ok();
+  }
   const json* v = ValueOf(native, "stage");
   if (v == nullptr || IsBlank(*v)) {
     return Status::Ok();
@@ -293,25 +306,51 @@ Status RecordMapper::ReadStage(const json& native, Opportunity& out) const {
                          " is not in [stages] (known: " + KnownNativeStages(*map) + ")");
 }
 
+Result<std::string> RecordMapper::ReadCurrency(const json& native) const {
+  const json* c = ValueOf(native, "currency");
+  if (c == nullptr || IsBlank(*c)) {
+    if (default_currency_.empty()) {
+      return InvalidArgument(
+          Find("currency") != nullptr
+              ? "currency: the record has no value at " + Find("currency")->pointer +
+                    " and the source states no currency (set currency = \"EUR\" in the file "
+                    "only if every deal without one is in EUR)"
+              : "amount: record has no currency and the source sets no default currency");
+    }
+    return default_currency_;
+  }
+  const std::string& pointer = Find("currency")->pointer;
+  auto code = StringOf(*c);
+  if (!code) {
+    return InvalidArgument("currency: value " + Excerpt(*c) + " at " + pointer +
+                           " is not a string");
+  }
+  if (auto mapped = currencies_.find(*code); mapped != currencies_.end()) {
+    return mapped->second;
+  }
+  std::string upper = Upper(*code);
+  if (!CurrencyMinorDigits(upper)) {
+    return InvalidArgument("currency: value \"" + *code + "\" at " + pointer +
+                           " is not an ISO 4217 code" +
+                           (currencies_.empty() ? std::string(" (if it is a currency id, say what it "
+                                                              "stands for under [currencies], e.g. \"") +
+                                                      *code + "\" = \"EUR\")"
+                                                : std::string(" and not in [currencies]")));
+  }
+  return upper;
+}
+
 Status RecordMapper::ReadAmount(const json& native, Opportunity& out) const {
   const json* v = ValueOf(native, "amount");
   if (v == nullptr || IsBlank(*v)) {
     return Status::Ok();
   }
   const FieldMapping& m = *Find("amount");
-  std::string currency = default_currency_;
-  if (const json* c = ValueOf(native, "currency"); c != nullptr && !IsBlank(*c)) {
-    auto code = StringOf(*c);
-    if (!code) {
-      return InvalidArgument("currency: value " + Excerpt(*c) + " at " + Find("currency")->pointer +
-                             " is not a string");
-    }
-    currency = Upper(*code);
+  Result<std::string> read_currency = ReadCurrency(native);
+  if (!read_currency.ok()) {
+    return read_currency.status();
   }
-  if (currency.empty()) {
-    return InvalidArgument(
-        "amount: record has no currency and the source sets no default currency");
-  }
+  const std::string& currency = *read_currency;
   Result<Money> money = InvalidArgument("unreachable");
   if (m.format == "minor_units") {
     auto minor = IntegerOf(*v);
@@ -397,23 +436,7 @@ Result<json> RecordMapper::ToNativePatch(const RecordUpdate& update) const {
     }
     return p;
   };
-  if (update.stage) {
-    auto p = require("stage");
-    DEALSYNC_RETURN_IF_ERROR(p.status());
-    const PipelineStageMap* map = StageMapFor(stages_, update.pipeline);
-    std::optional<std::string> native;
-    if (map != nullptr) {
-      auto it = map->native_by_stage.find(*update.stage);
-      if (it != map->native_by_stage.end() && !it->second.empty()) {
-        native = it->second.front();
-      }
-    }
-    if (!native) {
-      return FailedPrecondition("stage: " + std::string(StageName(*update.stage)) +
-                                " has no native value in pipeline \"" + update.pipeline + "\"");
-    }
-    patch[**p] = *native;
-  }
+  DEALSYNC_RETURN_IF_ERROR(WriteStage(update, patch));
   if (update.amount) {
     auto p = require("amount");
     DEALSYNC_RETURN_IF_ERROR(p.status());
@@ -429,7 +452,15 @@ Result<json> RecordMapper::ToNativePatch(const RecordUpdate& update) const {
       patch[**p] = FormatDecimal(money);
     }
     if (const json::json_pointer* c = pointer_of("currency")) {
-      patch[*c] = money.currency;
+      // A currency held as an id goes back as the id that stands for it.
+      std::string native = money.currency;
+      for (const auto& [id, code] : currencies_) {
+        if (code == money.currency) {
+          native = id;
+          break;
+        }
+      }
+      patch[*c] = native;
     } else if (money.currency != default_currency_) {
       return FailedPrecondition("amount: currency " + money.currency +
                                 " differs from the source's currency " + default_currency_ +
@@ -454,6 +485,59 @@ Result<json> RecordMapper::ToNativePatch(const RecordUpdate& update) const {
     }
   }
   return patch;
+}
+
+// The native stage value(s) for a canonical stage: with [statuses], a won or
+// lost stage is the status value alone; an open stage is the "open" status
+// plus the stage field. A stage mapped as "number" is written as a number.
+Status RecordMapper::WriteStage(const RecordUpdate& update, json& patch) const {
+  if (!update.stage) {
+    return Status::Ok();
+  }
+  if (!statuses_.empty()) {
+    const json::json_pointer status(Find("status")->pointer);
+    for (const auto& [native, stage] : statuses_) {
+      if (stage == update.stage) {
+        patch[status] = native;
+        return Status::Ok();
+      }
+    }
+    for (const auto& [native, stage] : statuses_) {
+      if (!stage) {
+        patch[status] = native;
+        break;
+      }
+    }
+  }
+  const FieldMapping* mapping = Find("stage");
+  if (mapping == nullptr) {
+    return FailedPrecondition("stage: not mapped in [fields], cannot write it");
+  }
+  const PipelineStageMap* map = StageMapFor(stages_, update.pipeline);
+  std::optional<std::string> native;
+  if (map != nullptr) {
+    auto it = map->native_by_stage.find(*update.stage);
+    if (it != map->native_by_stage.end() && !it->second.empty()) {
+      native = it->second.front();
+    }
+  }
+  if (!native) {
+    return FailedPrecondition("stage: " + std::string(StageName(*update.stage)) +
+                              " has no native value in pipeline \"" + update.pipeline + "\"");
+  }
+  const json::json_pointer pointer(mapping->pointer);
+  if (mapping->format == "number") {
+    auto number = ParseInt64(*native);
+    if (!number) {
+      return FailedPrecondition("stage: native value \"" + *native + "\" for " +
+                                std::string(StageName(*update.stage)) +
+                                " is not an integer, but fields.stage has format = \"number\"");
+    }
+    patch[pointer] = *number;
+  } else {
+    patch[pointer] = *native;
+  }
+  return Status::Ok();
 }
 
 }  // namespace dealsync::connectors

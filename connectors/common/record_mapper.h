@@ -12,12 +12,17 @@
 //   iso_datetime    "2026-12-01T10:00:00Z" (or with offset) -> local date / timestamp
 //   epoch_ms        integer or numeric string, milliseconds since the epoch
 //   epoch_s         integer or numeric string, seconds since the epoch
-//   bool            deleted/archived flag (true/false, or "true"/"false")
+//   bool            deleted/archived flag (true/false, "true"/"false", 0/1, "0"/"1")
+// A stage mapped with format "number" is written back as a JSON number.
+// [statuses] derives the stage from two fields (an open/won/lost status and a
+// stage id); [currencies] names the ISO code behind native currency ids.
 // Thread-safety: immutable after Create(); safe to share.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,12 +72,18 @@ class RecordMapper {
   std::string default_currency_;
   FieldMap fields_;
   StageMaps stages_;
+  std::map<std::string, std::optional<Stage>> statuses_;  // [statuses]
+  std::map<std::string, std::string> currencies_;         // [currencies]
   TimeZone zone_ = TimeZone::Utc();
   std::vector<std::pair<std::string, nlohmann::json::json_pointer>> pointers_;  // parsed once
 
   const nlohmann::json* ValueOf(const nlohmann::json& native, std::string_view field) const;
   Status ReadAmount(const nlohmann::json& native, Opportunity& out) const;
   Status ReadStage(const nlohmann::json& native, Opportunity& out) const;
+  // [statuses]: true when the status field decided the stage.
+  Result<bool> ReadStatus(const nlohmann::json& native, Opportunity& out) const;
+  Result<std::string> ReadCurrency(const nlohmann::json& native) const;
+  Status WriteStage(const RecordUpdate& update, nlohmann::json& patch) const;
   Status ReadDates(const nlohmann::json& native, Opportunity& out) const;
 };
 

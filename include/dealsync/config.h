@@ -187,6 +187,13 @@ struct SourceConfig {
   ConnectionConfig connection;
   FieldMap fields;  // overrides/extends the connector's default field map
   StageMaps stages;
+  // [statuses]: values of the `status` field -> the canonical stage they put a
+  // record in (closed_won, closed_lost), or nullopt ("open": the stage comes
+  // from the `stage` field). Empty when the CRM keeps the stage in one field.
+  std::map<std::string, std::optional<Stage>> statuses;
+  // [currencies]: native currency values that are not ISO 4217 codes (ids such
+  // as SuiteCRM's "-99") -> the ISO code they stand for.
+  std::map<std::string, std::string> currencies;
   LinkConfig link;
   ReconcilePolicy policy;  // defaults with this source's overrides applied
   ConnectorOptions options;

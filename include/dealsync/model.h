@@ -45,6 +45,17 @@ int DefaultProbabilityPercent(Stage s);  // 10, 20, 30, 50, 70, 100, 0
 bool IsTerminal(Stage s);
 const std::vector<Stage>& AllStages();
 
+// ---- Mapped fields -------------------------------------------------------
+// The canonical fields a source's [fields] may map, each with the formats it
+// accepts. "number" on a text field (an id, a stage) means the API types it as
+// a JSON number, and it is written back as one.
+struct MappedFieldRule {
+  std::string_view name;
+  std::vector<std::string_view> formats;
+};
+const std::vector<MappedFieldRule>& MappedFieldRules();
+const MappedFieldRule* FindMappedFieldRule(std::string_view name);
+
 // ---- Money -------------------------------------------------------------
 // Number of minor digits of an ISO 4217 currency (JPY 0, USD 2, KWD 3), or
 // nullopt when the code is not a known ISO 4217 currency.

@@ -36,7 +36,11 @@ void CheckUserPartners(const Config& config, std::vector<ConfigError>& errors);
 void ReadConnection(TableReader& table, const std::string& dir, ConnectionConfig& connection);
 // [fields], [stages], [link].
 void ReadFields(TableReader& table, FieldMap& fields);
-void ReadStages(TableReader& root, StageMaps& stages);
+// [stages]; canonical stages that [statuses] decides need no native stage value.
+void ReadStages(TableReader& root, const std::map<std::string, std::optional<Stage>>& statuses,
+                StageMaps& stages);
+void ReadStatuses(TableReader& t, std::map<std::string, std::optional<Stage>>& statuses);
+void ReadCurrencies(TableReader& t, std::map<std::string, std::string>& currencies);
 void ReadLink(TableReader& table, LinkConfig& link);
 
 // Every key of `root` not read yet, as connector options: sub-tables and

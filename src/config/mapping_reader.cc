@@ -1,33 +1,12 @@
 // [fields], [stages] and [link]: how native records map to the canonical model.
 #include <algorithm>
+#include <set>
 
 #include "src/config/config_internal.h"
 #include "src/config/units.h"
 
 namespace dealsync::config_internal {
 namespace {
-
-// Canonical fields and the formats each accepts ("" = the connector's default).
-const std::map<std::string, std::vector<std::string>, std::less<>>& FieldFormats() {
-  static const std::vector<std::string> kText = {"string", "number"};
-  static const std::map<std::string, std::vector<std::string>, std::less<>> kFormats = {
-      {"id", kText},
-      {"registration_id", kText},
-      {"counterpart_id", kText},
-      {"counterpart_source", kText},
-      {"name", kText},
-      {"account", kText},
-      {"owner", kText},
-      {"pipeline", kText},
-      {"stage", kText},
-      {"currency", {"string"}},
-      {"amount", {"decimal_string", "number", "minor_units"}},
-      {"close_date", {"iso_date", "iso_datetime", "epoch_ms", "epoch_s"}},
-      {"modified_at", {"iso_datetime", "epoch_ms", "epoch_s"}},
-      {"deleted", {"bool", "string", "number"}},
-  };
-  return kFormats;
-}
 
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
@@ -93,7 +72,18 @@ void ReadOneField(TableReader& fields, std::string_view name, const toml::node& 
   out[std::string(name)] = std::move(mapping);
 }
 
-void ReadPipelineStages(TableReader& t, PipelineStageMap& map) {
+// Canonical stages a [statuses] value decides (their [stages] lists are optional).
+std::set<Stage> StagesByStatus(const std::map<std::string, std::optional<Stage>>& statuses) {
+  std::set<Stage> out;
+  for (const auto& [native, stage] : statuses) {
+    if (stage) {
+      out.insert(*stage);
+    }
+  }
+  return out;
+}
+
+void ReadPipelineStages(TableReader& t, const std::set<Stage>& optional, PipelineStageMap& map) {
   std::map<std::string, std::string> stage_by_native;  // for duplicate detection
   for (auto&& [key, value] : t.table()) {
     std::string_view name = key.str();
@@ -140,7 +130,7 @@ void ReadPipelineStages(TableReader& t, PipelineStageMap& map) {
     }
   }
   for (Stage s : AllStages()) {
-    if (t.table().get(StageName(s)) == nullptr) {
+    if (t.table().get(StageName(s)) == nullptr && !optional.contains(s)) {
       t.ErrorAtTable("", "canonical stage \"" + std::string(StageName(s)) +
                              "\" is not mapped (add " + std::string(StageName(s)) +
                              " = [\"<native value>\", ...])");
@@ -151,26 +141,66 @@ void ReadPipelineStages(TableReader& t, PipelineStageMap& map) {
 }  // namespace
 
 void ReadFields(TableReader& t, FieldMap& fields) {
-  const auto& formats = FieldFormats();
   for (auto&& [key, value] : t.table()) {
     std::string_view name = key.str();
     t.Allow(name);
-    auto it = formats.find(name);
-    if (it == formats.end()) {
+    const MappedFieldRule* rule = FindMappedFieldRule(name);
+    if (rule == nullptr) {
       std::vector<std::string> names;
-      for (const auto& [n, f] : formats) {
-        names.push_back(n);
+      for (const MappedFieldRule& r : MappedFieldRules()) {
+        names.emplace_back(r.name);
       }
+      std::sort(names.begin(), names.end());
       t.sink().Add(key.source(), t.PathOf(name),
                    "unknown canonical field \"" + std::string(name) +
                        "\" (expected one of: " + Join(names) + ")");
       continue;
     }
-    ReadOneField(t, name, value, it->second, fields);
+    ReadOneField(t, name, value, std::vector<std::string>(rule->formats.begin(), rule->formats.end()),
+                 fields);
   }
 }
 
-void ReadStages(TableReader& root, StageMaps& stages) {
+void ReadStatuses(TableReader& t, std::map<std::string, std::optional<Stage>>& statuses) {
+  for (auto&& [key, value] : t.table()) {
+    const std::string native(key.str());
+    t.Allow(native);
+    const auto* text = value.as_string();
+    std::optional<Stage> stage = text ? ParseStage(text->get()) : std::nullopt;
+    if (text && text->get() == "open") {
+      statuses[native] = std::nullopt;
+    } else if (stage && IsTerminal(*stage)) {
+      statuses[native] = *stage;
+    } else {
+      t.Error(native, value,
+              "expected \"open\" (the stage comes from the stage field), \"closed_won\" or "
+              "\"closed_lost\", e.g. won = \"closed_won\"");
+    }
+  }
+  if (statuses.empty()) {
+    t.ErrorAtTable("", "empty [statuses]: map each native status value, e.g. open = \"open\", "
+                       "won = \"closed_won\", lost = \"closed_lost\"");
+  }
+}
+
+void ReadCurrencies(TableReader& t, std::map<std::string, std::string>& currencies) {
+  for (auto&& [key, value] : t.table()) {
+    const std::string native(key.str());
+    t.Allow(native);
+    const auto* code = value.as_string();
+    if (code == nullptr || !CurrencyMinorDigits(code->get())) {
+      t.Error(native, value,
+              "expected an ISO 4217 currency code such as \"EUR\" (what the native value " +
+                  native + " stands for)");
+      continue;
+    }
+    currencies[native] = code->get();
+  }
+}
+
+void ReadStages(TableReader& root, const std::map<std::string, std::optional<Stage>>& statuses,
+                StageMaps& stages) {
+  const std::set<Stage> optional = StagesByStatus(statuses);
   const toml::node* node = root.Get("stages");
   if (node == nullptr) {
     root.ErrorAtTable("stages",
@@ -194,12 +224,12 @@ void ReadStages(TableReader& root, StageMaps& stages) {
     return;
   }
   if (!any_pipeline) {
-    ReadPipelineStages(t, stages[""]);
+    ReadPipelineStages(t, optional, stages[""]);
     return;
   }
   for (auto&& [key, value] : *table) {
     TableReader pipeline(root.sink(), *value.as_table(), t.PathOf(key.str()));
-    ReadPipelineStages(pipeline, stages[std::string(key.str())]);
+    ReadPipelineStages(pipeline, optional, stages[std::string(key.str())]);
   }
 }
 

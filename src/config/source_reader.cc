@@ -113,7 +113,9 @@ std::optional<SourceConfig> ReadSource(ErrorSink& sink, const toml::table& root_
     t.Finish();
   });
   ReadSection(root, "fields", [&](TableReader& t) { ReadFields(t, source.fields); });
-  ReadStages(root, source.stages);
+  ReadSection(root, "statuses", [&](TableReader& t) { ReadStatuses(t, source.statuses); });
+  ReadSection(root, "currencies", [&](TableReader& t) { ReadCurrencies(t, source.currencies); });
+  ReadStages(root, source.statuses, source.stages);
   ReadSection(root, "link", [&](TableReader& t) { ReadLink(t, source.link); });
   ReadSection(root, "policy", [&](TableReader& t) {
     ReadPolicy(t, source.policy);

@@ -55,6 +55,37 @@ const std::vector<Stage>& AllStages() {
   return kAll;
 }
 
+const std::vector<MappedFieldRule>& MappedFieldRules() {
+  static const std::vector<std::string_view> kText = {"string", "number"};
+  static const std::vector<MappedFieldRule> kRules = {
+      {"id", kText},
+      {"registration_id", kText},
+      {"counterpart_id", kText},
+      {"counterpart_source", kText},
+      {"name", kText},
+      {"account", kText},
+      {"owner", kText},
+      {"pipeline", kText},
+      {"stage", kText},
+      {"status", kText},
+      {"currency", kText},
+      {"amount", {"decimal_string", "number", "minor_units"}},
+      {"close_date", {"iso_date", "iso_datetime", "epoch_ms", "epoch_s"}},
+      {"modified_at", {"iso_datetime", "epoch_ms", "epoch_s"}},
+      {"deleted", {"bool", "string", "number"}},
+  };
+  return kRules;
+}
+
+const MappedFieldRule* FindMappedFieldRule(std::string_view name) {
+  for (const MappedFieldRule& rule : MappedFieldRules()) {
+    if (rule.name == name) {
+      return &rule;
+    }
+  }
+  return nullptr;
+}
+
 std::string_view FieldName(Field f) {
   auto i = static_cast<size_t>(f);
   return i < kFieldNames.size() ? kFieldNames[i] : "invalid_field";

@@ -488,5 +488,133 @@ TEST(RecordMapperTest, CreateReportsEveryBadMappingWithLocation) {
   EXPECT_FALSE(RecordMapper::Create(Config("UTC"), HubspotFields(), StageMaps{}).ok());
 }
 
+// Pipedrive API v2 deals: won/lost live in `status`, open stages in a numeric
+// `stage_id` (https://developers.pipedrive.com/docs/api/v1/Deals#updateDeal, v2).
+StageMaps PipedriveStages() {
+  StageMaps maps;
+  auto& s = maps[""].native_by_stage;
+  s[Stage::kProspect] = {"1"};
+  s[Stage::kQualified] = {"2"};
+  s[Stage::kDiscovery] = {"3"};
+  s[Stage::kSolution] = {"4"};
+  s[Stage::kProposal] = {"5"};
+  return maps;
+}
+
+SourceConfig PipedriveConfig() {
+  SourceConfig c = Config("UTC", "");
+  c.fields = {{"id", F("/id", "number")},
+              {"stage", F("/stage_id", "number")},
+              {"status", F("/status")},
+              {"amount", F("/value", "number")},
+              {"currency", F("/currency")},
+              {"close_date", F("/expected_close_date", "iso_date")},
+              {"modified_at", F("/update_time", "iso_datetime")}};
+  c.statuses = {{"open", std::nullopt}, {"won", Stage::kClosedWon}, {"lost", Stage::kClosedLost}};
+  return c;
+}
+
+TEST(RecordMapperTest, StageFromAStatusAndANumericStageId) {
+  auto m = RecordMapper::Create(PipedriveConfig(), FieldMap{}, PipedriveStages());
+  ASSERT_OK(m);
+  auto open = m->ToCanonical(json::parse(
+      R"({"id":7,"stage_id":4,"status":"open","value":10,"currency":"EUR",
+          "update_time":"2026-11-23T10:00:00Z"})"));
+  ASSERT_OK(open);
+  EXPECT_EQ(open->stage, Stage::kSolution);
+  EXPECT_EQ(open->native_id, "7");
+  auto won = m->ToCanonical(json::parse(
+      R"({"id":7,"stage_id":5,"status":"won","update_time":"2026-11-23T10:00:00Z"})"));
+  ASSERT_OK(won);
+  EXPECT_EQ(won->stage, Stage::kClosedWon);
+  auto odd = m->ToCanonical(json::parse(
+      R"({"id":7,"stage_id":5,"status":"deleted","update_time":"2026-11-23T10:00:00Z"})"));
+  ASSERT_FALSE(odd.ok());
+  EXPECT_EQ(odd.status().message(),
+            "status: value \"deleted\" at /status is not in [statuses] (known: lost, open, won)");
+
+  RecordUpdate to_solution{"7", "", Stage::kSolution, std::nullopt, std::nullopt, ""};
+  auto patch = m->ToNativePatch(to_solution);
+  ASSERT_OK(patch);
+  EXPECT_EQ(*patch, json::parse(R"({"stage_id":4,"status":"open"})")) << patch->dump();
+  EXPECT_TRUE((*patch)["stage_id"].is_number_integer());
+  RecordUpdate to_lost{"7", "", Stage::kClosedLost, std::nullopt, std::nullopt, ""};
+  auto lost = m->ToNativePatch(to_lost);
+  ASSERT_OK(lost);
+  EXPECT_EQ(*lost, json::parse(R"({"status":"lost"})"));
+}
+
+TEST(RecordMapperTest, NumericStageNeedsIntegerNativeValues) {
+  StageMaps stages = PipedriveStages();
+  stages[""].native_by_stage[Stage::kProposal] = {"five"};
+  auto m = RecordMapper::Create(PipedriveConfig(), FieldMap{}, stages);
+  ASSERT_OK(m);
+  RecordUpdate to_proposal{"7", "", Stage::kProposal, std::nullopt, std::nullopt, ""};
+  auto patch = m->ToNativePatch(to_proposal);
+  ASSERT_FALSE(patch.ok());
+  EXPECT_EQ(patch.status().message(),
+            "stage: native value \"five\" for proposal is not an integer, but fields.stage has "
+            "format = \"number\"");
+}
+
+// SuiteCRM keeps currencies as ids; "-99" is the system currency.
+TEST(RecordMapperTest, CurrencyIdsMapToIsoCodesAndUnknownOnesAreRejected) {
+  SourceConfig c = Config("UTC", "");
+  c.fields = {{"id", F("/id")},
+              {"amount", F("/attributes/amount", "decimal_string")},
+              {"currency", F("/attributes/currency_id")},
+              {"modified_at", F("/attributes/date_modified", "iso_datetime")}};
+  c.currencies = {{"-99", "EUR"}, {"a1f0c2d4", "USD"}};
+  auto m = RecordMapper::Create(c, FieldMap{}, StageMaps{});
+  ASSERT_OK(m);
+  auto deal = [](const char* currency) {
+    json d = json::parse(R"({"id":"u1","attributes":{"amount":"1200.00",
+        "date_modified":"2026-11-23T10:00:00+00:00"}})");
+    if (currency != nullptr) {
+      d["attributes"]["currency_id"] = currency;
+    }
+    return d;
+  };
+  auto eur = m->ToCanonical(deal("-99"));
+  ASSERT_OK(eur);
+  EXPECT_EQ(eur->amount->currency, "EUR");
+  EXPECT_EQ(eur->amount->minor, 120000);
+  auto usd = m->ToCanonical(deal("a1f0c2d4"));
+  ASSERT_OK(usd);
+  EXPECT_EQ(usd->amount->currency, "USD");
+  auto unknown = m->ToCanonical(deal("b7"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().message(),
+            "currency: value \"b7\" at /attributes/currency_id is not an ISO 4217 code and not "
+            "in [currencies]");
+  auto missing = m->ToCanonical(deal(nullptr));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(),
+            "currency: the record has no value at /attributes/currency_id and the source states "
+            "no currency (set currency = \"EUR\" in the file only if every deal without one is in "
+            "EUR)");
+  // Written back as the id that stands for the code.
+  RecordUpdate update{"u1", "", std::nullopt, Money{5000, "USD"}, std::nullopt, ""};
+  auto patch = m->ToNativePatch(update);
+  ASSERT_OK(patch);
+  EXPECT_EQ((*patch)["attributes"]["currency_id"], "a1f0c2d4");
+  EXPECT_EQ((*patch)["attributes"]["amount"], "50.00");
+}
+
+TEST(RecordMapperTest, CurrencyThatIsNoIsoCodeIsRejectedWithAHint) {
+  SourceConfig c = Config("UTC", "EUR");
+  c.fields = {{"id", F("/id")},
+              {"amount", F("/amount", "number")},
+              {"currency", F("/currency_id")},
+              {"modified_at", F("/modified", "epoch_ms")}};
+  auto m = RecordMapper::Create(c, FieldMap{}, StageMaps{});
+  ASSERT_OK(m);
+  auto r = m->ToCanonical(json::parse(R"({"id":"1","amount":5,"currency_id":"-99","modified":1})"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "currency: value \"-99\" at /currency_id is not an ISO 4217 code (if it is a currency "
+            "id, say what it stands for under [currencies], e.g. \"-99\" = \"EUR\")");
+}
+
 }  // namespace
 }  // namespace dealsync::connectors

@@ -183,7 +183,8 @@ INSTANTIATE_TEST_SUITE_P(
                 {"partners.d/acme.toml:22:1: fields.amout: unknown canonical field \"amout\" "
                  "(expected one of: account, amount, close_date, counterpart_id, "
                  "counterpart_source, currency, "
-                 "deleted, id, modified_at, name, owner, pipeline, registration_id, stage)"}},
+                 "deleted, id, modified_at, name, owner, pipeline, registration_id, stage, "
+                 "status)"}},
         BadCase{"unknown_key.toml",
                 "partners.d/acme.toml",
                 {"partners.d/acme.toml:4:1: pol_interval: unknown key \"pol_interval\" (did you "
