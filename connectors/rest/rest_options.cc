@@ -58,8 +58,10 @@ OptionTable BuildTable() {
       Spec("list.modified_since.format", Type::kEnum, "iso8601",
            "how {since} is written: iso8601 (2026-11-23T10:00:00Z), iso8601_ms "
            "(2026-11-23T10:00:00.000Z), iso8601_offset (2026-11-23T10:00:00+00:00), epoch_s, "
-           "epoch_ms, rfc1123 (Mon, 23 Nov 2026 10:00:00 GMT, for If-Modified-Since)",
-           {"iso8601", "iso8601_ms", "iso8601_offset", "epoch_s", "epoch_ms", "rfc1123"}),
+           "epoch_ms, rfc1123 (Mon, 23 Nov 2026 10:00:00 GMT, for If-Modified-Since), "
+           "sql_datetime (2026-11-23 10:00:00)",
+           {"iso8601", "iso8601_ms", "iso8601_offset", "epoch_s", "epoch_ms", "rfc1123",
+            "sql_datetime"}),
       Spec("list.overlap", Type::kDuration, "2m",
            "each poll asks again for this much time before the previous poll's upper bound "
            "(late commits, clock skew); a record read again is skipped only when its "

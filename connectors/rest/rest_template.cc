@@ -15,6 +15,7 @@ constexpr std::pair<std::string_view, TimeFormat> kFormats[] = {
     {"epoch_s", TimeFormat::kEpochS},
     {"epoch_ms", TimeFormat::kEpochMs},
     {"rfc1123", TimeFormat::kRfc1123},
+    {"sql_datetime", TimeFormat::kSqlDateTime},
 };
 
 bool IsNameChar(char c) {
@@ -125,6 +126,9 @@ std::string FormatInstant(Timestamp t, TimeFormat format) {
       break;
     case TimeFormat::kIso8601Offset:
       std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d+00:00", y, mo, d, h, mi, s);
+      break;
+    case TimeFormat::kSqlDateTime:
+      std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d", y, mo, d, h, mi, s);
       break;
     case TimeFormat::kRfc1123: {
       static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};

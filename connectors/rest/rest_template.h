@@ -33,6 +33,7 @@ enum class TimeFormat : uint8_t {
   kEpochS,         // 1795428000
   kEpochMs,        // 1795428000000
   kRfc1123,        // Mon, 23 Nov 2026 10:00:00 GMT (HTTP date headers)
+  kSqlDateTime,    // 2026-11-23 10:00:00      (UTC; SQL-backed filters)
 };
 std::string_view TimeFormatName(TimeFormat f);
 std::optional<TimeFormat> ParseTimeFormat(std::string_view name);

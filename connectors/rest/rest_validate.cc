@@ -84,10 +84,13 @@ void CheckPaths(Checker& c, const RestOptions& o) {
           Quote(o.get_path) + " has no {id} placeholder: write the path of one record, e.g. " +
               Quote(o.get_path + "/{id}"));
   }
-  if (o.update_mode == UpdateMode::kSingle && !Placeholders(o.update_path).contains("id")) {
+  // The record id goes in the path or (JSON:API PATCH /module) in the body.
+  if (o.update_mode == UpdateMode::kSingle && !Placeholders(o.update_path).contains("id") &&
+      !Placeholders(o.update_body).contains("id")) {
     c.Add("update.path", "update.path",
           Quote(o.update_path) +
-              " has no {id} placeholder, which update.mode = \"single\" needs: write e.g. " +
+              " has no {id} placeholder, which update.mode = \"single\" needs (in the path, or "
+              "in update.body): write e.g. " +
               Quote(o.update_path + "/{id}") + ", or set update.mode = \"batch\"");
   }
 }

@@ -1,5 +1,5 @@
-// GenericRestSim: a partner CRM with its own JSON API, in one of two shapes
-// (see /work/brief-wire.md), from one record state:
+// GenericRestSim: a partner CRM with its own JSON API, in one of two shapes,
+// from one record state:
 //   kNorthwind (shape A): GET {base}/deals?updated_after=<ms>&limit=&cursor=,
 //     GET/PATCH {base}/deals/{id}; X-Api-Key; epoch-ms dates; body cursor.
 //   kContoso (shape B): POST {base}/oauth/token (client credentials),

@@ -305,7 +305,8 @@ TEST(RecordMapperTest, RejectsNameTheFieldAndValue) {
   } cases[] = {
       {"/properties/amount", "12,50", "amount: value \"12,50\" at /properties/amount"},
       {"/properties/amount", json::object(), "amount: value {} at /properties/amount"},
-      {"/properties/deal_currency_code", "EURO", "amount:"},
+      {"/properties/deal_currency_code", "EURO",
+       "currency: value \"EURO\" at /properties/deal_currency_code is not an ISO 4217 code"},
       {"/properties/closedate", "next week", "close_date: value \"next week\""},
       {"/properties/hs_lastmodifieddate", "yesterday", "modified_at: value \"yesterday\""},
       {"/archived", "maybe", "deleted: value \"maybe\" at /archived is not a boolean"},

@@ -92,7 +92,8 @@ TEST(RestValidateTest, TemplatesNameOnlyTheirPlaceholders) {
       Errors(c),
       ::testing::ElementsAre(
           "update.path: \"/deals/{deal_id}\" has no {id} placeholder, which update.mode = "
-          "\"single\" needs: write e.g. \"/deals/{deal_id}/{id}\", or set update.mode = \"batch\"",
+          "\"single\" needs (in the path, or in update.body): write e.g. "
+          "\"/deals/{deal_id}/{id}\", or set update.mode = \"batch\"",
           "list.query: unknown placeholder {modified} (known here: {cursor}, {offset}, {page}, "
           "{page_size}, {since})",
           "list.headers: unknown placeholder {id} (known here: {cursor}, {offset}, {page}, "
