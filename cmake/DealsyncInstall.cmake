@@ -9,6 +9,7 @@
 #   /usr/share/bash-completion/completions/{dealsyncctl,dealsyncd}
 #   /usr/share/dealsync/prometheus/{alerts.yml,alerts_test.yml}
 #   /usr/share/doc/dealsync/{README.md,operations.md,design.md,partners.md,configuration.md,copyright}
+#   /usr/share/doc/dealsync/examples/partners/*.toml          (Zoho CRM, Pipedrive, SuiteCRM)
 include(GNUInstallDirs)
 
 set(DEALSYNC_SYSCONF_DIR "/etc/dealsync" CACHE PATH "where the example configuration is installed")
@@ -60,6 +61,8 @@ install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/docs/operations.
               ${CMAKE_SOURCE_DIR}/cmake/debian/copyright
         DESTINATION ${_doc_dir})
 install(FILES ${CMAKE_SOURCE_DIR}/config/README.md DESTINATION ${_doc_dir} RENAME configuration.md)
+file(GLOB _partner_examples ${CMAKE_SOURCE_DIR}/config/examples/partners/*.toml)
+install(FILES ${_partner_examples} DESTINATION ${_doc_dir}/examples/partners)
 
 # ---- CPack: the Debian package ---------------------------------------------
 set(CPACK_GENERATOR "DEB")

@@ -220,4 +220,46 @@ Result<std::vector<std::string>> OptionReader::StringList(std::string_view key) 
   return InvalidArgument("option " + std::string(key) + " must be a list of strings");
 }
 
+std::string OptionTableMarkdown(const OptionTable& table) {
+  auto type_name = [](const OptionSpec& spec) -> std::string {
+    switch (spec.type) {
+      case OptionSpec::Type::kString:
+        return "string";
+      case OptionSpec::Type::kInt:
+        return "integer";
+      case OptionSpec::Type::kBool:
+        return "boolean";
+      case OptionSpec::Type::kDuration:
+        return "duration";
+      case OptionSpec::Type::kJsonPointer:
+        return "JSON pointer";
+      case OptionSpec::Type::kStringList:
+        return "list of strings";
+      case OptionSpec::Type::kEnum: {
+        std::string choices;
+        for (const std::string& c : spec.choices) {
+          choices += (choices.empty() ? "" : ", ") + ("`" + c + "`");
+        }
+        return "one of " + choices;
+      }
+    }
+    return "?";
+  };
+  auto cell = [](std::string text) {
+    for (size_t at = 0; (at = text.find('|', at)) != std::string::npos; at += 2) {
+      text.replace(at, 1, "\\|");
+    }
+    return text;
+  };
+  std::string out = "| key | type | default | meaning |\n|---|---|---|---|\n";
+  for (const OptionSpec& spec : table) {
+    const std::string def = spec.required        ? "required"
+                            : spec.default_value ? "`" + *spec.default_value + "`"
+                                                 : "none";
+    out += "| `" + spec.key + "` | " + cell(type_name(spec)) + " | " + cell(def) + " | " +
+           cell(spec.description) + " |\n";
+  }
+  return out;
+}
+
 }  // namespace dealsync::connectors

@@ -53,6 +53,10 @@ Status ErrorFromResponse(const HttpResponse& response, std::string_view context)
 // "5m", "90s", "2h", "500ms", "1d" -> milliseconds.
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
 
+// The option reference of a connector as a Markdown table (key, type, default,
+// meaning): what docs/partners.md carries, generated so the two cannot drift.
+std::string OptionTableMarkdown(const OptionTable& table);
+
 // Where option `key` was written, or the source file (line 0) when it is absent.
 SourceLocation OptionLocation(const SourceConfig& config, std::string_view key);
 

@@ -225,9 +225,7 @@ Result<Opportunity> RecordMapper::ToCanonical(const json& native) const {
     }
     out.*field.member = *text;
   }
-  DEALSYNC_RETURN_IF_ERROR(ReadStage(native, out));
-  DEALSYNC_RETURN_IF_ERROR(ReadAmount(native, out));
-  DEALSYNC_RETURN_IF_ERROR(ReadDates(native, out));
+  // Deleted first: a deleted record's status may name no stage.
   if (const json* del = ValueOf(native, "deleted"); del != nullptr && !del->is_null()) {
     if (del->is_boolean()) {
       out.deleted = del->get<bool>();
@@ -240,6 +238,9 @@ Result<Opportunity> RecordMapper::ToCanonical(const json& native) const {
                              " is not a boolean");
     }
   }
+  DEALSYNC_RETURN_IF_ERROR(ReadStage(native, out));
+  DEALSYNC_RETURN_IF_ERROR(ReadAmount(native, out));
+  DEALSYNC_RETURN_IF_ERROR(ReadDates(native, out));
   out.native_payload = native.dump();
   return out;
 }
@@ -257,6 +258,9 @@ Result<bool> RecordMapper::ReadStatus(const json& native, Opportunity& out) cons
                            " at " + pointer + ", which [statuses] needs to tell open from won/lost");
   }
   auto it = statuses_.find(*text);
+  if (it == statuses_.end() && out.deleted) {
+    return false;  // e.g. Pipedrive's "deleted": the stage field still says where it was
+  }
   if (it == statuses_.end()) {
     std::vector<std::string> known;
     for (const auto& [name, stage] : statuses_) {

@@ -96,10 +96,13 @@ OptionTable BuildTable() {
       Spec("update.headers", Type::kStringList, std::nullopt,
            "\"Name: value\" headers of update requests ({id} allowed in single mode; "
            "\"If-Match: *\")"),
-      Spec("update.body", Type::kString, "{fields}",
-           "JSON body of a single-record update, a template with {fields} where the fields "
-           "object goes and {id}: {\"deal\": {fields}}, or a JSON:API document {\"data\": "
-           "{\"type\": \"Opportunities\", \"id\": \"{id}\", \"attributes\": {fields}}}"),
+      Spec("update.body", Type::kString, "",
+           "JSON envelope of a single-record update, a template ({id} allowed) the changed "
+           "fields are merged into at update.fields_at: {\"data\": {\"type\": "
+           "\"Opportunities\", \"id\": \"{id}\"}} for JSON:API; \"\" sends the fields alone"),
+      Spec("update.fields_at", Type::kJsonPointer, "",
+           "JSON pointer in update.body where the changed fields go (\"/deal\", \"/data\"); "
+           "objects on the way are created"),
       Spec("update.content_type", Type::kString, "application/json",
            "Content-Type of update requests (\"application/vnd.api+json\" for JSON:API)"),
       Spec("update.batch.max_size", Type::kInt, "25", "most records in one batch request"),
@@ -278,6 +281,7 @@ Status ParseGetAndUpdate(const OptionReader& in, RestOptions& o) {
   REST_ASSIGN(o.update_path, Text(in, "update.path"));
   REST_ASSIGN(o.update_headers, ParseHeaders(in, "update.headers"));
   REST_ASSIGN(o.update_body, in.String("update.body"));
+  REST_ASSIGN(o.update_fields_at, in.String("update.fields_at"));
   REST_ASSIGN(o.update_content_type, in.String("update.content_type"));
   REST_ASSIGN(o.batch_max_size, in.Int("update.batch.max_size"));
   REST_ASSIGN(o.batch_wrapper, in.String("update.batch.wrapper"));
@@ -329,11 +333,6 @@ const std::set<std::string>& ListPlaceholders() {
 
 const std::set<std::string>& RecordPlaceholders() {
   static const std::set<std::string> names = {"id"};
-  return names;
-}
-
-const std::set<std::string>& BodyPlaceholders() {
-  static const std::set<std::string> names = {"id", "fields"};
   return names;
 }
 

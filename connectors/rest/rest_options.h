@@ -70,7 +70,8 @@ struct RestOptions {
   std::string update_method = "PATCH";
   std::string update_path;  // "/deals/{id}" or "/opportunities/batch"
   HeaderTemplates update_headers;
-  std::string update_body = "{fields}";  // single mode: the envelope around the fields
+  std::string update_body;       // single mode: the envelope ("" = the fields alone)
+  std::string update_fields_at;  // where the fields go in update_body
   std::string update_content_type = "application/json";
   int64_t batch_max_size = 25;
   std::string batch_wrapper;   // where the array goes in the body; "" = the body is the array
@@ -90,7 +91,6 @@ std::string_view PageStyleName(PageStyle s);
 // The placeholders each request part may use.
 const std::set<std::string>& ListPlaceholders();    // since cursor page offset page_size
 const std::set<std::string>& RecordPlaceholders();  // id
-const std::set<std::string>& BodyPlaceholders();    // id fields
 
 // The table LoadConfig checks partner files against; also the reference in
 // docs/partners.md.

@@ -240,6 +240,40 @@ RestRequest ListRequest(const RestOptions& o, std::string_view base_url,
   return request;
 }
 
+Result<json> SingleUpdateBody(const RestOptions& o, std::string_view id, const json& fields) {
+  if (o.update_body.empty() && o.update_fields_at.empty()) {
+    return fields;
+  }
+  TemplateValues values;
+  values.id = std::string(id);
+  json body = o.update_body.empty()
+                  ? json::object()
+                  : json::parse(Expand(o.update_body, values, Escape::kJson), nullptr,
+                                /*allow_exceptions=*/false);
+  if (!body.is_object()) {
+    return FailedPrecondition("update.body is not a JSON object once {id} is filled in");
+  }
+  json* at = &body;
+  for (const std::string& token : PointerTokens(o.update_fields_at)) {
+    if (!at->is_object()) {
+      return FailedPrecondition("update.fields_at = \"" + o.update_fields_at +
+                                "\" passes through " + JsonKind(*at) + " in update.body");
+    }
+    at = &(*at)[token];
+  }
+  if (at->is_null()) {
+    *at = json::object();
+  }
+  if (!at->is_object()) {
+    return FailedPrecondition("update.fields_at = \"" + o.update_fields_at + "\" points at " +
+                              JsonKind(*at) + " in update.body, not an object");
+  }
+  for (const auto& [key, value] : fields.items()) {
+    (*at)[key] = value;
+  }
+  return body;
+}
+
 RestRequest GetRequest(const RestOptions& o, std::string_view base_url, std::string_view id) {
   TemplateValues values;
   values.id = std::string(id);

@@ -62,6 +62,10 @@ RestRequest ListRequest(const RestOptions& options, std::string_view base_url,
                         const RestCursor& cursor);
 // The get request of one record.
 RestRequest GetRequest(const RestOptions& options, std::string_view base_url, std::string_view id);
+// The body of a single-record update: update.body with {id} filled in and the
+// changed fields merged at update.fields_at (the fields alone without a body).
+Result<nlohmann::json> SingleUpdateBody(const RestOptions& options, std::string_view id,
+                                        const nlohmann::json& fields);
 // The values list templates are expanded with for the cursor's current page.
 TemplateValues ListValues(const RestOptions& options, const RestCursor& cursor);
 // The headers of a template list, expanded.

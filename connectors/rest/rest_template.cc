@@ -200,8 +200,6 @@ std::string Expand(std::string_view text, const TemplateValues& v, Escape escape
           put(std::to_string(v.page_size));
         } else if (name == "id") {
           put(v.id);
-        } else if (name == "fields") {
-          out += v.fields;  // already JSON
         } else {
           out += "{" + std::string(name) + "}";  // unreachable after validation
         }

@@ -8,7 +8,6 @@
 //   {offset}     the number of records listed before this page in the pass
 //   {page_size}  list.page_size
 //   {id}         the record id (get and update requests only)
-//   {fields}     the update body's fields object (update.envelope only)
 // A placeholder is "{" + lower-case letters/underscores + "}"; anything else in
 // braces (JSON objects) is literal text. Unknown names are config errors.
 // Thread-safety: pure functions.
@@ -49,7 +48,6 @@ struct TemplateValues {
   int64_t offset = 0;
   int64_t page_size = 100;
   std::string id;
-  std::string fields;  // serialised JSON object
 };
 
 enum class Escape : uint8_t {

@@ -63,11 +63,13 @@ Awaitable<Result<std::vector<UpdateOutcome>>> RestConnector::UpdateSingle(
       outcomes.push_back(std::move(outcome));
       continue;
     }
-    TemplateValues values;
-    values.id = update.native_id;
-    values.fields = patch->dump();
-    RestRequest request =
-        UpdateRequest(update.native_id, Expand(options_.update_body, values, Escape::kJson));
+    auto body = SingleUpdateBody(options_, update.native_id, *patch);
+    if (!body.ok()) {
+      outcome.status = body.status();
+      outcomes.push_back(std::move(outcome));
+      continue;
+    }
+    RestRequest request = UpdateRequest(update.native_id, body->dump());
     const std::string what =
         "update " + options_.update_method + " " + UrlPathForMessages(request.url);
     auto response = co_await Send(std::move(request));

@@ -6,6 +6,7 @@
 #include "connectors/common/connector_util.h"
 #include "connectors/common/json_util.h"
 #include "connectors/rest/rest_options.h"
+#include "connectors/rest/rest_paging.h"
 #include "connectors/rest/rest_template.h"
 
 namespace dealsync::connectors::rest {
@@ -41,6 +42,7 @@ void CheckPointers(Checker& c) {
       "list.records",           "list.page.next",         "list.page.more",
       "list.page.total_pages",  "get.records",            "update.batch.wrapper",
       "update.batch.id_field",  "update.batch.results",   "update.batch.result_id",
+      "update.fields_at",
       "update.batch.result_ok", "update.batch.result_error"};
   for (std::string_view key : kPointerKeys) {
     auto it = c.config().options.find(std::string(key));
@@ -125,37 +127,29 @@ void CheckTemplates(Checker& c, const RestOptions& o) {
   }
 }
 
-// update.body: the fields go somewhere, and the result is JSON.
+// update.body: a JSON object once {id} is filled in, for single updates only.
 void CheckUpdateBody(Checker& c, const RestOptions& o) {
-  if (!c.config().options.contains("update.body")) {
+  if (o.update_body.empty() && o.update_fields_at.empty()) {
     return;
   }
+  const std::string_view key = o.update_body.empty() ? "update.fields_at" : "update.body";
   if (o.update_mode == UpdateMode::kBatch) {
-    c.Add("update.body", "update.body",
-          "only single-record updates use a body template; batches are shaped by "
-          "update.batch.wrapper and update.batch.id_field");
+    c.Add(key, std::string(key),
+          "only single-record updates use update.body and update.fields_at; batches are shaped "
+          "by update.batch.wrapper and update.batch.id_field");
     return;
   }
-  if (std::string problem = CheckPlaceholders(o.update_body, BodyPlaceholders());
+  if (std::string problem = CheckPlaceholders(o.update_body, RecordPlaceholders());
       !problem.empty()) {
     c.Add("update.body", "update.body", problem);
     return;
   }
-  if (!Placeholders(o.update_body).contains("fields")) {
-    c.Add("update.body", "update.body",
-          "has no {fields} placeholder: the changed fields would never be sent; write e.g. "
-          "{\"deal\": {fields}}");
-    return;
-  }
-  TemplateValues sample;
-  sample.id = "1";
-  sample.fields = R"({"stage":"x"})";
-  const std::string expanded = Expand(o.update_body, sample, Escape::kJson);
-  if (nlohmann::json::parse(expanded, nullptr, /*allow_exceptions=*/false).is_discarded()) {
-    c.Add("update.body", "update.body",
-          "is not JSON once its placeholders are filled in (" + Quote(expanded.substr(0, 120)) +
-              "): {fields} stands for a whole object (no quotes around it), \"{id}\" goes "
-              "inside quotes");
+  auto body = SingleUpdateBody(o, "1", nlohmann::json{{"stage", "x"}});
+  if (!body.ok()) {
+    c.Add(key, std::string(key),
+          body.status().message() +
+              " (write update.body as a JSON object, e.g. {\"data\": {\"type\": "
+              "\"Opportunities\", \"id\": \"{id}\"}}, \"{id}\" inside quotes)");
   }
 }
 

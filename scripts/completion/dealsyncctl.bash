@@ -18,10 +18,10 @@ _dealsyncctl() {
       -*) ;;
       *)
         if [[ -z $cmd ]]; then
-          case ${words[i-1]} in --config|--partner|--status|--field|--older-than|--take|--value|--by|--reason|--vendor-id|--partner-id|--format|--out|--sample|--timeout|--target) continue ;; esac
+          case ${words[i-1]} in --config|--partner|--status|--field|--older-than|--take|--value|--by|--reason|--vendor-id|--partner-id|--format|--out|--sample|--max-pages|--write-test|--timeout|--target) continue ;; esac
           cmd=${words[i]}
         elif [[ -z $sub ]]; then
-          case ${words[i-1]} in --config|--partner|--status|--field|--older-than|--take|--value|--by|--reason|--vendor-id|--partner-id|--format|--out|--sample|--timeout|--target) continue ;; esac
+          case ${words[i-1]} in --config|--partner|--status|--field|--older-than|--take|--value|--by|--reason|--vendor-id|--partner-id|--format|--out|--sample|--max-pages|--write-test|--timeout|--target) continue ;; esac
           sub=${words[i]}
         fi
         ;;
@@ -64,7 +64,7 @@ _dealsyncctl() {
       COMPREPLY=($(compgen -W "$ids" -- "$cur"))
       return
       ;;
-    --older-than|--value|--by|--reason|--vendor-id|--partner-id|--sample|--timeout)
+    --older-than|--value|--by|--reason|--vendor-id|--partner-id|--sample|--max-pages|--write-test|--timeout)
       return
       ;;
   esac
@@ -76,7 +76,7 @@ _dealsyncctl() {
     reload) options="--config --timeout" ;;
     partner)
       [[ -z $sub ]] && { COMPREPLY=($(compgen -W "check" -- "$cur")); return; }
-      options="--config --partner --sample"
+      options="--config --partner --sample --max-pages --write-test"
       ;;
     conflicts)
       if [[ -z $sub ]]; then

@@ -1,9 +1,11 @@
-// dealsyncctl partner check --config DIR --partner ID [--sample N]
-// The partner onboarding loop: loads and validates the configuration (every
+// dealsyncctl partner check --config DIR --partner ID [--sample N] [--max-pages N]
+//                            [--write-test ID]
+// The partner onboarding gate: loads and validates the configuration (every
 // error printed as file:line:column: key.path: message, exit 78), then connects
-// with the partner's real transport, fetches the first page, shows how the first
-// records map to the canonical model and what to change for each failure
-// (exit 1). Nothing is written to the partner's CRM.
+// with the partner's real transport and runs RunPartnerCheck
+// (connectors/common/partner_check.h): the whole list, the mapping of the first
+// records, the types of the update body, a read by id and, with --write-test,
+// one record written back with its own values (exit 1 on any failure).
 #include "dealsync/asio.h"  // before Asio: g++ 12 needs <utility> first
 
 #include <boost/asio/co_spawn.hpp>
@@ -15,7 +17,7 @@
 #include <optional>
 #include <string>
 
-#include "connectors/rest/partner_check.h"
+#include "connectors/common/partner_check.h"
 #include "dealsync/config.h"
 #include "dealsync/connector.h"
 #include "src/cli/cli_support.h"
@@ -33,7 +35,7 @@ namespace {
 struct PartnerCheckArgs {
   std::string config_dir;
   std::string partner;
-  size_t sample = 3;
+  PartnerCheckOptions check;
 };
 
 // The transport the partner's connector gets in the daemon: the shared stack
@@ -115,7 +117,7 @@ int RunCheck(const PartnerCheckArgs& args) {
   std::optional<PartnerCheckResult> result;
   std::exception_ptr failure;
   boost::asio::co_spawn(
-      io, RunPartnerCheck(*source, ConnectorRegistry::Default(), wire, clock, args.sample),
+      io, RunPartnerCheck(*source, ConnectorRegistry::Default(), wire, clock, args.check),
       [&](std::exception_ptr e, PartnerCheckResult r) {
         failure = e;
         if (!e) {
@@ -137,10 +139,20 @@ void AddPartnerCommand(CLI::App& app, int& exit_code) {
   partner->require_subcommand(1);
   auto args = std::make_shared<PartnerCheckArgs>();
   CLI::App* check = partner->add_subcommand(
-      "check", "connect, fetch the first page and show how records map (changes nothing)");
+      "check",
+      "connect, walk the whole list, show how records map and check the update body's types "
+      "(changes nothing unless --write-test)");
   AddConfigOption(check, args->config_dir);
   check->add_option("--partner", args->partner, "partner id (its file in partners.d/)")->required();
-  check->add_option("--sample", args->sample, "how many records to show")->capture_default_str();
+  check->add_option("--sample", args->check.sample_size, "how many records to show")
+      ->capture_default_str();
+  check->add_option("--max-pages", args->check.max_pages,
+                    "fail when paging has not ended after this many pages")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  check->add_option("--write-test", args->check.write_test_id,
+                    "write this record's current values back unchanged, read it again and "
+                    "compare (proves auth, method, body and result parsing)");
   check->callback([args, &exit_code] { exit_code = RunCheck(*args); });
 }
 

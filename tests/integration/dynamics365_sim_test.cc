@@ -10,7 +10,7 @@
 #include <set>
 
 #include "connectors/dynamics365/d365_connector.h"
-#include "connectors/rest/partner_check.h"
+#include "connectors/common/partner_check.h"
 #include "tests/integration/dynamics365_env.h"
 
 namespace dealsync {

@@ -510,7 +510,8 @@ SourceConfig PipedriveConfig() {
               {"amount", F("/value", "number")},
               {"currency", F("/currency")},
               {"close_date", F("/expected_close_date", "iso_date")},
-              {"modified_at", F("/update_time", "iso_datetime")}};
+              {"modified_at", F("/update_time", "iso_datetime")},
+              {"deleted", F("/is_deleted", "bool")}};
   c.statuses = {{"open", std::nullopt}, {"won", Stage::kClosedWon}, {"lost", Stage::kClosedLost}};
   return c;
 }
@@ -533,6 +534,13 @@ TEST(RecordMapperTest, StageFromAStatusAndANumericStageId) {
   ASSERT_FALSE(odd.ok());
   EXPECT_EQ(odd.status().message(),
             "status: value \"deleted\" at /status is not in [statuses] (known: lost, open, won)");
+  // A deleted deal's status names no stage; the stage field still does.
+  auto gone = m->ToCanonical(json::parse(
+      R"({"id":7,"stage_id":5,"status":"deleted","is_deleted":true,
+          "update_time":"2026-11-23T10:00:00Z"})"));
+  ASSERT_OK(gone);
+  EXPECT_TRUE(gone->deleted);
+  EXPECT_EQ(gone->stage, Stage::kProposal);
 
   RecordUpdate to_solution{"7", "", Stage::kSolution, std::nullopt, std::nullopt, ""};
   auto patch = m->ToNativePatch(to_solution);

@@ -14,7 +14,9 @@
 
 #include <sstream>
 
-#include "connectors/rest/partner_check.h"
+#include "connectors/common/connector_util.h"
+#include "connectors/common/partner_check.h"
+#include "connectors/rest/rest_options.h"
 #include "dealsync/config.h"
 #include "dealsync/connector.h"
 #include "rest_test_configs.h"
@@ -93,6 +95,48 @@ TEST(RestPartnerFilesTest, ShippedExamplesLoadCleanly) {
   EXPECT_EQ(std::get<int64_t>(contoso->options.at("update.batch.max_size").value), 25);
 }
 
+// docs/partners.md carries the option reference generated from the table.
+TEST(RestPartnerFilesTest, PartnerGuideCarriesTheGeneratedOptionReference) {
+  std::ifstream in(fs::path(DEALSYNC_SOURCE_DIR) / "docs" / "partners.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string doc = text.str();
+  const std::string begin = "<!-- rest-options:begin -->\n";
+  const std::string end = "<!-- rest-options:end -->";
+  const size_t from = doc.find(begin);
+  const size_t to = doc.find(end);
+  ASSERT_NE(from, std::string::npos) << "docs/partners.md has no " << begin;
+  ASSERT_NE(to, std::string::npos);
+  const std::string expected = connectors::OptionTableMarkdown(connectors::rest::RestOptionTable());
+  EXPECT_EQ(doc.substr(from + begin.size(), to - from - begin.size()), expected)
+      << "regenerate the block between the markers in docs/partners.md with:\n"
+      << expected;
+}
+
+// The Zoho CRM, Pipedrive and SuiteCRM examples of config/examples/partners.
+TEST(RestPartnerFilesTest, VendorExamplesLoadCleanly) {
+  PartnerDir dir;
+  const fs::path examples = fs::path(DEALSYNC_SOURCE_DIR) / "config" / "examples" / "partners";
+  for (const char* name : {"zoho-crm.toml", "pipedrive.toml", "suitecrm.toml"}) {
+    dir.AddPartner(examples / name, name);
+  }
+  EXPECT_THAT(dir.Errors(), ::testing::IsEmpty());
+  ConfigLoadResult loaded = dir.Load();
+  ASSERT_TRUE(loaded.config.has_value());
+  const SourceConfig* zoho = loaded.config->FindSource("zoho-partner");
+  ASSERT_NE(zoho, nullptr);
+  EXPECT_EQ(zoho->connection.auth.headers,
+            (std::vector<std::pair<std::string, std::string>>{
+                {"Authorization", "Zoho-oauthtoken {token}"}}));
+  const SourceConfig* pipedrive = loaded.config->FindSource("pipedrive-partner");
+  ASSERT_NE(pipedrive, nullptr);
+  EXPECT_EQ(pipedrive->statuses.at("won"), Stage::kClosedWon);
+  EXPECT_FALSE(pipedrive->statuses.at("open").has_value());
+  const SourceConfig* suite = loaded.config->FindSource("suitecrm-partner");
+  ASSERT_NE(suite, nullptr);
+  EXPECT_EQ(suite->currencies.at("-99"), "EUR");
+}
+
 struct ConfigCase {
   const char* file;
   std::vector<std::string> errors;
@@ -127,8 +171,8 @@ INSTANTIATE_TEST_SUITE_P(
                     "write the path of one record, e.g. \"/deals/{id}\""}},
         ConfigCase{"update_path_without_id",
                    {"partners.d/acme.toml:23:8: update.path: \"/deals\" has no {id} placeholder, "
-                    "which update.mode = \"single\" needs: write e.g. \"/deals/{id}\", or set "
-                    "update.mode = \"batch\""}},
+                    "which update.mode = \"single\" needs (in the path, or in update.body): "
+                    "write e.g. \"/deals/{id}\", or set update.mode = \"batch\""}},
         ConfigCase{
             "missing_auth",
             {"partners.d/acme.toml: connection.auth: missing: the rest connector sends every "
@@ -142,9 +186,10 @@ INSTANTIATE_TEST_SUITE_P(
                    {"partners.d/acme.toml:34:1: stages: canonical stage \"solution\" is not mapped "
                     "(add solution = [\"<native value>\", ...])"}},
         ConfigCase{"since_format_without_param",
-                   {"partners.d/acme.toml:16:29: list.modified_since: list.modified_since.param is "
-                    "required when list.modified_since.format is set: name the query parameter, "
-                    "e.g. modified_since = { param = \"updated_after\", format = \"epoch_ms\" }"}},
+                   {"partners.d/acme.toml:16:29: list.modified_since: the format is set but "
+                    "{since} is never sent: name the query parameter (modified_since = { param = "
+                    "\"updated_after\", format = \"epoch_ms\" }) or place {since} in list.query, "
+                    "list.headers or list.body"}},
         ConfigCase{"batch_without_id_field",
                    {"partners.d/acme.toml:23:8: update.batch: update.batch.id_field is required "
                     "when update.mode = \"batch\": the JSON pointer where the record id goes "
@@ -158,7 +203,7 @@ INSTANTIATE_TEST_SUITE_P(
              "map; add id = \"/id\" (the JSON pointer of the record id) under [fields]"}},
         ConfigCase{"unknown_since_format",
                    {"partners.d/acme.toml:16:54: list.modified_since.format: invalid value "
-                    "\"unix\" (expected one of: iso8601, epoch_s, epoch_ms)"}}),
+                    "\"unix\" (expected one of: iso8601, iso8601_ms, iso8601_offset, epoch_s, epoch_ms, rfc1123, sql_datetime)"}}),
     [](const auto& info) { return std::string(info.param.file); });
 
 // ---- run-time mistakes -------------------------------------------------------
@@ -176,7 +221,7 @@ json Deal(const std::string& id, const std::string& status) {
 // The API every run-time case talks to: northwind's shape.
 std::string FirstPage() {
   return json{{"data", {Deal("nw-1", "Qualified"), Deal("nw-2", "BANT ok")}},
-              {"meta", {{"next_cursor", "c2"}}}}
+              {"meta", {{"next_cursor", nullptr}}}}
       .dump();
 }
 
@@ -228,14 +273,14 @@ INSTANTIATE_TEST_SUITE_P(
         RunCase{"runtime_records_pointer_missing",
                 [](ScriptedTransport& t) { t.Push(200, FirstPage()); },
                 kPartnerCheckFailed,
-                {"FAILED: first page: FAILED_PRECONDITION: rest acme list GET /api/deals: "
+                {"FAILED: list page 1: FAILED_PRECONDITION: rest acme list GET /api/deals: "
                  "list.records = \"/deals\" matches nothing in the response (top-level members: "
                  "data, meta)",
                  "  what to change: change the key named above in the partner file"}},
         RunCase{"runtime_records_not_array",
                 [](ScriptedTransport& t) { t.Push(200, FirstPage()); },
                 kPartnerCheckFailed,
-                {"FAILED: first page: FAILED_PRECONDITION: rest acme list GET /api/deals: "
+                {"FAILED: list page 1: FAILED_PRECONDITION: rest acme list GET /api/deals: "
                  "list.records = \"/meta\" points at an object, not an array (top-level members: "
                  "data, meta)"}},
         RunCase{"runtime_unmapped_stage_value",
@@ -273,7 +318,7 @@ INSTANTIATE_TEST_SUITE_P(
                          {{"Content-Type", "text/html; charset=utf-8"}});
                 },
                 kPartnerCheckFailed,
-                {"FAILED: first page: UNAVAILABLE: rest acme list GET /api/ui/deals: the response "
+                {"FAILED: list page 1: UNAVAILABLE: rest acme list GET /api/ui/deals: the response "
                  "is not JSON (Content-Type text/html; charset=utf-8): \"<!doctype "
                  "html><title>Acme CRM</title>\"",
                  "  what to change: connection.base_url = \"https://acme.test/api\" and list.path "
@@ -284,7 +329,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Unavailable("GET https://acme.invalid/api/deals: resolve: Host not found")));
                 },
                 kPartnerCheckFailed,
-                {"FAILED: first page: UNAVAILABLE: rest acme GET /api/deals: GET "
+                {"FAILED: list page 1: UNAVAILABLE: rest acme GET /api/deals: GET "
                  "https://acme.invalid/api/deals: resolve: Host not found",
                  "  what to change: could not reach connection.base_url = "
                  "\"https://acme.invalid/api\": check the host name and port, and that this "
@@ -295,7 +340,7 @@ INSTANTIATE_TEST_SUITE_P(
                   t.Push(401, R"({"error":{"code":"unauthorized","message":"missing X-Api-Key"}})");
                 },
                 kPartnerCheckFailed,
-                {"FAILED: first page: UNAUTHENTICATED: rest acme list GET /api/deals: HTTP 401 "
+                {"FAILED: list page 1: UNAUTHENTICATED: rest acme list GET /api/deals: HTTP 401 "
                  "unauthorized: missing X-Api-Key",
                  "  what to change: the API refused the credentials: check [connection].auth "
                  "(type = \"api_key\", header/param names) and that the credential env:ACME_KEY "
@@ -310,6 +355,29 @@ INSTANTIATE_TEST_SUITE_P(
                  "not address the listed records"}}),
     [](const auto& info) { return std::string(info.param.file); });
 
+TEST(RestPartnerCheckTest, PagingThatDoesNotEndWithinMaxPagesFails) {
+  PartnerDir dir;
+  dir.AddPartner(fs::path(DEALSYNC_SOURCE_DIR) / "config" / "partners.d" / "northwind.toml",
+                 "northwind.toml");
+  ConfigLoadResult loaded = dir.Load();
+  ASSERT_THAT(loaded.errors, ::testing::IsEmpty());
+  ScriptedTransport transport;
+  for (int page = 1; page <= 3; ++page) {
+    transport.Push(200, json{{"data", {Deal("nw-" + std::to_string(page), "Qualified")}},
+                             {"meta", {{"next_cursor", "c" + std::to_string(page + 1)}}}}
+                            .dump());
+  }
+  FakeClock clock;
+  PartnerCheckOptions options;
+  options.max_pages = 3;
+  PartnerCheckResult result = RunAwaitable(RunPartnerCheck(
+      *loaded.config->FindSource("northwind"), RestRegistry(), transport, clock, options));
+  EXPECT_EQ(result.exit_code, kPartnerCheckFailed) << result.report;
+  EXPECT_THAT(result.report,
+              HasSubstr("FAILED: paging did not end within 3 pages (--max-pages): check "
+                        "list.page.* and that the API reports its last page\n"));
+}
+
 TEST(RestPartnerCheckTest, GoodFileShowsTheMappingAndChangesNothing) {
   PartnerDir dir;
   dir.AddPartner(fs::path(DEALSYNC_SOURCE_DIR) / "config" / "partners.d" / "northwind.toml",
@@ -320,11 +388,12 @@ TEST(RestPartnerCheckTest, GoodFileShowsTheMappingAndChangesNothing) {
   transport.Push(200, FirstPage());
   transport.Push(200, Deal("nw-1", "Qualified").dump());
   FakeClock clock;
+  PartnerCheckOptions options;
+  options.sample_size = 1;
   PartnerCheckResult result = RunAwaitable(RunPartnerCheck(*loaded.config->FindSource("northwind"),
-                                                           RestRegistry(), transport, clock, 1));
+                                                           RestRegistry(), transport, clock, options));
   EXPECT_EQ(result.exit_code, kPartnerCheckOk) << result.report;
-  EXPECT_THAT(result.report, HasSubstr("first page: 2 records (2 mapped, 0 rejected), more pages "
-                                       "follow\n"));
+  EXPECT_THAT(result.report, HasSubstr("list: 2 records on 1 page (2 mapped, 0 rejected)\n"));
   EXPECT_THAT(result.report,
               HasSubstr("  stage           /status = \"Qualified\"  ->  qualified\n"));
   EXPECT_THAT(result.report,

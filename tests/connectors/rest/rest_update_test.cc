@@ -247,8 +247,8 @@ TEST_F(RestUpdateTest, BatchResultWithoutIndicatorIsNotSuccess) {
 
 TEST_F(RestUpdateTest, SingleUpdatesWrapTheirFieldsAndSetTheContentType) {
   SourceConfig config = NorthwindConfig();
-  config.options["update.body"] =
-      Opt(R"({"data": {"type": "Opportunities", "id": "{id}", "attributes": {fields}}})");
+  config.options["update.body"] = Opt(R"({"data": {"type": "Opportunities", "id": "{id}"}})");
+  config.options["update.fields_at"] = Opt("/data/attributes");
   config.options["update.content_type"] = Opt("application/vnd.api+json");
   config.options["update.headers"] = Opt(std::vector<std::string>{"If-Match: *"});
   auto c = Make(config);

@@ -61,7 +61,8 @@ TEST(RestValidateTest, PathsNeedIdPlaceholdersAndLeadingSlash) {
                   "get.path: \"/deals\" has no {id} placeholder: write the path of one record, "
                   "e.g. \"/deals/{id}\"",
                   "update.path: \"deals\" has no {id} placeholder, which update.mode = \"single\" "
-                  "needs: write e.g. \"deals/{id}\", or set update.mode = \"batch\""));
+                  "needs (in the path, or in update.body): write e.g. \"deals/{id}\", or set "
+                  "update.mode = \"batch\""));
 }
 
 TEST(RestValidateTest, BadPointerSyntax) {
@@ -105,24 +106,26 @@ TEST(RestValidateTest, TemplatesNameOnlyTheirPlaceholders) {
 TEST(RestValidateTest, BodiesAreJsonAndGoWithTheirMethods) {
   SourceConfig c = NorthwindConfig();
   c.options["list.body"] = Opt(R"({"since": {since}})");
-  c.options["update.body"] = Opt(R"({"deal": "{fields}"})");
+  c.options["update.body"] = Opt(R"({"deal": "{id}")");
   EXPECT_THAT(Errors(c),
               ::testing::ElementsAre(
                   "list.body: a body is only sent with list.method = \"POST\" (a GET request has "
                   "none): set method = \"POST\" under [list], or remove body",
-                  "update.body: is not JSON once its placeholders are filled in (\"{\"deal\": "
-                  "\"{\"stage\":\"x\"}\"}\"): {fields} stands for a whole object (no quotes "
-                  "around it), \"{id}\" goes inside quotes"));
+                  "update.body: update.body is not a JSON object once {id} is filled in (write "
+                  "update.body as a JSON object, e.g. {\"data\": {\"type\": \"Opportunities\", "
+                  "\"id\": \"{id}\"}}, \"{id}\" inside quotes)"));
   c.options["list.method"] = Opt("POST");
   c.options["list.modified_since.format"] = Opt("iso8601");
-  c.options["update.body"] = Opt(R"({"deal": {}})");
+  c.options["update.body"] = Opt(R"({"deal": 1})");
+  c.options["update.fields_at"] = Opt("/deal");
   EXPECT_THAT(Errors(c),
               ::testing::ElementsAre(
                   "list.body: is not JSON once its placeholders are filled in (\"{\"since\": "
                   "1970-01-01T00:00:00Z}\"): string placeholders go inside quotes (\"{since}\"), "
                   "numbers bare ({page_size})",
-                  "update.body: has no {fields} placeholder: the changed fields would never be "
-                  "sent; write e.g. {\"deal\": {fields}}"));
+                  "update.body: update.fields_at = \"/deal\" points at a number in update.body, "
+                  "not an object (write update.body as a JSON object, e.g. {\"data\": {\"type\": "
+                  "\"Opportunities\", \"id\": \"{id}\"}}, \"{id}\" inside quotes)"));
 }
 
 TEST(RestValidateTest, BatchNeedsIdFieldAndSaneSize) {

@@ -33,6 +33,21 @@ INSTANTIATE_TEST_SUITE_P(
                 {"partners.d/acme.toml:7:8: connection.auth.header: api_key auth needs exactly one "
                  "of header = \"X-Api-Key\" (sent as a header) or param = \"api_key\" (sent in the "
                  "query)"}},
+        BadCase{"auth_headers_without_token.toml",
+                "partners.d/acme.toml",
+                {"partners.d/acme.toml:7:64: connection.auth.headers: no entry contains {token}: "
+                 "the token would never be sent"}},
+        BadCase{"basic_user_twice.toml",
+                "partners.d/acme.toml",
+                {"partners.d/acme.toml:7:90: connection.auth.username: with credential_is = "
+                 "\"username\" the credential is the user name: remove username (the password is "
+                 "sent empty)"}},
+        BadCase{"bad_statuses.toml",
+                "partners.d/acme.toml",
+                {"partners.d/acme.toml:14:7: statuses.won: expected \"open\" (the stage comes from "
+                 "the stage field), \"closed_won\" or \"closed_lost\", e.g. won = \"closed_won\"",
+                 "partners.d/acme.toml:17:9: currencies.-99: expected an ISO 4217 currency code "
+                 "such as \"EUR\" (what the native value -99 stands for)"}},
         BadCase{"bad_allowed_hosts.toml",
                 "dealsync.toml",
                 {"dealsync.toml:6:39: admin.allowed_hosts: expected a host name without port such "
