@@ -5,6 +5,11 @@
 function(dealsync_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_library(${name} ${ARG_SOURCES})
+  # Shared, the product's libraries ship with its binaries (tests' do not).
+  file(RELATIVE_PATH _dir ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
+  if(BUILD_SHARED_LIBS AND NOT _dir MATCHES "^tests")
+    install(TARGETS ${name} LIBRARY DESTINATION ${DEALSYNC_PRIVATE_LIBDIR})
+  endif()
   target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR})
   target_link_libraries(${name} PUBLIC dealsync_headers ${ARG_DEPS})
 endfunction()

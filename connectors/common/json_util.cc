@@ -37,9 +37,9 @@ std::optional<std::string> QuoteOverflowingNumbers(std::string_view body) {
       continue;
     }
     const size_t start = i;
-    while (i < body.size() && (body[i] == '-' || body[i] == '+' || body[i] == '.' ||
-                               body[i] == 'e' || body[i] == 'E' ||
-                               (body[i] >= '0' && body[i] <= '9'))) {
+    while (i < body.size() &&
+           (body[i] == '-' || body[i] == '+' || body[i] == '.' || body[i] == 'e' ||
+            body[i] == 'E' || (body[i] >= '0' && body[i] <= '9'))) {
       ++i;
     }
     const std::string token(body.substr(start, i - start));

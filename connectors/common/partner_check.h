@@ -6,7 +6,8 @@
 //     paging does not end or does not advance;
 //  2. shows how the first records map to the canonical model (canonical field,
 //     native JSON pointer, native value, canonical value) and fails on rejects;
-//  3. compares the JSON types of the update body with the types read at the
+//  3. for the generic connector (whose update body is the mapped patch),
+//     compares the JSON types of the update body with the types read at the
 //     same pointers ("4" written where 4 was read fails);
 //  4. reads one record back through the get endpoint;
 //  5. with write_test_id, writes that record's current values back unchanged,

@@ -253,9 +253,9 @@ Result<bool> RecordMapper::ReadStatus(const json& native, Opportunity& out) cons
   const std::string& pointer = Find("status")->pointer;
   auto text = v == nullptr ? std::nullopt : StringOf(*v);
   if (!text) {
-    return InvalidArgument("status: " +
-                           (v == nullptr ? std::string("no value") : "value " + Excerpt(*v)) +
-                           " at " + pointer + ", which [statuses] needs to tell open from won/lost");
+    return InvalidArgument(
+        "status: " + (v == nullptr ? std::string("no value") : "value " + Excerpt(*v)) + " at " +
+        pointer + ", which [statuses] needs to tell open from won/lost");
   }
   auto it = statuses_.find(*text);
   if (it == statuses_.end() && out.deleted) {
@@ -334,12 +334,12 @@ Result<std::string> RecordMapper::ReadCurrency(const json& native) const {
   }
   std::string upper = Upper(*code);
   if (!CurrencyMinorDigits(upper)) {
-    return InvalidArgument("currency: value \"" + *code + "\" at " + pointer +
-                           " is not an ISO 4217 code" +
-                           (currencies_.empty() ? std::string(" (if it is a currency id, say what it "
-                                                              "stands for under [currencies], e.g. \"") +
-                                                      *code + "\" = \"EUR\")"
-                                                : std::string(" and not in [currencies]")));
+    return InvalidArgument(
+        "currency: value \"" + *code + "\" at " + pointer + " is not an ISO 4217 code" +
+        (currencies_.empty() ? std::string(" (if it is a currency id, say what it "
+                                           "stands for under [currencies], e.g. \"") +
+                                   *code + "\" = \"EUR\")"
+                             : std::string(" and not in [currencies]")));
   }
   return upper;
 }

@@ -89,8 +89,8 @@ RestRequest RestConnector::UpdateRequest(std::string_view id, std::string body) 
   values.id = std::string(id);
   RestRequest request;
   request.method = options_.update_method;
-  request.url = JoinUrl(config_.connection.base_url,
-                        Expand(options_.update_path, values, Escape::kPath));
+  request.url =
+      JoinUrl(config_.connection.base_url, Expand(options_.update_path, values, Escape::kPath));
   request.headers = ExpandHeaders(options_.update_headers, values);
   request.content_type = options_.update_content_type;
   request.body = std::move(body);
@@ -205,8 +205,7 @@ Awaitable<Result<FetchPage>> RestConnector::FetchChanges(std::string cursor_text
   for (size_t i = 0; i < records->size(); ++i) {
     MapRecord((*records)[i], i, now, cursor, page);
   }
-  auto next =
-      NextPageToken(options_, base, url, cursor, *body, response->headers, records->size());
+  auto next = NextPageToken(options_, base, url, cursor, *body, response->headers, records->size());
   if (!next.ok()) {
     co_return next.status().Annotate(context_ + " " + what);
   }

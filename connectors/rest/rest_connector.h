@@ -44,6 +44,8 @@ class RestConnector final : public Connector {
   Awaitable<Result<HttpResponse>> Send(RestRequest request);
   // An update request (single mode: to the record's path) with update.headers.
   RestRequest UpdateRequest(std::string_view id, std::string body) const;
+  // update.if_match: the record's current version tag, read through get.path.
+  Awaitable<Result<std::string>> VersionTag(const std::string& id);
   // Parses a response body as JSON or explains why it is not.
   Result<nlohmann::json> ParseBody(const HttpResponse& response, std::string_view what) const;
   // Maps one native record (or rejects it) into `page`.

@@ -103,6 +103,10 @@ OptionTable BuildTable() {
       Spec("update.fields_at", Type::kJsonPointer, "",
            "JSON pointer in update.body where the changed fields go (\"/deal\", \"/data\"); "
            "objects on the way are created"),
+      Spec("update.if_match", Type::kJsonPointer, std::nullopt,
+           "JSON pointer, in the record as get.path returns it, of a version tag (an ETag) "
+           "sent as If-Match with each single-record update; the record is read first, and a "
+           "412 answer means it changed meanwhile (it is read again and reconciled)"),
       Spec("update.content_type", Type::kString, "application/json",
            "Content-Type of update requests (\"application/vnd.api+json\" for JSON:API)"),
       Spec("update.batch.max_size", Type::kInt, "25", "most records in one batch request"),
@@ -283,6 +287,7 @@ Status ParseGetAndUpdate(const OptionReader& in, RestOptions& o) {
   REST_ASSIGN(o.update_body, in.String("update.body"));
   REST_ASSIGN(o.update_fields_at, in.String("update.fields_at"));
   REST_ASSIGN(o.update_content_type, in.String("update.content_type"));
+  REST_ASSIGN(o.update_if_match, Text(in, "update.if_match"));
   REST_ASSIGN(o.batch_max_size, in.Int("update.batch.max_size"));
   REST_ASSIGN(o.batch_wrapper, in.String("update.batch.wrapper"));
   REST_ASSIGN(o.batch_id_field, Text(in, "update.batch.id_field"));

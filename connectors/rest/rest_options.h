@@ -42,13 +42,13 @@ struct RestOptions {
   // [list]
   std::string list_method = "GET";  // POST for search endpoints
   std::string list_path;            // "/deals" (a template, like every request part)
-  std::string records_pointer;  // "/data"; "" when the body is the array
+  std::string records_pointer;      // "/data"; "" when the body is the array
   int64_t page_size = 100;
   std::string size_param = "limit";  // "" = the page size is not sent
   PageStyle page_style = PageStyle::kNone;
-  std::string page_next_pointer;  // cursor / next_url
-  std::string page_param;         // cursor / page / offset query parameter
-  int64_t page_start = 1;         // first page number (page style)
+  std::string page_next_pointer;         // cursor / next_url
+  std::string page_param;                // cursor / page / offset query parameter
+  int64_t page_start = 1;                // first page number (page style)
   std::string page_more_pointer;         // boolean "more pages" flag; "" = not used
   std::string page_total_pages_pointer;  // total page count (style page); "" = not used
   std::string modified_since_param;      // "updated_after" = {since}; "" = not sent that way
@@ -73,6 +73,7 @@ struct RestOptions {
   std::string update_body;       // single mode: the envelope ("" = the fields alone)
   std::string update_fields_at;  // where the fields go in update_body
   std::string update_content_type = "application/json";
+  std::string update_if_match;  // pointer of the record's version tag; "" = none sent
   int64_t batch_max_size = 25;
   std::string batch_wrapper;   // where the array goes in the body; "" = the body is the array
   std::string batch_id_field;  // where the id goes inside one item: "/opportunityId"
@@ -103,6 +104,5 @@ Result<RestOptions> ParseRestOptions(const SourceConfig& config);
 // Semantic checks with locations: required-when rules, pointer syntax, {id}
 // placeholders, the [fields] the connector cannot work without, auth presence.
 void ValidateRestConfig(const SourceConfig& config, std::vector<ConfigError>& errors);
-
 
 }  // namespace dealsync::connectors::rest

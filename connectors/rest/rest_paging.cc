@@ -194,8 +194,7 @@ HttpHeaders ExpandHeaders(const HeaderTemplates& headers, const TemplateValues& 
   return out;
 }
 
-RestRequest ListRequest(const RestOptions& o, std::string_view base_url,
-                        const RestCursor& cursor) {
+RestRequest ListRequest(const RestOptions& o, std::string_view base_url, const RestCursor& cursor) {
   const TemplateValues values = ListValues(o, cursor);
   RestRequest request;
   request.method = o.list_method;

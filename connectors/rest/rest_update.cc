@@ -70,6 +70,18 @@ Awaitable<Result<std::vector<UpdateOutcome>>> RestConnector::UpdateSingle(
       continue;
     }
     RestRequest request = UpdateRequest(update.native_id, body->dump());
+    if (!options_.update_if_match.empty()) {
+      auto tag = co_await VersionTag(update.native_id);
+      if (!tag.ok()) {
+        if (IsWholeCallFailure(tag.status()) || tag.status().IsRetryable()) {
+          co_return tag.status();
+        }
+        outcome.status = tag.status();
+        outcomes.push_back(std::move(outcome));
+        continue;
+      }
+      request.headers.emplace_back("If-Match", std::move(*tag));
+    }
     const std::string what =
         "update " + options_.update_method + " " + UrlPathForMessages(request.url);
     auto response = co_await Send(std::move(request));
@@ -229,6 +241,30 @@ Awaitable<Result<std::vector<UpdateOutcome>>> RestConnector::SendBatch(
     }
   }
   co_return outcomes;
+}
+
+Awaitable<Result<std::string>> RestConnector::VersionTag(const std::string& id) {
+  RestRequest request = GetRequest(options_, config_.connection.base_url, id);
+  const std::string what = "get GET " + UrlPathForMessages(request.url) + " (for update.if_match)";
+  auto response = co_await Send(std::move(request));
+  if (!response.ok()) {
+    co_return response.status();
+  }
+  if (!response->ok()) {
+    co_return ErrorFromResponse(*response, context_ + " " + what);
+  }
+  auto body = ParseBody(*response, what);
+  if (!body.ok()) {
+    co_return body.status();
+  }
+  const json* record = ResolvePointer(*body, options_.get_records);
+  const json* tag = record ? ResolvePointer(*record, options_.update_if_match) : nullptr;
+  if (tag == nullptr || tag->is_null() || tag->is_object() || tag->is_array()) {
+    co_return FailedPrecondition(context_ + " " + what + ": update.if_match = \"" +
+                                 options_.update_if_match +
+                                 "\" matches no version tag in the record");
+  }
+  co_return tag->is_string() ? tag->get<std::string>() : tag->dump();
 }
 
 }  // namespace dealsync::connectors::rest

@@ -38,12 +38,19 @@ std::string Quote(std::string_view s) {
 }
 
 void CheckPointers(Checker& c) {
-  static constexpr std::string_view kPointerKeys[] = {
-      "list.records",           "list.page.next",         "list.page.more",
-      "list.page.total_pages",  "get.records",            "update.batch.wrapper",
-      "update.batch.id_field",  "update.batch.results",   "update.batch.result_id",
-      "update.fields_at",
-      "update.batch.result_ok", "update.batch.result_error"};
+  static constexpr std::string_view kPointerKeys[] = {"list.records",
+                                                      "list.page.next",
+                                                      "list.page.more",
+                                                      "list.page.total_pages",
+                                                      "get.records",
+                                                      "update.batch.wrapper",
+                                                      "update.batch.id_field",
+                                                      "update.batch.results",
+                                                      "update.batch.result_id",
+                                                      "update.fields_at",
+                                                      "update.if_match",
+                                                      "update.batch.result_ok",
+                                                      "update.batch.result_error"};
   for (std::string_view key : kPointerKeys) {
     auto it = c.config().options.find(std::string(key));
     if (it == c.config().options.end()) {
@@ -59,8 +66,8 @@ void CheckPointers(Checker& c) {
 }
 
 bool UsesSince(const RestOptions& o) {
-  bool uses = Placeholders(o.list_path).contains("since") ||
-              Placeholders(o.list_body).contains("since");
+  bool uses =
+      Placeholders(o.list_path).contains("since") || Placeholders(o.list_body).contains("since");
   for (const auto& [param, value] : o.extra_query) {
     uses = uses || Placeholders(value).contains("since");
   }
@@ -196,8 +203,8 @@ void CheckPaging(Checker& c, const RestOptions& o) {
   if (o.page_style == PageStyle::kPage && o.page_start < 0) {
     c.Add("list.page.start", "list.page.start", "must be 0 or 1 (the number of the first page)");
   }
-  if (c.config().options.contains("list.modified_since.format") &&
-      o.modified_since_param.empty() && !UsesSince(o)) {
+  if (c.config().options.contains("list.modified_since.format") && o.modified_since_param.empty() &&
+      !UsesSince(o)) {
     c.Add("list.modified_since.format", "list.modified_since",
           "the format is set but {since} is never sent: name the query parameter "
           "(modified_since = { param = \"updated_after\", format = \"" +
@@ -222,6 +229,11 @@ void CheckPaging(Checker& c, const RestOptions& o) {
 void CheckUpdate(Checker& c, const RestOptions& o) {
   if (o.update_mode != UpdateMode::kBatch) {
     return;
+  }
+  if (!o.update_if_match.empty()) {
+    c.Add("update.if_match", "update.if_match",
+          "a version tag is sent with single-record updates only; a batch cannot carry one "
+          "per record");
   }
   if (o.batch_id_field.empty()) {
     c.Add("update.mode", "update.batch",

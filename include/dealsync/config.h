@@ -88,9 +88,9 @@ struct AuthConfig {
     kOAuth2JwtBearer,  // RFC 7523: an RS256 assertion signed with `credential` (a PEM key)
   };
   Type type = Type::kNone;
-  std::string header;        // api_key header name
-  std::string param;         // api_key query parameter name
-  std::string username;      // basic
+  std::string header;                   // api_key header name
+  std::string param;                    // api_key query parameter name
+  std::string username;                 // basic
   bool credential_is_username = false;  // basic: user = credential, password empty
   CredentialRef credential;  // token / key / password / OAuth2 client secret / JWT private key
   // Token schemes (bearer, oauth2_*): the headers that carry the token, each

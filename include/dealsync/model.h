@@ -40,7 +40,7 @@ inline constexpr int kStageCount = 7;
 
 std::string_view StageName(Stage s);  // "prospect", ..., "closed_won"
 std::optional<Stage> ParseStage(std::string_view name);
-int StageOrdinal(Stage s);             // 0..6 (closed_won and closed_lost are both terminal)
+int StageOrdinal(Stage s);               // 0..6 (closed_won and closed_lost are both terminal)
 int DefaultProbabilityPercent(Stage s);  // 10, 20, 30, 50, 70, 100, 0
 bool IsTerminal(Stage s);
 const std::vector<Stage>& AllStages();
@@ -128,23 +128,23 @@ std::string_view FieldName(Field f);  // "stage", "amount", "close_date"
 std::optional<Field> ParseField(std::string_view name);
 
 struct Opportunity {
-  std::string source;           // connector instance id: "vendor" or a partner id
-  std::string native_id;        // the record's id in its CRM
-  std::string registration_id;  // deal registration id (link key), may be empty
-  std::string counterpart_id;   // the other side's id, as stored in this CRM, may be empty
+  std::string source;              // connector instance id: "vendor" or a partner id
+  std::string native_id;           // the record's id in its CRM
+  std::string registration_id;     // deal registration id (link key), may be empty
+  std::string counterpart_id;      // the other side's id, as stored in this CRM, may be empty
   std::string counterpart_source;  // vendor records: the partner (source id) that owns
                                    // counterpart_id; "" = not said
   std::string name;
   std::string account;
   std::string owner;
-  std::string pipeline;         // native pipeline id (HubSpot), empty if none
+  std::string pipeline;  // native pipeline id (HubSpot), empty if none
   std::optional<Stage> stage;
-  std::string native_stage;     // the native picklist value as received
+  std::string native_stage;  // the native picklist value as received
   std::optional<Money> amount;
   std::optional<CalendarDate> close_date;
-  Timestamp modified_at{};      // as the remote reports it
-  bool deleted = false;         // deleted or archived remotely
-  std::string native_payload;   // the untouched native JSON, for audit
+  Timestamp modified_at{};     // as the remote reports it
+  bool deleted = false;        // deleted or archived remotely
+  std::string native_payload;  // the untouched native JSON, for audit
 
   friend bool operator==(const Opportunity&, const Opportunity&) = default;
 };

@@ -146,8 +146,9 @@ void AddPartnerCommand(CLI::App& app, int& exit_code) {
   check->add_option("--partner", args->partner, "partner id (its file in partners.d/)")->required();
   check->add_option("--sample", args->check.sample_size, "how many records to show")
       ->capture_default_str();
-  check->add_option("--max-pages", args->check.max_pages,
-                    "fail when paging has not ended after this many pages")
+  check
+      ->add_option("--max-pages", args->check.max_pages,
+                   "fail when paging has not ended after this many pages")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   check->add_option("--write-test", args->check.write_test_id,

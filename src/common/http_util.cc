@@ -31,8 +31,10 @@ std::optional<std::string_view> FindHeader(const HttpHeaders& headers, std::stri
 }
 
 std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value) {
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  while (!value.empty() && value.front() == ' ')
+    value.remove_prefix(1);
+  while (!value.empty() && value.back() == ' ')
+    value.remove_suffix(1);
   long long seconds = 0;
   auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
   if (ec == std::errc() && ptr == value.data() + value.size() && seconds >= 0) {
@@ -76,14 +78,20 @@ Status StatusFromHttp(const HttpResponse& response, std::string_view context) {
     return s;
   }
   switch (code) {
-    case 401: return Unauthenticated(std::move(message));
-    case 403: return Status(StatusCode::kPermissionDenied, std::move(message));
-    case 404: return NotFound(std::move(message));
-    case 408: return Status(StatusCode::kDeadlineExceeded, std::move(message));
+    case 401:
+      return Unauthenticated(std::move(message));
+    case 403:
+      return Status(StatusCode::kPermissionDenied, std::move(message));
+    case 404:
+      return NotFound(std::move(message));
+    case 408:
+      return Status(StatusCode::kDeadlineExceeded, std::move(message));
     case 409:
     case 412:
-    case 423: return Aborted(std::move(message));  // 423 Locked (RFC 4918): retry later
-    default: return InvalidArgument(std::move(message));
+    case 423:
+      return Aborted(std::move(message));  // 423 Locked (RFC 4918): retry later
+    default:
+      return InvalidArgument(std::move(message));
   }
 }
 

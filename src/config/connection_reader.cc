@@ -1,8 +1,8 @@
 // [connection]: base URL, auth with credential references, rate limit, retry.
 #include <algorithm>
 
-#include "src/config/config_internal.h"
 #include "dealsync/http.h"
+#include "src/config/config_internal.h"
 
 namespace dealsync::config_internal {
 namespace {
@@ -138,8 +138,8 @@ void ReadTokenHeaders(TableReader& t, AuthConfig& auth) {
       const size_t close = value.find('}', open);
       if (close != std::string::npos && value.compare(open, close - open + 1, "{token}") != 0) {
         t.Error("headers", entry,
-                "unknown placeholder " + value.substr(open, close - open + 1) +
-                    " in \"" + name + "\" (the only one is {token})");
+                "unknown placeholder " + value.substr(open, close - open + 1) + " in \"" + name +
+                    "\" (the only one is {token})");
         return;
       }
     }

@@ -156,8 +156,8 @@ void ReadFields(TableReader& t, FieldMap& fields) {
                        "\" (expected one of: " + Join(names) + ")");
       continue;
     }
-    ReadOneField(t, name, value, std::vector<std::string>(rule->formats.begin(), rule->formats.end()),
-                 fields);
+    ReadOneField(t, name, value,
+                 std::vector<std::string>(rule->formats.begin(), rule->formats.end()), fields);
   }
 }
 
@@ -178,8 +178,9 @@ void ReadStatuses(TableReader& t, std::map<std::string, std::optional<Stage>>& s
     }
   }
   if (statuses.empty()) {
-    t.ErrorAtTable("", "empty [statuses]: map each native status value, e.g. open = \"open\", "
-                       "won = \"closed_won\", lost = \"closed_lost\"");
+    t.ErrorAtTable("",
+                   "empty [statuses]: map each native status value, e.g. open = \"open\", "
+                   "won = \"closed_won\", lost = \"closed_lost\"");
   }
 }
 

@@ -67,8 +67,8 @@ void InstallTokenSource(Stack& stack, const AuthConfig& auth, OAuth2Options opti
   auto tokens = std::make_unique<OAuth2TokenSource>(std::move(options), std::move(secrets),
                                                     stack.token_retrying_, clock, stack.redactor_);
   RedactTokenHeaders(stack, auth);
-  stack.auth_ = std::make_unique<AuthenticatingTransport>(std::move(tokens), auth.headers,
-                                                          stack.retrying_, stack.redactor_, counters);
+  stack.auth_ = std::make_unique<AuthenticatingTransport>(
+      std::move(tokens), auth.headers, stack.retrying_, stack.redactor_, counters);
 }
 
 // RFC 7523 with Salesforce's claims: iss = client_id, sub = the user,

@@ -105,10 +105,10 @@ Awaitable<Result<HttpResponse>> AuthenticatingTransport::Send(HttpRequest reques
       request.url = AppendQueryParam(request.url, auth_.param, secret_);
       break;
     case AuthConfig::Type::kBasic:
-      SetHeader(request.headers, "Authorization",
-                "Basic " + Base64Encode(auth_.credential_is_username ? secret_ + ":"
-                                                                     : auth_.username + ":" +
-                                                                           secret_));
+      SetHeader(
+          request.headers, "Authorization",
+          "Basic " + Base64Encode(auth_.credential_is_username ? secret_ + ":"
+                                                               : auth_.username + ":" + secret_));
       break;
     case AuthConfig::Type::kNone:
     case AuthConfig::Type::kOAuth2ClientCredentials:

@@ -9,8 +9,8 @@
 #include <map>
 #include <set>
 
-#include "connectors/dynamics365/d365_connector.h"
 #include "connectors/common/partner_check.h"
+#include "connectors/dynamics365/d365_connector.h"
 #include "tests/integration/dynamics365_env.h"
 
 namespace dealsync {

@@ -73,7 +73,8 @@ struct PartnerShape {
       adapt;
   // A native control record for deal i with registration id `reg`, at canonical
   // open stage index `stage` (0..4), amount and close date.
-  std::function<json(int i, const std::string& reg, int stage, int amount, const std::string& close)>
+  std::function<json(int i, const std::string& reg, int stage, int amount,
+                     const std::string& close)>
       seed;
   std::function<json(int stage)> stage_edit;  // native patch moving a deal to open stage index
   std::function<json(int amount)> amount_edit;
@@ -126,9 +127,8 @@ const std::vector<PartnerShape>& Shapes() {
         t = Replace(t, "1000.XXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", sim::ZohoSimConfig{}.client_id);
         return CommonAdapt(t, dir, secrets);
       };
-      static const char* const kStages[] = {"Qualification", "Needs Analysis",
-                                            "Value Proposition", "Perception Analysis",
-                                            "Proposal/Price Quote"};
+      static const char* const kStages[] = {"Qualification", "Needs Analysis", "Value Proposition",
+                                            "Perception Analysis", "Proposal/Price Quote"};
       s.seed = [](int i, const std::string& reg, int stage, int amount, const std::string& close) {
         return json{{"Deal_Name", "Deal " + std::to_string(i)},
                     {"Stage", kStages[stage]},
@@ -293,7 +293,8 @@ class PartnerExamplesTest : public ::testing::TestWithParam<PartnerShape> {
           "[connection]\nbase_url = \"" +
               s + "\"\nauth = { type = \"oauth2_client_credentials\", token_url = \"" + s +
               "/services/oauth2/token\", client_id = \"sf-client-id\", credential = { file = \"" +
-              dir_ + "/sf.secret\" } }\nrate_limit = { requests = 1000, per = \"1s\" }\n"
+              dir_ +
+              "/sf.secret\" } }\nrate_limit = { requests = 1000, per = \"1s\" }\n"
               "retry = { max_attempts = 5, initial_backoff = \"10ms\", max_backoff = \"30s\" }\n"
               "ca_file = \"" +
               ca_file_ +
@@ -371,8 +372,9 @@ class PartnerExamplesTest : public ::testing::TestWithParam<PartnerShape> {
       ASSERT_OK(sf);
       sf_ids_[reg] = *sf;
       const int stage = std::min(4, i % 5 + (i % 3 == 0 ? 1 : 0));
-      auto p = partner_sim_->CreateRecord(GetParam().seed(
-          i, reg, stage, i % 4 == 0 ? 9000 + i : 10000 + i, i % 5 == 0 ? "2027-01-31" : "2026-12-15"));
+      auto p = partner_sim_->CreateRecord(
+          GetParam().seed(i, reg, stage, i % 4 == 0 ? 9000 + i : 10000 + i,
+                          i % 5 == 0 ? "2027-01-31" : "2026-12-15"));
       ASSERT_OK(p);
       partner_ids_[reg] = *p;
       clock_.Advance(1min);
@@ -483,8 +485,8 @@ class PartnerExamplesTest : public ::testing::TestWithParam<PartnerShape> {
 
   PartnerCheckResult Check(PartnerCheckOptions options = {}) {
     Stack& s = NewStack(*partner_);
-    return Run(RunPartnerCheck(*partner_, ConnectorRegistry::Default(), *s.transport, clock_,
-                               options));
+    return Run(
+        RunPartnerCheck(*partner_, ConnectorRegistry::Default(), *s.transport, clock_, options));
   }
 
   boost::asio::io_context io_;
@@ -611,8 +613,7 @@ const std::vector<WrongFile>& WrongFiles() {
        Swap(", headers = [\"Authorization: Zoho-oauthtoken {token}\"]", ""), false,
        "the API refused the credentials"},
       {"zoho: If-Modified-Since as an HTTP date", "zoho",
-       Swap("format = \"iso8601_offset\"", "format = \"rfc1123\""), false,
-       "FAILED: list page 1"},
+       Swap("format = \"iso8601_offset\"", "format = \"rfc1123\""), false, "FAILED: list page 1"},
       {"zoho: no fields= parameter", "zoho",
        Swap("\"fields=Deal_Name,Stage,Amount,Currency,Closing_Date,Modified_Time,Account_Name,"
             "Owner,Deal_Registration_ID,Vendor_Opportunity_ID\",\n",
@@ -625,7 +626,8 @@ const std::vector<WrongFile>& WrongFiles() {
        Swap("result_ok_value = \"success\"", "result_ok_value = \"SUCCESS\""), true,
        "FAILED: write test: the update was refused"},
       {"zoho: updates sent as text/plain", "zoho",
-       Swap("[update]\nmode = \"batch\"", "[update]\ncontent_type = \"text/plain\"\nmode = \"batch\""),
+       Swap("[update]\nmode = \"batch\"",
+            "[update]\ncontent_type = \"text/plain\"\nmode = \"batch\""),
        true, "FAILED: write test: the update was refused"},
       {"zoho: Amount read as a decimal string", "zoho",
        Swap("{ pointer = \"/Amount\", format = \"number\" }",
@@ -640,7 +642,8 @@ const std::vector<WrongFile>& WrongFiles() {
             ""),
        false, "canonical stage \"closed_won\" is not mapped"},
       {"pipedrive: the id at a wrong pointer", "pipedrive",
-       Swap("{ pointer = \"/id\", format = \"number\" }", "{ pointer = \"/deal_id\", format = \"number\" }"),
+       Swap("{ pointer = \"/id\", format = \"number\" }",
+            "{ pointer = \"/deal_id\", format = \"number\" }"),
        false, "id: missing or not a string at /deal_id"},
       {"pipedrive: updated_since in epoch seconds", "pipedrive",
        Swap("format = \"iso8601\"", "format = \"epoch_s\""), false, "FAILED: list page 1"},

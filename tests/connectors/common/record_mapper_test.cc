@@ -210,10 +210,8 @@ TEST(RecordMapperTest, AmountsWithMoreDigitsThanTheCurrencyAreRejectedNotRounded
     json value;
     std::string currency;
   } cases[] = {
-      {"decimal_string", "12.345", "USD"},
-      {"decimal_string", "-0.125", "EUR"},
-      {"decimal_string", "1.2345", "KWD"},
-      {"decimal_string", "100.5", "JPY"},
+      {"decimal_string", "12.345", "USD"},      {"decimal_string", "-0.125", "EUR"},
+      {"decimal_string", "1.2345", "KWD"},      {"decimal_string", "100.5", "JPY"},
       {"number", json::parse("12.345"), "USD"},
   };
   for (const auto& c : cases) {
@@ -233,8 +231,8 @@ TEST(RecordMapperTest, AmountsWithMoreDigitsThanTheCurrencyAreRejectedNotRounded
 // One number beyond the range of a double rejects the record holding it, with
 // the field and the value, and the rest of the page maps.
 TEST(RecordMapperTest, AnOverflowingNumberRejectsOnlyItsRecord) {
-  for (const std::string& huge : {std::string("1e400"), std::string("-1E+400"),
-                                  "1" + std::string(400, '0')}) {
+  for (const std::string& huge :
+       {std::string("1e400"), std::string("-1E+400"), "1" + std::string(400, '0')}) {
     for (const char* format : {"number", ""}) {
       FieldMap fields = HubspotFields();
       fields["amount"] = F("/properties/amount", format);
@@ -525,8 +523,8 @@ TEST(RecordMapperTest, StageFromAStatusAndANumericStageId) {
   ASSERT_OK(open);
   EXPECT_EQ(open->stage, Stage::kSolution);
   EXPECT_EQ(open->native_id, "7");
-  auto won = m->ToCanonical(json::parse(
-      R"({"id":7,"stage_id":5,"status":"won","update_time":"2026-11-23T10:00:00Z"})"));
+  auto won = m->ToCanonical(
+      json::parse(R"({"id":7,"stage_id":5,"status":"won","update_time":"2026-11-23T10:00:00Z"})"));
   ASSERT_OK(won);
   EXPECT_EQ(won->stage, Stage::kClosedWon);
   auto odd = m->ToCanonical(json::parse(

@@ -43,8 +43,8 @@ TEST(RestPagingTest, ResolvesNextUrlsAgainstTheRequestAndRefusesOtherOrigins) {
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(other.status().message(), HasSubstr("https://evil.test is not https://a.test"));
-  EXPECT_FALSE(ResolveNextUrl("https://a.test:8443", "https://a.test:8443/x", "https://a.test/x")
-                   .ok());
+  EXPECT_FALSE(
+      ResolveNextUrl("https://a.test:8443", "https://a.test:8443/x", "https://a.test/x").ok());
   EXPECT_FALSE(ResolveNextUrl(base, request, "//evil.test/x").ok());
   EXPECT_FALSE(ResolveNextUrl(base, request, "http://a.test/x").ok());
 }

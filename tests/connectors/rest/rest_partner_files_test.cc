@@ -125,9 +125,8 @@ TEST(RestPartnerFilesTest, VendorExamplesLoadCleanly) {
   ASSERT_TRUE(loaded.config.has_value());
   const SourceConfig* zoho = loaded.config->FindSource("zoho-partner");
   ASSERT_NE(zoho, nullptr);
-  EXPECT_EQ(zoho->connection.auth.headers,
-            (std::vector<std::pair<std::string, std::string>>{
-                {"Authorization", "Zoho-oauthtoken {token}"}}));
+  EXPECT_EQ(zoho->connection.auth.headers, (std::vector<std::pair<std::string, std::string>>{
+                                               {"Authorization", "Zoho-oauthtoken {token}"}}));
   const SourceConfig* pipedrive = loaded.config->FindSource("pipedrive-partner");
   ASSERT_NE(pipedrive, nullptr);
   EXPECT_EQ(pipedrive->statuses.at("won"), Stage::kClosedWon);
@@ -203,7 +202,8 @@ INSTANTIATE_TEST_SUITE_P(
              "map; add id = \"/id\" (the JSON pointer of the record id) under [fields]"}},
         ConfigCase{"unknown_since_format",
                    {"partners.d/acme.toml:16:54: list.modified_since.format: invalid value "
-                    "\"unix\" (expected one of: iso8601, iso8601_ms, iso8601_offset, epoch_s, epoch_ms, rfc1123, sql_datetime)"}}),
+                    "\"unix\" (expected one of: iso8601, iso8601_ms, iso8601_offset, epoch_s, "
+                    "epoch_ms, rfc1123, sql_datetime)"}}),
     [](const auto& info) { return std::string(info.param.file); });
 
 // ---- run-time mistakes -------------------------------------------------------
@@ -390,8 +390,8 @@ TEST(RestPartnerCheckTest, GoodFileShowsTheMappingAndChangesNothing) {
   FakeClock clock;
   PartnerCheckOptions options;
   options.sample_size = 1;
-  PartnerCheckResult result = RunAwaitable(RunPartnerCheck(*loaded.config->FindSource("northwind"),
-                                                           RestRegistry(), transport, clock, options));
+  PartnerCheckResult result = RunAwaitable(RunPartnerCheck(
+      *loaded.config->FindSource("northwind"), RestRegistry(), transport, clock, options));
   EXPECT_EQ(result.exit_code, kPartnerCheckOk) << result.report;
   EXPECT_THAT(result.report, HasSubstr("list: 2 records on 1 page (2 mapped, 0 rejected)\n"));
   EXPECT_THAT(result.report,

@@ -18,8 +18,8 @@ TEST(RestTemplateTest, FormatsTheInstantEveryWay) {
   EXPECT_EQ(FormatInstant(kT, TimeFormat::kRfc1123), "Mon, 23 Nov 2026 10:00:49 GMT");
   EXPECT_EQ(FormatInstant(kT, TimeFormat::kSqlDateTime), "2026-11-23 10:00:49");
   EXPECT_EQ(FormatInstant(Timestamp{}, TimeFormat::kRfc1123), "Thu, 01 Jan 1970 00:00:00 GMT");
-  for (std::string_view name :
-       {"iso8601", "iso8601_ms", "iso8601_offset", "epoch_s", "epoch_ms", "rfc1123", "sql_datetime"}) {
+  for (std::string_view name : {"iso8601", "iso8601_ms", "iso8601_offset", "epoch_s", "epoch_ms",
+                                "rfc1123", "sql_datetime"}) {
     auto f = ParseTimeFormat(name);
     ASSERT_TRUE(f.has_value()) << name;
     EXPECT_EQ(TimeFormatName(*f), name);

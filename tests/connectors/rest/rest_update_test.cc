@@ -200,7 +200,8 @@ TEST_F(RestUpdateTest, BatchWithRootArrayAndStringIds) {
 }
 
 // Zoho CRM's batch answer: results in request order, "status" says success,
-// an error result carries no id (https://www.zoho.com/crm/developer/docs/api/v6/update-records.html).
+// an error result carries no id
+// (https://www.zoho.com/crm/developer/docs/api/v6/update-records.html).
 TEST_F(RestUpdateTest, BatchResultsByValueAndPosition) {
   SourceConfig config = ContosoConfig();
   config.options["update.batch.wrapper"] = Opt("/data");
@@ -216,9 +217,9 @@ TEST_F(RestUpdateTest, BatchResultsByValueAndPosition) {
       {"code":"SUCCESS","details":{"id":"a"},"message":"record updated","status":"success"},
       {"code":"INVALID_DATA","details":{"api_name":"Stage"},"message":"invalid data","status":"error"},
       {"code":"SUCCESS","details":{"id":"c"},"message":"record updated","status":"Success"}]})");
-  auto outcomes = RunAwaitable(c->Update({StageUpdate("a", Stage::kQualified),
-                                          StageUpdate("b", Stage::kQualified),
-                                          StageUpdate("c", Stage::kQualified)}));
+  auto outcomes = RunAwaitable(
+      c->Update({StageUpdate("a", Stage::kQualified), StageUpdate("b", Stage::kQualified),
+                 StageUpdate("c", Stage::kQualified)}));
   ASSERT_OK(outcomes);
   EXPECT_OK((*outcomes)[0].status);
   EXPECT_EQ((*outcomes)[1].status.message(), "rejected by the partner API: invalid data");
@@ -262,6 +263,35 @@ TEST_F(RestUpdateTest, SingleUpdatesWrapTheirFieldsAndSetTheContentType) {
   EXPECT_EQ(FindHeader(Request(0).headers, "Content-Type").value_or(""),
             "application/vnd.api+json");
   EXPECT_EQ(FindHeader(Request(0).headers, "If-Match").value_or(""), "*");
+}
+
+// Optimistic concurrency: the record's ETag goes back as If-Match; a 412
+// (changed meanwhile) is a retryable conflict, not a refusal.
+TEST_F(RestUpdateTest, IfMatchCarriesTheRecordsVersionTag) {
+  SourceConfig config = NorthwindConfig();
+  config.options["update.if_match"] = Opt("/etag");
+  auto c = Make(config);
+  json deal = json::parse(R"({"id":"nw-7","etag":"W/\"42\"","status":"Qualified"})");
+  transport_.Push(200, deal.dump());
+  transport_.Push(200, "{}");
+  auto ok = RunAwaitable(c->Update({StageUpdate("nw-7", Stage::kQualified)}));
+  ASSERT_OK(ok);
+  EXPECT_OK((*ok)[0].status);
+  EXPECT_EQ(Request(0).method, "GET");
+  EXPECT_EQ(Request(1).method, "PATCH");
+  EXPECT_EQ(FindHeader(Request(1).headers, "If-Match").value_or(""), "W/\"42\"");
+
+  transport_.Push(200, deal.dump());
+  transport_.Push(412, R"({"error":{"code":"precondition_failed","message":"changed"}})");
+  auto changed = RunAwaitable(c->Update({StageUpdate("nw-7", Stage::kQualified)}));
+  ASSERT_OK(changed);
+  EXPECT_EQ((*changed)[0].status.code(), StatusCode::kAborted);
+
+  transport_.Push(200, R"({"id":"nw-7","status":"Qualified"})");
+  auto untagged = RunAwaitable(c->Update({StageUpdate("nw-7", Stage::kQualified)}));
+  ASSERT_OK(untagged);
+  EXPECT_THAT((*untagged)[0].status.message(),
+              HasSubstr("update.if_match = \"/etag\" matches no version tag in the record"));
 }
 
 }  // namespace
