@@ -1720,7 +1720,7 @@ std::string SuiteCrmSim::RenderDateTime(Timestamp t) const {
   std::string s = IsoSecondsZ(std::chrono::floor<std::chrono::minutes>(t));
   s.pop_back();
   const int offset = config_.php_utc_offset_minutes;
-  char zone[8];
+  char zone[16];  // room for any int the compiler cannot bound
   std::snprintf(zone, sizeof zone, "%c%02d:%02d", offset < 0 ? '-' : '+', std::abs(offset) / 60,
                 std::abs(offset) % 60);
   return s + zone;
