@@ -72,9 +72,10 @@ Awaitable<Result<HttpResponse>> RestConnector::Send(RestRequest rest) {
     request.body = std::move(rest.body);
   }
   // The file's own headers win over the defaults above (e.g. a JSON:API Accept).
-  for (auto& [name, value] : rest.headers) {
-    std::erase_if(request.headers, [&](const auto& h) { return EqualsIgnoreCase(h.first, name); });
-    request.headers.emplace_back(std::move(name), std::move(value));
+  for (auto& header : rest.headers) {
+    std::erase_if(request.headers,
+                  [&](const auto& h) { return EqualsIgnoreCase(h.first, header.first); });
+    request.headers.push_back(std::move(header));
   }
   const std::string what = request.method + " " + UrlPathForMessages(request.url);
   auto response = co_await transport_.Send(std::move(request));

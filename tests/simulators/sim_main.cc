@@ -17,10 +17,13 @@
 #include "tests/simulators/dynamics365_sim.h"
 #include "tests/simulators/generic_rest_sim.h"
 #include "tests/simulators/hubspot_sim.h"
+#include "tests/simulators/pipedrive_sim.h"
 #include "tests/simulators/salesforce_sim.h"
 #include "tests/simulators/seed_data.h"
 #include "tests/simulators/sim_time.h"
 #include "tests/simulators/simulator_host.h"
+#include "tests/simulators/suitecrm_sim.h"
+#include "tests/simulators/zoho_sim.h"
 
 namespace dealsync::sim {
 namespace {
@@ -76,12 +79,37 @@ Result<RestSpec> ParseRestSpec(const std::string& text) {
   return spec;
 }
 
+// --partner-crm name:port:kind, kind one of zoho, pipedrive, suitecrm.
+struct PartnerCrmSpec {
+  std::string name;
+  uint16_t port = 0;
+  std::string kind;
+};
+
+Result<PartnerCrmSpec> ParsePartnerCrmSpec(const std::string& text) {
+  const size_t a = text.find(':');
+  const size_t b = a == std::string::npos ? a : text.find(':', a + 1);
+  PartnerCrmSpec spec;
+  if (b != std::string::npos) {
+    spec.name = text.substr(0, a);
+    spec.kind = text.substr(b + 1);
+  }
+  const auto port = b == std::string::npos ? std::nullopt : ParseInt(text.substr(a + 1, b - a - 1));
+  if (spec.name.empty() || !port || *port > 65535 ||
+      (spec.kind != "zoho" && spec.kind != "pipedrive" && spec.kind != "suitecrm")) {
+    return InvalidArgument(
+        "--partner-crm wants name:port:kind (kind zoho|pipedrive|suitecrm), got " + text);
+  }
+  spec.port = static_cast<uint16_t>(*port);
+  return spec;
+}
+
 int Run(int argc, char** argv) {
   CLI::App app{"dealsync-sim: CRM API simulators over loopback HTTPS"};
   std::string pki_dir, seed_file, ports_file, write_seed;
   int sf_port = -1, hs_port = -1, d365_port = -1, vendor_deals = 300;
   uint64_t seed = 42;
-  std::vector<std::string> rest_specs;
+  std::vector<std::string> rest_specs, partner_crm_specs;
   app.add_option("--pki-dir", pki_dir, "directory for the test PKI and credential files");
   app.add_option("--seed-file", seed_file, "JSON records to load (see --write-seed)");
   app.add_option("--salesforce-port", sf_port, "serve Salesforce on this port (0: any)");
@@ -89,6 +117,8 @@ int Run(int argc, char** argv) {
   app.add_option("--dynamics365-port", d365_port,
                  "serve Dynamics 365 (Dataverse) on this port (0: any)");
   app.add_option("--rest", rest_specs, "name:port:shape (northwind|contoso), repeatable");
+  app.add_option("--partner-crm", partner_crm_specs,
+                 "name:port:kind (zoho|pipedrive|suitecrm), repeatable");
   app.add_option("--ports-file", ports_file, "write {name: {port, base_url}} here once listening");
   app.add_option("--write-seed", write_seed, "write a generated seed file and exit");
   app.add_option("--seed", seed, "seed for --write-seed");
@@ -213,6 +243,39 @@ int Run(int argc, char** argv) {
     const nlohmann::json rest = seed_json.value("rest", nlohmann::json::object());
     if (!creds_ok || !add(spec->name, std::make_unique<GenericRestSim>(clock, *random, c),
                           spec->port, rest.value(spec->name, nlohmann::json()))) {
+      return kExitConfig;
+    }
+  }
+  for (const auto& text : partner_crm_specs) {
+    auto spec = ParsePartnerCrmSpec(text);
+    if (!spec.ok()) {
+      std::cerr << spec.status().message() << "\n";
+      return kExitConfig;
+    }
+    const std::string base = dir + spec->name;
+    std::unique_ptr<Simulator> sim;
+    bool creds_ok = false;
+    if (spec->kind == "zoho") {
+      ZohoSimConfig c;
+      c.client_secret = fresh(32);
+      c.refresh_token = "1000." + fresh(32);
+      creds_ok = WriteSecret(base + ".client_id", c.client_id) &&
+                 WriteSecret(base + ".client_secret", c.client_secret) &&
+                 WriteSecret(base + ".refresh_token", c.refresh_token);
+      sim = std::make_unique<ZohoSim>(clock, *random, c);
+    } else if (spec->kind == "pipedrive") {
+      PipedriveSimConfig c;
+      c.api_token = fresh(40);
+      creds_ok = WriteSecret(base + ".api_token", c.api_token);
+      sim = std::make_unique<PipedriveSim>(clock, *random, c);
+    } else {
+      SuiteCrmSimConfig c;
+      c.client_secret = fresh(32);
+      creds_ok = WriteSecret(base + ".client_id", c.client_id) &&
+                 WriteSecret(base + ".client_secret", c.client_secret);
+      sim = std::make_unique<SuiteCrmSim>(clock, *random, c);
+    }
+    if (!creds_ok || !add(spec->name, std::move(sim), spec->port, nlohmann::json())) {
       return kExitConfig;
     }
   }
