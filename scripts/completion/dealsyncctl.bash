@@ -112,9 +112,10 @@ _dealsyncctl() {
       ;;
     sources)
       if [[ -z $sub ]]; then
-        COMPREPLY=($(compgen -W "list --config" -- "$cur"))
+        COMPREPLY=($(compgen -W "list rewind --config" -- "$cur"))
         return
       fi
+      [[ $sub == rewind ]] && options="--to --by"
       ;;
     report) options="--config --partner --format --out" ;;
     users)

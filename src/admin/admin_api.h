@@ -106,9 +106,9 @@ class AdminBackend {
     return FailedPrecondition("dead letters are not available here");
   }
   // Resets a source's cursor so it re-reads changes since `since` (the engine
-  // de-duplicates what it has seen).
-  virtual Status RewindSource(std::string_view source, Timestamp since) {
-    (void)source, (void)since;
+  // de-duplicates what it has seen); `by` is the person, for the log.
+  virtual Status RewindSource(std::string_view source, Timestamp since, std::string_view by) {
+    (void)source, (void)since, (void)by;
     return FailedPrecondition("rewinding sources is not available here");
   }
 };

@@ -145,7 +145,7 @@ HttpResponse AdminApi::SourceRewind(const HttpRequest& request, std::string_view
   if (!since.ok()) {
     return ErrorFromStatus(since.status());
   }
-  Status s = backend_.RewindSource(source, *since);
+  Status s = backend_.RewindSource(source, *since, body["by"].get<std::string>());
   if (!s.ok()) {
     return ErrorFromStatus(s);
   }

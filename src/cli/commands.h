@@ -5,6 +5,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
+#include <string>
+
 namespace dealsync::cli {
 
 // Exit status for an invalid configuration (sysexits.h EX_CONFIG); the systemd
@@ -17,9 +20,13 @@ void AddReportCommand(CLI::App& app, int& exit_code);       // report (report_cm
 void AddConflictsCommand(CLI::App& app, int& exit_code);    // conflicts list|show|resolve
 void AddPlanCommand(CLI::App& app, int& exit_code);         // plan (plan_cmd.cc, dry run)
 void AddDeadLettersCommand(CLI::App& app, int& exit_code);  // deadletters list|show|retry|discard
-void AddSourcesCommand(CLI::App& app, int& exit_code);      // sources [list]
-void AddLinksCommand(CLI::App& app, int& exit_code);        // links [list]|add|break
-void AddUsersCommand(CLI::App& app, int& exit_code);        // users hash-password (users_cmd.cc)
-void AddReloadCommand(CLI::App& app, int& exit_code);       // reload (asks the running daemon)
+void AddSourcesCommand(CLI::App& app, int& exit_code);      // sources [list] | rewind
+// `sources rewind` (sources_rewind_cmd.cc), registered by AddSourcesCommand
+// with the --config value of `sources`.
+void AddSourcesRewindCommand(CLI::App& sources, std::shared_ptr<const std::string> config_dir,
+                             int& exit_code);
+void AddLinksCommand(CLI::App& app, int& exit_code);   // links [list]|add|break
+void AddUsersCommand(CLI::App& app, int& exit_code);   // users hash-password (users_cmd.cc)
+void AddReloadCommand(CLI::App& app, int& exit_code);  // reload (asks the running daemon)
 
 }  // namespace dealsync::cli

@@ -1,6 +1,8 @@
 // dealsyncctl sources: how far each source has been read.
 //   sources [list]                      cursor, watermark, last page, counts
-// Reads a view of the state directory, whether or not dealsyncd runs.
+//   sources rewind SOURCE --to DATE     re-read changes since DATE (2026-11-01 or
+//                                       an ISO timestamp); see sources_rewind_cmd.cc
+// The list reads a view of the state directory, whether or not dealsyncd runs.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -54,7 +56,7 @@ int RunList(EngineSession& s) {
 
 void AddSourcesCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<SourcesArgs>();
-  CLI::App* cmd = app.add_subcommand("sources", "How far each source has been read");
+  CLI::App* cmd = app.add_subcommand("sources", "How far each source has been read; rewind one");
   AddConfigOption(cmd, args->config_dir);
   auto list_now = [args, &exit_code] {
     Result<std::unique_ptr<EngineSession>> session =
@@ -69,6 +71,8 @@ void AddSourcesCommand(CLI::App& app, int& exit_code) {
   CLI::App* list = cmd->add_subcommand("list", "Cursor, watermark and last page of every source");
   list->fallthrough();
   list->callback(list_now);
+  AddSourcesRewindCommand(*cmd, std::shared_ptr<const std::string>(args, &args->config_dir),
+                          exit_code);
   cmd->callback([cmd, list_now] {
     if (cmd->get_subcommands().empty()) {
       list_now();  // plain `dealsyncctl sources`

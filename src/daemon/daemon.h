@@ -107,6 +107,7 @@ class Daemon final : public AdminBackend {
   Status RetryDeadLetter(std::string_view target, std::string_view native_id) override;
   Status DiscardDeadLetter(std::string_view target, std::string_view native_id,
                            std::string_view by) override;
+  Status RewindSource(std::string_view source, Timestamp since, std::string_view by) override;
 
  private:
   struct LoadedConfig {

@@ -1,5 +1,5 @@
-// Daemon's admin backend for dead letters: the engine's operations, logged,
-// and the target's pusher woken after a retry.
+// Daemon's admin backend for dead letters (the engine's operations, logged,
+// the target's pusher woken after a retry) and for rewinding a source.
 #include <spdlog/spdlog.h>
 
 #include "src/daemon/daemon.h"
@@ -27,6 +27,18 @@ Status Daemon::DiscardDeadLetter(std::string_view target, std::string_view nativ
   Status s = engine_->DiscardDeadLetter(target, native_id);
   if (s.ok()) {
     spdlog::warn("admin: dead letter {}/{} discarded by {}", target, native_id, by);
+  }
+  return s;
+}
+
+Status Daemon::RewindSource(std::string_view source, Timestamp since, std::string_view by) {
+  auto it = runners_.find(std::string(source));
+  if (it == runners_.end()) {
+    return NotFound("unknown source \"" + std::string(source) + "\"");
+  }
+  Status s = it->second->Rewind(since);
+  if (s.ok()) {
+    spdlog::warn("admin: source {} rewound to {} by {}", source, FormatTimestamp(since), by);
   }
   return s;
 }

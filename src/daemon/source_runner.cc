@@ -115,6 +115,17 @@ void SourceRunner::ExportTransportCounters() {
   }
 }
 
+Status SourceRunner::Rewind(Timestamp since) {
+  Result<std::string> cursor = parts_.connector->CursorAt(since);
+  if (!cursor.ok()) {
+    return cursor.status();
+  }
+  DEALSYNC_RETURN_IF_ERROR(engine_.ResetCursor(id(), *cursor, since));
+  // A pass in flight continues from its page cursor; the next one starts at `since`.
+  log_->warn("cursor rewound to {}", FormatTimestamp(since));
+  return Status::Ok();
+}
+
 SourceHealth SourceRunner::Health() const {
   SourceHealth h;
   h.id = id();
@@ -318,7 +329,7 @@ Awaitable<Result<PushStats>> SourceRunner::PushOnceAndCount() {
   pass_gate_.cancel();
   CountPush(metrics_, id(),
             stats.ok() ? PushCounts{true, stats->succeeded, stats->dead_lettered,
-                                     stats->write_back_delays_s}
+                                    stats->write_back_delays_s}
                        : PushCounts{},
             std::chrono::duration<double>(finished - started).count(), UnixSeconds(finished));
   if (!stats.ok()) {

@@ -99,6 +99,10 @@ class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
   // --once mode: push everything due now for this target.
   Awaitable<Result<PushStats>> PushDue();
 
+  // Resets the stored cursor so the next pass re-reads everything modified
+  // since `since` (Connector::CursorAt); what was seen is de-duplicated.
+  Status Rewind(Timestamp since);
+
   SourceHealth Health() const;
   // Adds the transport stack's counters gathered since the last call to /metrics.
   void ExportTransportCounters();

@@ -43,6 +43,7 @@ check "partner check"
 check "conflicts list"
 check "conflicts resolve"
 check "links add"
+check "sources rewind"
 [[ $(complete_words _dealsyncctl dealsyncctl report --format "") == $'html\ncsv\npipeline-csv\njson' ]] ||
   fail "report --format values"
 got=$(complete_words _dealsyncd dealsyncd "--")

@@ -1,7 +1,9 @@
 // SuiteCrmSim. Source tags: [S7] salesagility/SuiteCRM v7.14.6 (its Api/ is
 // SuiteCRM 8's public/legacy/Api), [LOA] thephpleague/oauth2-server 8.4.2,
 // [SLIM] slimphp/Slim 3.12.4, [SYM] symfony/options-resolver + validator 3.4.47
-// (the versions SuiteCRM's composer.lock pins), [FS] the brief's fact sheet.
+// (the versions SuiteCRM's composer.lock pins), [D-JSON] SuiteDocs' JSON API guide
+// (docs.suitecrm.com/developer/api/developer-setup-guide/json-api/), [D8] SuiteDocs'
+// SuiteCRM 8 API page (docs.suitecrm.com/8.x/developer/api/).
 #include "tests/simulators/suitecrm_sim.h"
 
 #include <algorithm>
@@ -804,7 +806,7 @@ std::string SuiteCrmSim::EndpointLabel(const HttpRequest& request, const Request
   return request.method + " " + std::regex_replace(t.path, kRecord, "$1/{id}");
 }
 
-// SuiteCRM sends no rate-limit headers (none are documented, [FS] §5); every answer of
+// SuiteCRM sends no rate-limit headers (none are documented in [D-JSON] or [D8]); every answer of
 // Api/index.php carries the CORS headers Api/Core/app.php sets, PATCH missing from the
 // methods (SuiteCRM issue #10462).
 void SuiteCrmSim::AddLimitHeaders(HttpResponse& response) {
@@ -889,7 +891,7 @@ HttpResponse SuiteCrmSim::OAuthError(const HttpRequest& request, const RequestTa
 
 HttpResponse SuiteCrmSim::Serve(const HttpRequest& request, const RequestTarget& target) {
   if (target.path.rfind(kBasePath, 0) != 0) {
-    // SuiteCRM 8 serves the API from public/legacy/Api ([FS] §1).
+    // SuiteCRM 8 serves the API from public/legacy/Api ([D8]).
     Violate(request, target, "route.base_path",
             target.path + " is outside " + std::string(kBasePath) +
                 " (SuiteCRM 8 serves the V8 API from public/legacy/Api)");
@@ -1265,7 +1267,7 @@ std::optional<SuiteCrmSim::Problem> SuiteCrmSim::ParseFilter(const OJson* filter
       }
       const std::string lower = Lower(op);
       // The value is only SQL-quoted and compared with the column, never parsed, so only the
-      // column's own spelling compares the same on every database ([FS] §2).
+      // column's own spelling compares the same on every database ([S7] Api/V8, [D-JSON] filters).
       if (lower != "like" && f->kind == Kind::kDateTime) {
         if (v.size() == 10 && ParseIsoDate(v)) {
           v += " 00:00:00";
@@ -1351,7 +1353,7 @@ HttpResponse SuiteCrmSim::ListRecords(const HttpRequest& request, const RequestT
     if (!q.number) {
       Violate(request, target, "page.number_missing",
               "page[size] without page[number]: the first page's links.next points at page 1 "
-              "again ([FS] §2)");
+              "again ([S7] Api/V8 pagination links)");
     }
     // offset = (number - 1) * size; page[number] absent (0) reads from the start.
     const int64_t pages_before = std::max<int64_t>(q.number.value_or(0) - 1, 0);
@@ -1466,8 +1468,7 @@ HttpResponse SuiteCrmSim::UpdateRecord(const HttpRequest& request, const Request
     return V8Error(request, target, {std::move(rule), std::move(detail)});
   };
   // ParamsMiddleware::getParameters merges the query and the parsed body; there is no media-type
-  // check (no 415): a body Slim cannot parse just has no "data" ([S7] ParamsMiddleware.php, [FS]
-  // §4).
+  // check (no 415): a body Slim cannot parse just has no "data" ([S7] ParamsMiddleware.php).
   OJson options = PhpArray(target.params);
   if (const std::optional<OJson> body = ParsedBody(request)) {
     for (const auto& [key, value] : body->items())
@@ -1564,7 +1565,7 @@ HttpResponse SuiteCrmSim::UpdateRecord(const HttpRequest& request, const Request
   Save(copy);
   *r = std::move(copy);
   OJson body = OJson::object();
-  // The request path is V8/module, so the relationship links lack the module name ([FS] §4).
+  // The request path is V8/module, so the relationship links lack the module name ([S7] Api/V8).
   body["data"] = Render(*r, nullptr, "V8/module/" + r->id);
   return V8Json(201, body);
 }

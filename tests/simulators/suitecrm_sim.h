@@ -9,7 +9,7 @@
 // Sources (tagged in the .cc next to each behaviour): salesagility/SuiteCRM at
 // v7.14.6 [S7] (the V8 code is byte-identical under public/legacy/Api in
 // SuiteCRM-Core 8.8.0), league/oauth2-server 8.4.2 [LOA], Slim 3.12.4 [SLIM],
-// SuiteDocs [D-JSON]/[D-AUTH], and the fact sheet the brief cites.
+// and SuiteDocs [D-JSON]/[D-AUTH]/[D8].
 // Records live at second resolution (the DB column); the API renders
 // date_entered / date_modified at minute resolution (issue #10912), filters
 // compare the stored seconds.

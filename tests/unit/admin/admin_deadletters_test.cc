@@ -49,8 +49,9 @@ class DeadLetterBackend final : public AdminBackend {
                     std::string(by));
     return Status::Ok();
   }
-  Status RewindSource(std::string_view source, Timestamp since) override {
-    calls.push_back("rewind " + std::string(source) + " " + FormatTimestamp(since));
+  Status RewindSource(std::string_view source, Timestamp since, std::string_view by) override {
+    calls.push_back("rewind " + std::string(source) + " " + FormatTimestamp(since) + " by " +
+                    std::string(by));
     return source == "nobody" ? NotFound("unknown source") : Status::Ok();
   }
 
@@ -135,8 +136,8 @@ TEST_F(AdminDeadLettersTest, RewindTakesADayOrATimestamp) {
       Call("POST", "/api/v1/sources/nobody/rewind", R"({"to":"2026-11-01","by":"ops"})").status,
       404);
   ASSERT_GE(backend_.calls.size(), 2u);
-  EXPECT_EQ(backend_.calls[0], "rewind acme 2026-11-01T00:00:00.000Z");
-  EXPECT_EQ(backend_.calls[1], "rewind acme 2026-11-01T12:30:00.000Z");
+  EXPECT_EQ(backend_.calls[0], "rewind acme 2026-11-01T00:00:00.000Z by ops");
+  EXPECT_EQ(backend_.calls[1], "rewind acme 2026-11-01T12:30:00.000Z by ops");
 }
 
 }  // namespace

@@ -66,6 +66,25 @@ TEST(SourceState, FarFutureModifiedTimeIsAWarningAndDoesNotMoveTheWatermark) {
   EXPECT_EQ(JournalKindCount(h.store, "warning"), 1u);
 }
 
+TEST(SourceState, ConnectorWarningsAreJournaledOncePerRecord) {
+  EngineHarness h;
+  FetchPage page;
+  Opportunity o = Deal("P1", "REG-1", "qualified", "1000.00 USD", "2026-12-01");
+  o.modified_at = *ParseTimestamp("2999-12-31T00:00:00Z");
+  page.records.push_back(o);
+  page.warnings.push_back({"P1", "modified_at 2999-12-31 is beyond now + skew; cursor held"});
+  page.next_cursor = "c1";
+  Result<IngestStats> s = h.engine->IngestPage(kPartner, page);
+  ASSERT_OK(s);
+  EXPECT_EQ(s->warnings, 1u);  // the connector's, not a second one of the engine's own
+  ASSERT_EQ(s->warning_records.size(), 1u);
+  EXPECT_NE(s->warning_records[0].second.find("cursor held"), std::string::npos);
+  EXPECT_EQ(JournalKindCount(h.store, "warning"), 1u);
+  EXPECT_EQ(h.engine->GetSourceState(kPartner)->warnings, 1u);
+  ASSERT_OK(h.engine->IngestPage(kPartner, page));  // the same page again (the next poll)
+  EXPECT_EQ(JournalKindCount(h.store, "warning"), 1u);
+}
+
 TEST(SourceState, RewindReReadsWithoutJournalingTwice) {
   EngineHarness h;
   for (const char* id : {"P1", "P2", "P3", "P4"}) {
