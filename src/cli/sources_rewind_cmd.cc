@@ -68,8 +68,9 @@ int ThroughDaemon(const RewindArgs& args, Timestamp since, const EngineSession& 
     return Fail(FailedPrecondition("dealsyncd answered " + std::to_string(reply->status) + ": " +
                                    reply->ErrorMessage()));
   }
-  std::cout << "Rewound " << args.source << " to " << FormatTimestamp(since) << " (by " << args.by
-            << ") through dealsyncd (running, at " << daemon.base() << ")" << kRereadNote;
+  // The daemon records the change under the token's user (see DaemonClient).
+  std::cout << "Rewound " << args.source << " to " << FormatTimestamp(since)
+            << " through dealsyncd (running, at " << daemon.base() << ")" << kRereadNote;
   return 0;
 }
 

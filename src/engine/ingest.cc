@@ -172,6 +172,23 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
         journal_reject(reject.native_id, reject.message, reject.native_payload));
   }
   // The connector's own warnings (e.g. its cursor refused a future modified time).
+  // One journal entry per (record, message): a record re-read every poll is
+  // not journaled again and again.
+  std::set<std::string> warned;
+  for (const RecordWarning& w : page.warnings) {
+    warned.insert(w.native_id);
+    const std::string seen_key =
+        keys::Join({"wrn", source, Shortened(w.native_id, kMaxJournaledIdBytes)});
+    Result<std::optional<std::string>> seen = txn.Get(Column::kIndex, seen_key);
+    if (!seen.ok()) {
+      return seen.status();
+    }
+    if (*seen && **seen == w.message) {
+      continue;
+    }
+    txn.Put(Column::kIndex, seen_key, w.message);
+    DEALSYNC_RETURN_IF_ERROR(journal_warning(w.native_id, w.message));
+  }
 
   for (const Opportunity& incoming_ref : page.records) {
     if (incoming_ref.native_id.empty()) {
@@ -210,7 +227,7 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
       if (!seen.ok()) {
         return seen.status();
       }
-      if (!*seen || **seen != version) {
+      if ((!*seen || **seen != version) && warned.count(incoming_ref.native_id) == 0) {
         txn.Put(Column::kIndex, seen_key, version);
         DEALSYNC_RETURN_IF_ERROR(journal_warning(
             incoming_ref.native_id,
