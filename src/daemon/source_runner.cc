@@ -175,7 +175,7 @@ Status SourceRunner::PassFailed(const Status& error, const std::string& failed_c
   const size_t pages = pass_pages_;
   EndPass();
   if (!past_first_page) {
-    return error;
+    return FirstPageFailed(error, anchor);
   }
   // Resuming later from the page cursor could skip records (pushes in between
   // reorder offset lists) or be refused (expired page cursors): start over.
@@ -200,6 +200,36 @@ Status SourceRunner::PassFailed(const Status& error, const std::string& failed_c
   }
   log_->warn("list pass failed after {} pages; the next poll restarts it from its start", pages);
   return error;
+}
+
+Status SourceRunner::FirstPageFailed(const Status& error, const std::string& cursor) {
+  const StatusCode code = error.code();
+  // An odd body (a proxy's or a maintenance page, a truncated answer) or a
+  // stored cursor the remote no longer accepts (an expired page token) is
+  // retried soon, a few times in a row; anything else, or the same failure
+  // again and again, waits the long backoff of an error that needs a person.
+  if ((code != StatusCode::kDataLoss && code != StatusCode::kInvalidArgument) ||
+      quick_restarts_ >= 3) {
+    return error;
+  }
+  ++quick_restarts_;
+  if (code == StatusCode::kInvalidArgument && !cursor.empty()) {
+    // The documented remedy for a refused cursor is to list again from a
+    // point in time: the watermark (the connector adds its overlap), with
+    // what was seen de-duplicated on ingest.
+    Result<SourceState> state = engine_.GetSourceState(id());
+    if (state.ok() && state->watermark) {
+      Result<std::string> fresh = parts_.connector->CursorAt(*state->watermark);
+      if (fresh.ok() && *fresh != cursor && engine_.ResetCursor(id(), *fresh).ok()) {
+        metrics_.Increment(metric::kPassRestarts, {{"source", id()}});
+        log_->warn("the stored cursor was refused ({}); listing again from the watermark {}",
+                   error.ToString(), FormatTimestamp(*state->watermark));
+        return Unavailable(error.message() + " (listing again from the watermark)");
+      }
+    }
+  }
+  log_->warn("the first page of a pass failed ({}); retrying soon", error.ToString());
+  return Unavailable(error.message() + " (retried soon)");
 }
 
 Awaitable<Result<bool>> SourceRunner::PollOnePage() {

@@ -121,6 +121,8 @@ class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
   // A page failed: restarts the pass from its first cursor when it was past
   // its first page; returns the status the scheduler should see.
   Status PassFailed(const Status& error, const std::string& failed_cursor);
+  // The first page of a pass failed with an odd body or a refused stored cursor.
+  Status FirstPageFailed(const Status& error, const std::string& cursor);
   void Redrive(const char* why);
 
   boost::asio::any_io_executor executor_;

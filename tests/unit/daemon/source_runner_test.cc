@@ -1,7 +1,8 @@
 // SourceRunner list passes against connectors with request latency: the
 // pusher does not write between the pages of an offset-paged pass (every
-// record is read), a cursor cycle is detected and not persisted, and a page
-// cursor refused part way restarts the pass soon from its start.
+// record is read), a cursor cycle of any length is detected and not persisted,
+// a page cursor refused part way restarts the pass soon from its start, and an
+// odd first page or a refused stored cursor is retried soon, not in 15 minutes.
 #include "src/daemon/source_runner.h"
 
 #include <gtest/gtest.h>
@@ -64,11 +65,13 @@ class LatentConnector final : public Connector {
   int latency_;
 };
 
-// Scripted pages: cursor "" -> "a" -> "b" -> "a" ... (a two-step cycle), or a
-// page cursor refused with 400 invalid_cursor.
+// Scripted pages: cursor "" -> "a" -> "b" -> "a" ... (a two-step cycle), a
+// four-step cycle "c1" -> "c2" -> "c3" -> "c4" -> "c1", a page cursor refused
+// with 400 invalid_cursor, a stored cursor refused so ("expired"; CursorAt
+// makes "at:<time>"), or a first page whose body does not parse.
 class ScriptedPager final : public Connector {
  public:
-  enum class Mode { kCycle, kRefusePageCursor };
+  enum class Mode { kCycle, kLongCycle, kRefusePageCursor, kRefuseStoredCursor, kOddBody };
   explicit ScriptedPager(Mode mode) : mode_(mode) { caps_.max_batch_size = 10; }
   const Capabilities& capabilities() const override { return caps_; }
   Awaitable<Result<FetchPage>> FetchChanges(std::string cursor) override {
@@ -86,11 +89,23 @@ class ScriptedPager final : public Connector {
     o.modified_at = Timestamp(std::chrono::milliseconds(1'789'000'000'000 + fetches));
     page.records.push_back(o);
     page.has_more = true;
-    if (mode_ == Mode::kRefusePageCursor && cursor == "p2") {
+    if ((mode_ == Mode::kRefusePageCursor && cursor == "p2") ||
+        (mode_ == Mode::kRefuseStoredCursor && cursor == "expired")) {
       co_return InvalidArgument("list: HTTP 400 invalid_cursor: cursor expired");
+    }
+    if (mode_ == Mode::kOddBody) {
+      co_return DataLoss("list: the body is not JSON: <html>Service maintenance</html>");
     }
     if (mode_ == Mode::kCycle) {
       page.next_cursor = cursor == "a" ? "b" : "a";
+    } else if (mode_ == Mode::kLongCycle) {
+      page.next_cursor = "c" + std::to_string(cursor.size() == 2 ? cursor[1] - '0' + 1 : 1);
+      if (page.next_cursor == "c5") {
+        page.next_cursor = "c1";
+      }
+    } else if (mode_ == Mode::kRefuseStoredCursor) {
+      page.has_more = false;
+      page.next_cursor = cursor;
     } else {
       page.next_cursor = cursor.empty() ? "p1" : "p2";
     }
@@ -101,6 +116,9 @@ class ScriptedPager final : public Connector {
   }
   Awaitable<Result<std::vector<UpdateOutcome>>> Update(std::vector<RecordUpdate>) override {
     co_return std::vector<UpdateOutcome>{};
+  }
+  Result<std::string> CursorAt(Timestamp since) const override {
+    return "at:" + FormatTimestamp(since);
   }
   int fetches = 0;
 
@@ -231,6 +249,88 @@ TEST(ConsistentListPass, CursorCycleIsDetectedAndNotPersisted) {
   EXPECT_NE(polled.message().find("cursor cycle"), std::string::npos) << polled.ToString();
   EXPECT_LE(p->fetches, 3);  // anchor -> a -> b -> a: stopped at the first repeat
   EXPECT_EQ(*h.engine->LoadCursor(kPartner), "anchor");
+  EXPECT_NE(metrics.RenderText().find("dealsync_list_pass_restarts_total{source=\"northwind\"} 1"),
+            std::string::npos);
+}
+
+TEST(ConsistentListPass, CursorCycleOfFourStepsIsDetectedAndNotPersisted) {
+  EngineHarness h;
+  asio::io_context io;
+  MetricsRegistry metrics;
+  DeclareDaemonMetrics(metrics);
+  ScriptedRandom random;
+  auto pager = std::make_unique<ScriptedPager>(ScriptedPager::Mode::kLongCycle);
+  ScriptedPager* p = pager.get();
+  ASSERT_OK(h.engine->ResetCursor(kPartner, "anchor"));
+  auto runner = MakeRunner(io, h, std::move(pager), metrics, random);
+  Status polled = Status::Ok();
+  asio::co_spawn(io, runner->PollUntilCaughtUp(),
+                 [&](std::exception_ptr, Status s) { polled = std::move(s); });
+  io.run();
+  EXPECT_EQ(polled.code(), StatusCode::kUnavailable);
+  EXPECT_NE(polled.message().find("cursor cycle"), std::string::npos) << polled.ToString();
+  EXPECT_LE(p->fetches, 5);  // anchor -> c1 -> c2 -> c3 -> c4 -> c1: stopped at the repeat
+  EXPECT_EQ(*h.engine->LoadCursor(kPartner), "anchor");
+}
+
+// An odd body on the first page (a maintenance page behind a proxy) is retried
+// soon three times in a row, then waits the long backoff; the cursor stays.
+TEST(ConsistentListPass, OddBodyOnTheFirstPageIsRetriedSoonAFewTimes) {
+  EngineHarness h;
+  asio::io_context io;
+  MetricsRegistry metrics;
+  DeclareDaemonMetrics(metrics);
+  ScriptedRandom random;
+  ASSERT_OK(h.engine->ResetCursor(kPartner, "anchor"));
+  auto runner = MakeRunner(io, h, std::make_unique<ScriptedPager>(ScriptedPager::Mode::kOddBody),
+                           metrics, random);
+  std::vector<Status> polled;
+  asio::co_spawn(
+      io,
+      [&]() -> Awaitable<void> {
+        for (int i = 0; i < 4; ++i) {
+          polled.push_back(co_await runner->PollUntilCaughtUp());
+        }
+      },
+      asio::detached);
+  io.run();
+  ASSERT_EQ(polled.size(), 4u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(polled[i].code(), StatusCode::kUnavailable) << polled[i].ToString();
+    EXPECT_NE(polled[i].message().find("retried soon"), std::string::npos);
+  }
+  EXPECT_EQ(polled[3].code(), StatusCode::kDataLoss) << polled[3].ToString();
+  EXPECT_EQ(*h.engine->LoadCursor(kPartner), "anchor");
+}
+
+// A stored cursor the remote refuses (an expired token) is re-made from the
+// watermark, and the next poll lists from there.
+TEST(ConsistentListPass, RefusedStoredCursorListsAgainFromTheWatermark) {
+  EngineHarness h;
+  asio::io_context io;
+  MetricsRegistry metrics;
+  DeclareDaemonMetrics(metrics);
+  ScriptedRandom random;
+  const Timestamp watermark = *ParseTimestamp("2026-11-20T08:00:00Z");
+  ASSERT_OK(h.engine->ResetCursor(kPartner, "expired", watermark));
+  auto pager = std::make_unique<ScriptedPager>(ScriptedPager::Mode::kRefuseStoredCursor);
+  ScriptedPager* p = pager.get();
+  auto runner = MakeRunner(io, h, std::move(pager), metrics, random);
+  std::vector<Status> polled;
+  asio::co_spawn(
+      io,
+      [&]() -> Awaitable<void> {
+        polled.push_back(co_await runner->PollUntilCaughtUp());
+        polled.push_back(co_await runner->PollUntilCaughtUp());
+      },
+      asio::detached);
+  io.run();
+  ASSERT_EQ(polled.size(), 2u);
+  EXPECT_EQ(polled[0].code(), StatusCode::kUnavailable) << polled[0].ToString();
+  EXPECT_NE(polled[0].message().find("from the watermark"), std::string::npos);
+  EXPECT_OK(polled[1]);
+  EXPECT_EQ(p->fetches, 2);
+  EXPECT_EQ(*h.engine->LoadCursor(kPartner), "at:2026-11-20T08:00:00.000Z");
   EXPECT_NE(metrics.RenderText().find("dealsync_list_pass_restarts_total{source=\"northwind\"} 1"),
             std::string::npos);
 }
