@@ -4,6 +4,7 @@
 
 #include "connectors/common/connector_util.h"
 #include "connectors/common/json_util.h"
+#include "connectors/common/overlap_window.h"
 #include "dealsync/clock.h"
 
 namespace dealsync::connectors::dynamics365 {
@@ -248,8 +249,19 @@ Awaitable<Result<FetchPage>> Dynamics365Connector::FetchChanges(std::string curs
     TakeRow(row, page);
   }
   if (!settings_.change_tracking) {
+    // A modifiedon beyond now + the skew allowance (a wrong clock, a bad data
+    // import) must not move the filter past every later change.
+    const Timestamp now = clock_.Now();
+    const auto skew = OverlapSettings{}.clock_skew;
     for (const Opportunity& o : page.records) {
-      if (!cursor.watermark || o.modified_at > *cursor.watermark) {
+      if (o.modified_at > now + skew) {
+        page.warnings.push_back(
+            RecordWarning{o.native_id, "modified time " + FormatTimestamp(o.modified_at) +
+                                           " is more than " + std::to_string(skew.count() / 1000) +
+                                           "s ahead of this host's clock (" + FormatTimestamp(now) +
+                                           "); the record is applied, but it does not advance the "
+                                           "incremental cursor"});
+      } else if (!cursor.watermark || o.modified_at > *cursor.watermark) {
         cursor.watermark = o.modified_at;
       }
     }

@@ -86,6 +86,30 @@ TEST_F(D365ConnectorTest, FirstReadAsksForChangesThenFollowsTheDeltaLink) {
   EXPECT_EQ(transport_.requests()[2].url, kBase + "/api/data/v9.2/opportunities?$deltatoken=5");
 }
 
+// Filter mode (no change tracking): a far-future modifiedon is delivered with a
+// warning and leaves the watermark where the other rows put it.
+TEST_F(D365ConnectorTest, FarFutureModifiedTimeDoesNotMoveTheFilterWatermark) {
+  config_.options["dynamics365.change_tracking"] = OptionValue{false, {}};
+  auto c = registry_.Find("dynamics365")->Create(ConnectorContext{config_, transport_, clock_});
+  ASSERT_OK(c);
+  clock_.Set(*ParseTimestamp("2026-11-23T12:00:00Z"));
+  json future = Row("b", 2);
+  future["modifiedon"] = "2999-12-31T00:00:00Z";
+  json body = {{"value", {Row("a", 1), future}}};
+  transport_.Push(200, body.dump());
+  transport_.Push(200, Currencies());
+  auto page = RunAwaitable((*c)->FetchChanges(""));
+  ASSERT_OK(page);
+  EXPECT_EQ(page->records.size(), 2u);
+  ASSERT_EQ(page->warnings.size(), 1u);
+  EXPECT_EQ(page->warnings[0].native_id, "b");
+  EXPECT_NE(page->warnings[0].message.find("does not advance"), std::string::npos);
+  auto decoded = connectors::dynamics365::Cursor::Decode(page->next_cursor);
+  ASSERT_OK(decoded);
+  ASSERT_TRUE(decoded->watermark.has_value());
+  EXPECT_EQ(FormatTimestamp(*decoded->watermark), "2026-11-23T10:00:00.000Z");
+}
+
 TEST_F(D365ConnectorTest, RefusedDeltaTokenStartsAFullRead) {
   connectors::dynamics365::Cursor cursor;
   cursor.delta_link = kBase + "/api/data/v9.2/opportunities?$deltatoken=1";
