@@ -353,6 +353,22 @@ TEST_F(DaemonE2ETest, InvalidConfigExits78WithEveryError) {
   EXPECT_NE(log.find("broken_key"), std::string::npos) << log;
 }
 
+// People sign in over the admin server, so beyond loopback it needs TLS: the
+// daemon refuses to start (78, nothing bound) rather than serve plain HTTP.
+TEST_F(DaemonE2ETest, AdminListenBeyondLoopbackWithoutTlsIsRefused) {
+  const std::string file = Config() + "/dealsync.toml";
+  e2e::WriteFile(file,
+                 std::regex_replace(e2e::ReadFile(file), std::regex(R"(listen = "[^"]*")"),
+                                    "listen = \"0.0.0.0:" + std::to_string(admin_port_) + "\""));
+  e2e::Process p;
+  ASSERT_TRUE(p.Start({DEALSYNCD, "--config", Config()}, Log()));
+  EXPECT_EQ(p.WaitExit(seconds(30)), 78);
+  const std::string log = e2e::ReadFile(Log());
+  EXPECT_NE(log.find("is beyond loopback: set [admin] tls_cert and tls_key"), std::string::npos)
+      << log;
+  EXPECT_FALSE(Http("GET", Admin("/healthz"), "", "").ok()) << "the admin port was bound";
+}
+
 TEST_F(DaemonE2ETest, InvalidPartnerFileFailsOnlyThatPartner) {
   e2e::WriteFile(Config() + "/partners.d/broken.toml",
                  "id = \"broken\"\nconnector = \"rets\"\npoll_interval = \"soon\"\n");
