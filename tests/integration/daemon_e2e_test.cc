@@ -497,6 +497,46 @@ TEST_F(DaemonE2ETest, ServiceLifecycle) {
   EXPECT_EQ(partner_->View(p2_)["value"], vendor_->View(v2_)["value"]);
 }
 
+// Fault isolation: a partner whose CRM refuses its credential (401) is down
+// (metric, /readyz with the CRM's answer, the log) while the vendor and the
+// other partner sync.
+TEST_F(DaemonE2ETest, RefusedCredentialFailsOnePartnerWhileTheOtherSyncs) {
+  SimHost fabrikam((dir_ / "pki").string());
+  ASSERT_NE(fabrikam.port(), 0);
+  const std::string ca = (dir_ / "pki" / "ca.pem").string();
+  const std::string example =
+      e2e::ReadFile(std::string(DEALSYNC_SOURCE_DIR) + "/config/partners.d/northwind.toml");
+  e2e::WriteFile(
+      Config() + "/partners.d/fabrikam.toml",
+      std::regex_replace(SourceFile(example, fabrikam.base_url(), ca, "fabrikam-api-key", false),
+                         std::regex(R"(\nid = "northwind")"), "\nid = \"fabrikam\""));
+  e2e::WriteFile((dir_ / "creds" / "fabrikam-api-key").string(), "a-revoked-api-key");
+  Seed();
+  StartDaemon();
+  ASSERT_TRUE(WaitForStatus(Admin("/healthz"), 200)) << e2e::ReadFile(Log());
+  ASSERT_TRUE(Eventually([&] { return partner_->View(p1_)["status"] == "Quote sent"; }))
+      << partner_->View(p1_).dump();
+  std::string body;
+  ASSERT_TRUE(Eventually([&] {
+    Result<HttpResponse> m = Http("GET", Admin("/metrics"));
+    body = m.ok() ? m->body : m.status().ToString();
+    return body.find("dealsync_source_up{source=\"fabrikam\"} 0\n") != std::string::npos;
+  })) << body;
+  EXPECT_NE(body.find("dealsync_source_up{source=\"northwind\"} 1\n"), std::string::npos) << body;
+  EXPECT_NE(body.find("dealsync_source_up{source=\"vendor\"} 1\n"), std::string::npos) << body;
+  Result<HttpResponse> ready = Http("GET", Admin("/readyz"));
+  ASSERT_OK(ready);
+  EXPECT_EQ(ready->status, 503) << ready->body;
+  EXPECT_NE(
+      ready->body.find("source fabrikam: no successful poll yet (last error: UNAUTHENTICATED"),
+      std::string::npos)
+      << ready->body;
+  EXPECT_EQ(ready->body.find("a-revoked-api-key"), std::string::npos) << "secret in /readyz";
+  const std::string log = e2e::ReadFile(Log());
+  EXPECT_NE(log.find("UNAUTHENTICATED"), std::string::npos) << log;
+  EXPECT_EQ(log.find("a-revoked-api-key"), std::string::npos) << "secret in the log";
+}
+
 // Fault isolation: a partner whose credential is missing is failed (log,
 // metric, /readyz detail) while the vendor and two other partners sync; a
 // reload tells the truth through `dealsyncctl reload` (what ExecReload= runs).
