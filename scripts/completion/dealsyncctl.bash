@@ -117,7 +117,7 @@ _dealsyncctl() {
       fi
       [[ $sub == rewind ]] && options="--to --by"
       ;;
-    report) options="--config --partner --format --out" ;;
+    report) options="--config --partner --format --out --bom" ;;
     users)
       [[ -z $sub ]] && { COMPREPLY=($(compgen -W "hash-password" -- "$cur")); return; }
       ;;

@@ -1,5 +1,6 @@
 // dealsyncctl report: writes the conflicts and joint pipeline review report.
 //   dealsyncctl report --config DIR [--partner ID] --format html|csv|pipeline-csv|json --out FILE
+//                      [--bom]
 // Reads a consistent view of the configured daemon's state directory, whether
 // or not dealsyncd runs on it (see engine_session.h).
 #include <CLI/CLI.hpp>
@@ -25,6 +26,7 @@ struct ReportArgs {
   std::string partner;
   std::string format = "html";
   std::string out;
+  bool bom = false;  // CSV only: a UTF-8 byte order mark first
 };
 
 Result<std::string> Render(const Report& report, const std::string& format) {
@@ -67,6 +69,9 @@ int RunReport(const ReportArgs& args) {
     std::cerr << "dealsyncctl report: " << text.status().message() << "\n";
     return 2;
   }
+  if (args.bom) {
+    *text = "\xEF\xBB\xBF" + *text;
+  }
   std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
   out << *text;
   out.close();
@@ -97,7 +102,17 @@ void AddReportCommand(CLI::App& app, int& exit_code) {
                   "partner and side) or json")
       ->check(CLI::IsMember({"html", "csv", "pipeline-csv", "json"}));
   cmd->add_option("--out", args->out, "File to write")->required();
-  cmd->callback([args, &exit_code] { exit_code = RunReport(*args); });
+  cmd->add_flag("--bom", args->bom,
+                "With csv or pipeline-csv: start the file with a UTF-8 byte order mark, so "
+                "spreadsheet programs read it as UTF-8");
+  cmd->callback([args, &exit_code] {
+    if (args->bom && args->format != "csv" && args->format != "pipeline-csv") {
+      std::cerr << "dealsyncctl report: --bom is for --format csv or pipeline-csv\n";
+      exit_code = 2;
+      return;
+    }
+    exit_code = RunReport(*args);
+  });
 }
 
 }  // namespace dealsync::cli

@@ -898,6 +898,14 @@ TEST_F(DaemonE2ETest, CliListsReportsAndResolvesWhileTheDaemonRunsAndWhenItIsSto
   std::tie(status, out) = run(ctl + "report --format json --out '" + report + "'" + config);
   ASSERT_EQ(status, 0) << out;
   EXPECT_NE(out.find(", 1 held for review"), std::string::npos) << out;
+  // For spreadsheet programs: a UTF-8 byte order mark on request, CSV only.
+  const std::string csv = (dir_ / "report.csv").string();
+  std::tie(status, out) = run(ctl + "report --format csv --bom --out '" + csv + "'" + config);
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_EQ(e2e::ReadFile(csv).substr(0, 3), "\xEF\xBB\xBF");
+  std::tie(status, out) = run(ctl + "report --format json --bom --out '" + csv + "'" + config);
+  EXPECT_EQ(status, 2) << out;
+  EXPECT_NE(out.find("--bom is for --format csv"), std::string::npos) << out;
   std::tie(status, out) = run(ctl + "conflicts resolve '" + held[1] +
                               "' --value 2027-03-01 --by kim --reason 'agreed by phone'" + config);
   ASSERT_EQ(status, 0) << out;
