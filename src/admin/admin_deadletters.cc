@@ -6,6 +6,7 @@
 // Dead letters hold business data, so reads need the token as well as mutations.
 #include <nlohmann/json.hpp>
 
+#include "dealsync/day_or_time.h"
 #include "src/admin/admin_api.h"
 #include "src/admin/admin_json.h"
 
@@ -53,18 +54,6 @@ json DeadLetterToJson(const OutboxEntry& e) {
           {"first_failed_at", TimeOrEmpty(e.first_failed_at)},
           {"last_error", e.last_error},
           {"history", history}};
-}
-
-// "2026-11-01" (start of that day, UTC) or an ISO timestamp.
-Result<Timestamp> ParseSince(const std::string& text) {
-  if (text.size() == 10) {
-    Result<CalendarDate> d = ParseDate(text);
-    if (!d.ok()) {
-      return d.status();
-    }
-    return TimeZone::Utc().StartOfDay(*d);
-  }
-  return ParseTimestamp(text);
 }
 
 }  // namespace
@@ -141,7 +130,7 @@ HttpResponse AdminApi::SourceRewind(const HttpRequest& request, std::string_view
     return JsonError(400, "invalid_argument",
                      "expected {\"to\": \"2026-11-01\" or an ISO timestamp, \"by\": NAME}");
   }
-  Result<Timestamp> since = ParseSince(body["to"].get<std::string>());
+  Result<Timestamp> since = ParseDayOrTimestamp(body["to"].get<std::string>());
   if (!since.ok()) {
     return ErrorFromStatus(since.status());
   }

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "dealsync/connector.h"
+#include "dealsync/day_or_time.h"
 #include "dealsync/engine.h"
 #include "src/cli/cli_support.h"
 #include "src/cli/commands.h"
@@ -34,17 +35,6 @@ struct RewindArgs {
   std::string to;
   std::string by;
 };
-
-Result<Timestamp> ParseSince(const std::string& text) {
-  if (text.size() == 10) {
-    Result<CalendarDate> d = ParseDate(text);
-    if (!d.ok()) {
-      return d.status();
-    }
-    return TimeZone::Utc().StartOfDay(*d);
-  }
-  return ParseTimestamp(text);
-}
 
 int Fail(const Status& s) {
   std::cerr << "dealsyncctl sources rewind: " << s.message() << "\n";
@@ -75,7 +65,7 @@ int ThroughDaemon(const RewindArgs& args, Timestamp since, const EngineSession& 
 }
 
 int RunRewind(const RewindArgs& args) {
-  Result<Timestamp> since = ParseSince(args.to);
+  Result<Timestamp> since = ParseDayOrTimestamp(args.to);
   if (!since.ok()) {
     return Fail(
         InvalidArgument("--to \"" + args.to + "\" is not a date (2026-11-01) or an ISO timestamp"));
