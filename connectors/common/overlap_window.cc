@@ -60,6 +60,14 @@ Timestamp OverlapWindow::BeginPass(Timestamp now) {
   return since();
 }
 
+std::string FutureModifiedWarning(Timestamp modified, Timestamp now,
+                                  std::chrono::milliseconds skew) {
+  return "modified time " + FormatTimestamp(modified) + " is more than " +
+         std::to_string(skew.count() / 1000) + "s ahead of this host's clock (" +
+         FormatTimestamp(now) +
+         "); the record is applied, but it does not advance the incremental cursor";
+}
+
 OverlapWindow::Admission OverlapWindow::Admit(const std::string& id, Timestamp modified,
                                               uint64_t hash, Timestamp now,
                                               const OverlapSettings& settings) {
@@ -74,10 +82,7 @@ OverlapWindow::Admission OverlapWindow::Admit(const std::string& id, Timestamp m
   }
   const int64_t limit_ms = EpochMs(now) + settings.clock_skew.count();
   if (ms > limit_ms) {
-    out.warning = "modified time " + FormatTimestamp(modified) + " is more than " +
-                  std::to_string(settings.clock_skew.count() / 1000) +
-                  "s ahead of this host's clock (" + FormatTimestamp(now) +
-                  "); the record is applied, but it does not advance the incremental cursor";
+    out.warning = FutureModifiedWarning(modified, now, settings.clock_skew);
   } else {
     pass_upper_ms_ = std::max(pass_upper_ms_, ms);
   }

@@ -42,6 +42,11 @@ struct OverlapSettings {
   size_t max_keys = 20000;
 };
 
+// The warning for a record whose modified time lies beyond now + skew: it is
+// applied, but must not advance an incremental cursor.
+std::string FutureModifiedWarning(Timestamp modified, Timestamp now,
+                                  std::chrono::milliseconds skew);
+
 // A 64-bit FNV-1a hash of the canonical values of a record (every mapped field
 // except modified_at and the native payload).
 uint64_t ContentHash(const Opportunity& record);

@@ -256,11 +256,7 @@ Awaitable<Result<FetchPage>> Dynamics365Connector::FetchChanges(std::string curs
     for (const Opportunity& o : page.records) {
       if (o.modified_at > now + skew) {
         page.warnings.push_back(
-            RecordWarning{o.native_id, "modified time " + FormatTimestamp(o.modified_at) +
-                                           " is more than " + std::to_string(skew.count() / 1000) +
-                                           "s ahead of this host's clock (" + FormatTimestamp(now) +
-                                           "); the record is applied, but it does not advance the "
-                                           "incremental cursor"});
+            RecordWarning{o.native_id, FutureModifiedWarning(o.modified_at, now, skew)});
       } else if (!cursor.watermark || o.modified_at > *cursor.watermark) {
         cursor.watermark = o.modified_at;
       }

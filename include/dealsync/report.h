@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dealsync/model.h"
@@ -65,6 +66,8 @@ Result<Report> BuildReport(const ReportInput& input, const ReportOptions& option
 // Renderers. Each takes the same model.
 std::string RenderReportHtml(const Report& report);
 std::string RenderReportJson(const Report& report);
+// What starts a CSV for spreadsheet programs that guess the encoding otherwise.
+inline constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
 // RFC 4180 CSV (CRLF line ends), one row per conflict.
 std::string RenderConflictsCsv(const Report& report);
 // RFC 4180 CSV, one row per partner and side (vendor view / partner view).

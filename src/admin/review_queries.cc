@@ -275,7 +275,7 @@ HttpResponse ReviewApi::Report(const std::string& scope, std::string_view query,
     ext = "html";
     type = "text/html; charset=utf-8";
   } else if (format == "csv" || format == "pipeline-csv") {
-    r.body = (bom ? "\xEF\xBB\xBF" : "") +
+    r.body = std::string(bom ? kUtf8ByteOrderMark : "") +
              (format == "csv" ? RenderConflictsCsv(*report) : RenderPipelineCsv(*report));
     ext = format == "csv" ? "conflicts.csv" : "pipeline.csv";
     type = "text/csv; charset=utf-8";

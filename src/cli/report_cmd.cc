@@ -70,7 +70,7 @@ int RunReport(const ReportArgs& args) {
     return 2;
   }
   if (args.bom) {
-    *text = "\xEF\xBB\xBF" + *text;
+    text->insert(0, kUtf8ByteOrderMark);
   }
   std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
   out << *text;

@@ -192,7 +192,7 @@ Status SourceRunner::PassFailed(const Status& error, const std::string& failed_c
   // through a pass: the documented remedy is to start the listing again, soon
   // -- not to wait the long backoff of an error that needs a person. Only a
   // few times in a row, so a partner that always refuses is not hammered.
-  if (refused_page && quick_restarts_ < 3) {
+  if (refused_page && quick_restarts_ < kQuickRestartsInARow) {
     ++quick_restarts_;
     log_->warn("list pass failed after {} pages ({}); restarting it from its start", pages,
                error.ToString());
@@ -209,7 +209,7 @@ Status SourceRunner::FirstPageFailed(const Status& error, const std::string& cur
   // retried soon, a few times in a row; anything else, or the same failure
   // again and again, waits the long backoff of an error that needs a person.
   if ((code != StatusCode::kDataLoss && code != StatusCode::kInvalidArgument) ||
-      quick_restarts_ >= 3) {
+      quick_restarts_ >= kQuickRestartsInARow) {
     return error;
   }
   ++quick_restarts_;

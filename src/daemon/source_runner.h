@@ -142,6 +142,7 @@ class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
   std::string pass_anchor_;             // the cursor the current pass started from
   std::set<std::string> pass_cursors_;  // every cursor seen in the current pass
   size_t pass_pages_ = 0;
+  static constexpr int kQuickRestartsInARow = 3;
   int quick_restarts_ = 0;  // passes restarted after a short backoff, in a row
   bool pushes_failing_ = false;
   bool stopping_ = false;

@@ -2,9 +2,11 @@
 // over loopback HTTPS for the demo and out-of-process tests. See README.md.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <initializer_list>
 #include <iostream>
 #include <optional>
 
@@ -56,49 +58,28 @@ std::optional<nlohmann::json> ReadJsonFile(const std::string& path) {
   return j;
 }
 
-struct RestSpec {
-  std::string name;
-  uint16_t port = 0;
-  RestShape shape = RestShape::kNorthwind;
-};
-
-Result<RestSpec> ParseRestSpec(const std::string& text) {
-  const size_t a = text.find(':');
-  const size_t b = a == std::string::npos ? a : text.find(':', a + 1);
-  if (b == std::string::npos)
-    return InvalidArgument("--rest wants name:port:shape, got " + text);
-  RestSpec spec;
-  spec.name = text.substr(0, a);
-  const auto port = ParseInt(text.substr(a + 1, b - a - 1));
-  auto shape = ParseRestShape(text.substr(b + 1));
-  if (spec.name.empty() || !port || *port > 65535 || !shape.ok()) {
-    return InvalidArgument("--rest wants name:port:shape (shape northwind|contoso), got " + text);
-  }
-  spec.port = static_cast<uint16_t>(*port);
-  spec.shape = *shape;
-  return spec;
-}
-
-// --partner-crm name:port:kind, kind one of zoho, pipedrive, suitecrm.
-struct PartnerCrmSpec {
+// name:port:kind, as --rest (kind: a shape) and --partner-crm take it.
+struct SimSpec {
   std::string name;
   uint16_t port = 0;
   std::string kind;
 };
 
-Result<PartnerCrmSpec> ParsePartnerCrmSpec(const std::string& text) {
+// `usage` is the option's own wording, e.g. "--rest wants name:port:shape
+// (shape northwind|contoso)"; `kinds` are the kinds it allows.
+Result<SimSpec> ParseSimSpec(const std::string& text, const std::string& usage,
+                             std::initializer_list<std::string_view> kinds) {
   const size_t a = text.find(':');
   const size_t b = a == std::string::npos ? a : text.find(':', a + 1);
-  PartnerCrmSpec spec;
+  SimSpec spec;
   if (b != std::string::npos) {
     spec.name = text.substr(0, a);
     spec.kind = text.substr(b + 1);
   }
   const auto port = b == std::string::npos ? std::nullopt : ParseInt(text.substr(a + 1, b - a - 1));
   if (spec.name.empty() || !port || *port > 65535 ||
-      (spec.kind != "zoho" && spec.kind != "pipedrive" && spec.kind != "suitecrm")) {
-    return InvalidArgument(
-        "--partner-crm wants name:port:kind (kind zoho|pipedrive|suitecrm), got " + text);
+      std::find(kinds.begin(), kinds.end(), spec.kind) == kinds.end()) {
+    return InvalidArgument(usage + ", got " + text);
   }
   spec.port = static_cast<uint16_t>(*port);
   return spec;
@@ -225,18 +206,20 @@ int Run(int argc, char** argv) {
     }
   }
   for (const auto& text : rest_specs) {
-    auto spec = ParseRestSpec(text);
-    if (!spec.ok()) {
-      std::cerr << spec.status().message() << "\n";
+    auto spec = ParseSimSpec(text, "--rest wants name:port:shape (shape northwind|contoso)",
+                             {"northwind", "contoso"});
+    Result<RestShape> shape = spec.ok() ? ParseRestShape(spec->kind) : spec.status();
+    if (!shape.ok()) {
+      std::cerr << shape.status().message() << "\n";
       return kExitConfig;
     }
     GenericRestSimConfig c;
-    c.shape = spec->shape;
+    c.shape = *shape;
     c.api_key = fresh(32);
     c.client_id = spec->name + "-" + fresh(8);
     c.client_secret = fresh(32);
     const bool creds_ok =
-        spec->shape == RestShape::kNorthwind
+        *shape == RestShape::kNorthwind
             ? WriteSecret(dir + spec->name + ".api_key", c.api_key)
             : WriteSecret(dir + spec->name + ".client_id", c.client_id) &&
                   WriteSecret(dir + spec->name + ".client_secret", c.client_secret);
@@ -247,7 +230,9 @@ int Run(int argc, char** argv) {
     }
   }
   for (const auto& text : partner_crm_specs) {
-    auto spec = ParsePartnerCrmSpec(text);
+    auto spec =
+        ParseSimSpec(text, "--partner-crm wants name:port:kind (kind zoho|pipedrive|suitecrm)",
+                     {"zoho", "pipedrive", "suitecrm"});
     if (!spec.ok()) {
       std::cerr << spec.status().message() << "\n";
       return kExitConfig;
