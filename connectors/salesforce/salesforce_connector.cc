@@ -63,8 +63,8 @@ std::vector<std::string> SalesforceConnector::SelectFields(bool with_relationshi
   // Field API names from the mapping's pointers: "/Account/Name" -> Account.Name.
   std::vector<std::string> fields;
   for (const auto& name :
-       {"id", "registration_id", "counterpart_id", "counterpart_source", "name", "account", "owner", "pipeline", "stage",
-        "amount", "currency", "close_date", "modified_at", "deleted"}) {
+       {"id", "registration_id", "counterpart_id", "counterpart_source", "name", "account", "owner",
+        "pipeline", "stage", "amount", "currency", "close_date", "modified_at", "deleted"}) {
     const FieldMapping* m = mapper_.Find(name);
     if (m == nullptr) {
       continue;
@@ -317,8 +317,22 @@ Awaitable<std::vector<UpdateOutcome>> SalesforceConnector::UpdateChunk(
     for (size_t k = 0; k < sent.size(); ++k) {
       const json& result = (*results)[k];
       UpdateOutcome& outcome = outcomes[sent[k]];
-      if (const json* ok = FindKey(result, "success"); ok && *ok == true) {
-        outcome.status = Status::Ok();
+      const json* ok = FindKey(result, "success");
+      if (ok == nullptr || !ok->is_boolean()) {
+        outcome.status = Unavailable(std::string(kContext) + ": " + outcome.native_id +
+                                     ": the save result does not say whether it was saved (" +
+                                     Excerpt(result) + "); not acknowledged");
+        continue;
+      }
+      if (*ok == true) {
+        // A successful save result carries the record's id; one naming another
+        // record is not an acknowledgement of this one.
+        const json* id = FindKey(result, "id");
+        outcome.status = id != nullptr && *id == outcome.native_id
+                             ? Status::Ok()
+                             : Unavailable(std::string(kContext) + ": " + outcome.native_id +
+                                           ": the save result names another record (" +
+                                           Excerpt(result) + "); not acknowledged");
         continue;
       }
       std::string code = "UNKNOWN_ERROR";

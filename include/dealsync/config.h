@@ -245,6 +245,7 @@ struct DaemonConfig {
   std::optional<Money> pipeline_target;  // reports: coverage target per partner
   ReconcilePolicy reconciliation;        // defaults for every partner
   CurrencyRates rates;
+  PushRetryConfig push_retry;  // [push]
 };
 
 struct Config {

@@ -20,7 +20,6 @@
 #include "dealsync/config.h"
 #include "dealsync/connector.h"
 #include "dealsync/model.h"
-#include "dealsync/reliability_limits.h"
 #include "dealsync/store.h"
 #include "dealsync/sync_records.h"
 
@@ -140,9 +139,6 @@ class SyncEngine {
 
   // Takes effect for the next operation (SIGHUP reload). State is kept.
   void UpdateConfig(Config config);
-  // The outbox's retry policy and the sanity bounds (defaults: see
-  // reliability_limits.h). Takes effect for the next operation.
-  void SetLimits(ReliabilityLimits limits);
 
   Result<std::string> LoadCursor(std::string_view source);
   Result<IngestStats> IngestPage(std::string_view source, const FetchPage& page);

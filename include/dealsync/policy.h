@@ -10,6 +10,7 @@
 #include <string>
 
 #include "dealsync/model.h"
+#include "dealsync/reliability_limits.h"
 
 namespace dealsync {
 
@@ -44,6 +45,9 @@ struct CloseDatePolicy {
 };
 
 struct ReconcilePolicy {
+  // Checked before anything of a record is reconciled or pushed. TOML:
+  // [reconciliation.bounds] / a partner file's [policy.bounds].
+  ValueBounds bounds;
   StagePolicy stage;
   AmountPolicy amount;
   CloseDatePolicy close_date;

@@ -1,12 +1,12 @@
 // Limits the engine applies so that no update is lost silently and no hostile
 // value reaches a CRM: the outbox's own retry policy and the sanity bounds a
 // record must meet before anything of it is reconciled or pushed. Plain value
-// types with documented defaults; SyncEngine::SetLimits() replaces them.
+// types with documented defaults, read from dealsync.toml's [push] and a
+// policy's bounds (config/README.md).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
-#include <map>
 #include <optional>
 #include <string>
 
@@ -39,12 +39,6 @@ struct ValueBounds {
   int close_date_future_days = 3660;
   size_t max_record_bytes = 1 << 20;  // native payload as received
   size_t max_field_bytes = 4096;      // each text field (id, name, account, owner, ...)
-};
-
-struct ReliabilityLimits {
-  PushRetryConfig push;
-  ValueBounds bounds;                                           // every source
-  std::map<std::string, ValueBounds, std::less<>> source_bounds;  // per source id, overrides
 };
 
 }  // namespace dealsync

@@ -1,6 +1,7 @@
 // ReviewApi's read-only routes beyond conflicts and links: one-sided deals,
 // ambiguous matches, per-partner sync health, queued pushes, dead letters and
 // report downloads.
+#include <algorithm>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -157,7 +158,8 @@ HttpResponse ReviewApi::Partners(const Principal& who) {
       return j;
     }
     const SourceHealth& h = it->second;
-    j["running"] = true;
+    j["running"] = !h.failed;
+    j["failed"] = h.failed;
     j["poll_interval_seconds"] =
         std::chrono::duration_cast<std::chrono::seconds>(h.poll_interval).count();
     j["last_successful_poll"] =
@@ -190,6 +192,21 @@ HttpResponse ReviewApi::Partners(const Principal& who) {
       j[key] = counts[p.id][key];
     }
     partners.push_back(std::move(j));
+  }
+  // A partner whose file did not load is in no config, but ops and channel
+  // managers must see that it is not syncing, and why.
+  for (const auto& [id, h] : health) {
+    const bool configured = std::any_of(config.partners.begin(), config.partners.end(),
+                                        [&id = id](const SourceConfig& p) { return p.id == id; });
+    if (h.failed && id != config.vendor.id && !configured && who.SeesPartner(id)) {
+      json j = health_json(id);
+      j["name"] = id;
+      j["connector"] = "";
+      for (const char* key : {"held_conflicts", "queued_pushes", "dead_letters", "links"}) {
+        j[key] = counts[id][key];
+      }
+      partners.push_back(std::move(j));
+    }
   }
   json out = {{"partners", partners}};
   if (who.SeesAllPartners()) {

@@ -139,6 +139,31 @@ void ReadCurrency(TableReader& root, CurrencyRates& rates) {
   currency.Finish();
 }
 
+// [push]: the outbox's own retry policy (not the per-request connection.retry).
+void ReadPushRetry(TableReader& root, PushRetryConfig& push) {
+  const toml::table* table = root.Table("push");
+  if (table == nullptr) {
+    return;
+  }
+  TableReader t(root.sink(), *table, "push");
+  if (auto d = t.Duration("initial_backoff", /*allow_zero=*/false)) {
+    push.initial_backoff = *d;
+  }
+  if (auto d = t.Duration("max_backoff", /*allow_zero=*/false)) {
+    push.max_backoff = *d;
+  }
+  if (auto d = t.Duration("give_up_after", /*allow_zero=*/false)) {
+    push.give_up_after = *d;
+  }
+  if (push.max_backoff < push.initial_backoff) {
+    const char* key = t.Get("max_backoff") != nullptr ? "max_backoff" : "initial_backoff";
+    if (const toml::node* node = t.Get(key)) {
+      t.Error(key, *node, "max_backoff must not be shorter than initial_backoff");
+    }
+  }
+  t.Finish();
+}
+
 void ReadReports(TableReader& root, DaemonConfig& daemon) {
   const toml::table* table = root.Table("reports");
   if (table == nullptr) {
@@ -203,6 +228,7 @@ DaemonConfig ReadDaemon(ErrorSink& sink, const toml::table& root_table, const st
   }
   ReadCurrency(root, daemon.rates);
   ReadReports(root, daemon);
+  ReadPushRetry(root, daemon.push_retry);
   ReadNotify(root, daemon);
   root.Finish();
   return daemon;

@@ -116,6 +116,53 @@ void ReadTolerance(TableReader& t, AmountPolicy& amount) {
   }
 }
 
+// bounds = { negative_amounts, max_amount, close_date_past, close_date_future,
+//            max_record_bytes, max_field_bytes }
+void ReadBounds(TableReader& policy, ValueBounds& bounds) {
+  const toml::table* table = policy.Table("bounds");
+  if (table == nullptr) {
+    return;
+  }
+  TableReader t(policy.sink(), *table, policy.PathOf("bounds"));
+  if (auto v = t.Bool("negative_amounts")) {
+    bounds.allow_negative_amounts = *v;
+  }
+  if (const toml::node* node = t.Get("max_amount")) {
+    if (std::optional<std::string> text = t.String("max_amount")) {
+      Result<Money> money = ParseMoneyWithCurrency(*text);
+      if (!money.ok()) {
+        t.Error("max_amount", *node,
+                money.status().message() + "; write an amount with its currency, e.g. " +
+                    "\"5000000 USD\"");
+      } else if (money->minor <= 0) {
+        t.Error("max_amount", *node, "max_amount must be greater than zero");
+      } else {
+        bounds.max_amount = *money;
+      }
+    }
+  }
+  constexpr int64_t kMaxDays = 365 * 200;
+  for (const char* key : {"close_date_past", "close_date_future"}) {
+    if (auto d = t.Duration(key, /*allow_zero=*/true)) {
+      const auto days = std::chrono::duration_cast<std::chrono::hours>(*d).count() / 24;
+      if (days > kMaxDays || *d % std::chrono::hours(24) != std::chrono::milliseconds(0)) {
+        t.Error(key, *t.Get(key), "expected whole days up to \"73000d\", e.g. \"3650d\"");
+        continue;
+      }
+      (std::string_view(key) == "close_date_past" ? bounds.close_date_past_days
+                                                  : bounds.close_date_future_days) =
+          static_cast<int>(days);
+    }
+  }
+  if (auto v = t.Int("max_record_bytes", 1024, int64_t{1} << 30)) {
+    bounds.max_record_bytes = static_cast<size_t>(*v);
+  }
+  if (auto v = t.Int("max_field_bytes", 16, int64_t{1} << 24)) {
+    bounds.max_field_bytes = static_cast<size_t>(*v);
+  }
+  t.Finish();
+}
+
 }  // namespace
 
 void ReadPolicy(TableReader& t, ReconcilePolicy& policy) {
@@ -140,6 +187,7 @@ void ReadPolicy(TableReader& t, ReconcilePolicy& policy) {
   if (auto v = t.Bool("propagate_deletes")) {
     policy.propagate_deletes = *v;
   }
+  ReadBounds(t, policy.bounds);
 }
 
 }  // namespace dealsync::config_internal

@@ -12,8 +12,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "src/admin/host_check.h"
 #include "dealsync/version.h"
+#include "src/admin/admin_json.h"
+#include "src/admin/host_check.h"
 #include "src/daemon/daemon_metrics.h"
 #include "src/daemon/daemon_workspace.h"
 #include "src/daemon/process_metrics.h"
@@ -76,6 +77,39 @@ std::vector<const SourceConfig*> AllSources(const Config& c) {
 
 Awaitable<HttpResponse> HandleAdmin(Workspace* front, HttpRequest request) {
   co_return front->Handle(request);
+}
+
+// Opening the state store failed for a reason that may pass (a read-only or
+// full file system, an I/O error): try again rather than exit into a restart
+// loop. A lock held by another dealsyncd, a newer schema or corruption need a
+// person, and are not retried.
+bool StoreMayRecover(const Status& s) {
+  return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kResourceExhausted;
+}
+constexpr milliseconds kStoreRetryFirst{1000};
+constexpr milliseconds kStoreRetryMax{10000};
+
+// What the admin address answers while the store cannot be opened: health
+// checks only, no business data (nothing is loaded yet).
+Awaitable<HttpResponse> AnswerWhileWaitingForStore(HttpRequest request, std::string reason,
+                                                   std::vector<std::string> hosts) {
+  if (auto refused = admin::RefuseForeignHost(request, hosts)) {
+    co_return *refused;
+  }
+  const std::optional<admin::Target> target = admin::ParseTarget(request.url);
+  const bool healthz = target && target->segments == std::vector<std::string>{"healthz"};
+  const bool readyz = target && target->segments == std::vector<std::string>{"readyz"};
+  if (healthz && request.method == "GET") {
+    co_return admin::JsonResponse(200, {{"status", "ok"}});
+  }
+  HttpResponse r =
+      readyz ? admin::JsonResponse(
+                   503, {{"status", "not_ready"},
+                         {"reasons", nlohmann::json::array({"store: cannot open: " + reason})},
+                         {"store", {{"writable", false}}}})
+             : admin::JsonError(503, "unavailable", "the state store cannot be opened: " + reason);
+  r.headers.emplace_back("Retry-After", "10");
+  co_return r;
 }
 
 }  // namespace
@@ -247,12 +281,12 @@ void Daemon::RunnerFinished(const std::string& id) {
   });
 }
 
-Status Daemon::StartAdminServer() {
-  auto listen = ParseListen(loaded_->config.daemon.admin_listen);
+Result<ServerOptions> Daemon::AdminServerOptions() const {
+  const DaemonConfig& d = loaded_->config.daemon;
+  auto listen = ParseListen(d.admin_listen);
   if (!listen.ok()) {
     return listen.status();
   }
-  const DaemonConfig& d = loaded_->config.daemon;
   ServerOptions server_options;
   server_options.bind_address = listen->first;
   server_options.port = listen->second;
@@ -261,7 +295,6 @@ Status Daemon::StartAdminServer() {
   server_options.on_warning = [](const std::string& message) {
     spdlog::warn("admin: {}", message);
   };
-  const bool loopback = IsLoopbackHost(listen->first);
   if (!d.admin_tls_cert.empty()) {
     Result<std::string> cert = CredentialFilePath(d.admin_tls_cert, d.credentials_dir);
     Result<std::string> key = CredentialFilePath(d.admin_tls_key, d.credentials_dir);
@@ -270,27 +303,106 @@ Status Daemon::StartAdminServer() {
     }
     server_options.cert_file = *cert;
     server_options.key_file = *key;
-  } else if (!loopback) {
+  } else if (!IsLoopbackHost(listen->first)) {
     return FailedPrecondition("[admin] listen = \"" + d.admin_listen +
                               "\" is beyond loopback: set [admin] tls_cert and tls_key (people "
                               "sign in over it), or listen on 127.0.0.1");
   }
-  if (Status s = BuildWorkspace(!server_options.cert_file.empty(), loopback,
-                                AdminHostNames(listen->first, d.admin_allowed_hosts));
+  return server_options;
+}
+
+Status Daemon::StartAdminServer() {
+  Result<ServerOptions> server_options = AdminServerOptions();
+  if (!server_options.ok()) {
+    return server_options.status();
+  }
+  const DaemonConfig& d = loaded_->config.daemon;
+  const std::string& host = server_options->bind_address;
+  if (Status s = BuildWorkspace(!server_options->cert_file.empty(), IsLoopbackHost(host),
+                                AdminHostNames(host, d.admin_allowed_hosts));
       !s.ok()) {
     return s;
   }
   admin_server_ = std::make_unique<HttpServer>(
-      io_.get_executor(), server_options, [this](HttpRequest request) {
+      io_.get_executor(), *server_options, [this](HttpRequest request) {
         return HandleAdmin(workspace_->front.get(), std::move(request));
       });
   Result<uint16_t> port = admin_server_->Start();
   if (!port.ok()) {
-    return port.status().Annotate("admin server on " + loaded_->config.daemon.admin_listen);
+    return port.status().Annotate("admin server on " + d.admin_listen);
   }
   spdlog::info("admin API and review workspace listening on {}://{}:{}/",
-               admin_server_->tls() ? "https" : "http", listen->first, *port);
+               admin_server_->tls() ? "https" : "http", host, *port);
   return Status::Ok();
+}
+
+std::optional<Result<std::unique_ptr<Store>>> Daemon::WaitForStore(Status why) {
+  const DaemonConfig& d = loaded_->config.daemon;
+  Result<ServerOptions> server_options = AdminServerOptions();
+  if (!server_options.ok()) {
+    return why;
+  }
+  std::string reason = why.ToString();
+  const std::vector<std::string> hosts =
+      AdminHostNames(server_options->bind_address, d.admin_allowed_hosts);
+  HttpServer server(io_.get_executor(), *server_options, [&reason, &hosts](HttpRequest request) {
+    return AnswerWhileWaitingForStore(std::move(request), reason, hosts);
+  });
+  if (!server.Start().ok()) {
+    return why;  // the address is taken or unusable: nothing to answer on
+  }
+  spdlog::error(
+      "cannot open the state store in {}: {}; /readyz answers 503 until it opens "
+      "(trying again every few seconds)",
+      d.state_dir, reason);
+  deps_.notifier.Notify("READY=1\nSTATUS=waiting for the state store: " + reason);
+  const std::optional<milliseconds> pet = deps_.notifier.WatchdogPetInterval();
+  Result<std::unique_ptr<Store>> store = why;
+  bool signalled = false;
+  asio::steady_timer timer(io_);
+  asio::signal_set signals(io_, SIGTERM, SIGINT);
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (!ec) {
+      signalled = true;
+      timer.cancel();
+    }
+  });
+  asio::co_spawn(
+      io_,
+      [&]() -> Awaitable<void> {
+        milliseconds wait = kStoreRetryFirst;
+        while (!signalled) {
+          timer.expires_after(pet ? std::min(wait, *pet) : wait);
+          boost::system::error_code ec;
+          co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          if (signalled) {
+            break;
+          }
+          // Each attempt is the loop doing its work: the watchdog is fed.
+          deps_.notifier.Notify("WATCHDOG=1");
+          store = deps_.open_store(d.state_dir);
+          if (store.ok() || !StoreMayRecover(store.status())) {
+            break;
+          }
+          if (store.status().ToString() != reason) {
+            reason = store.status().ToString();
+            spdlog::error("cannot open the state store in {}: {}", d.state_dir, reason);
+          }
+          wait = std::min(wait * 2, kStoreRetryMax);
+        }
+        signals.cancel();
+        server.Stop();
+      },
+      asio::detached);
+  io_.run();
+  io_.restart();
+  if (signalled) {
+    return std::nullopt;
+  }
+  if (store.ok()) {
+    spdlog::info("state store in {} is open: starting", d.state_dir);
+  }
+  return store;
 }
 
 int Daemon::Run() {
@@ -303,6 +415,14 @@ int Daemon::Run() {
   ApplyLogLevel();
   const DaemonConfig& d = loaded_->config.daemon;
   Result<std::unique_ptr<Store>> store = deps_.open_store(d.state_dir);
+  if (!store.ok() && !options_.once && StoreMayRecover(store.status())) {
+    std::optional<Result<std::unique_ptr<Store>>> waited = WaitForStore(store.status());
+    if (!waited) {
+      spdlog::info("stopped while waiting for the state store");
+      return kExitOk;
+    }
+    store = std::move(*waited);
+  }
   if (!store.ok()) {
     spdlog::critical("cannot open the state store in {}: {}", d.state_dir,
                      store.status().ToString());

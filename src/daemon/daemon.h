@@ -51,6 +51,7 @@
 namespace dealsync {
 
 class HttpServer;
+struct ServerOptions;
 class SourceRunner;
 struct WorkspaceStack;
 
@@ -123,7 +124,11 @@ class Daemon final : public AdminBackend {
   Status StartAllSources();
   void StartRunner(std::shared_ptr<SourceRunner> runner);
   void RunnerFinished(const std::string& id);
+  Result<ServerOptions> AdminServerOptions() const;
   Status StartAdminServer();
+  // Serves /healthz and /readyz (503, the reason) while retrying to open the
+  // store; nullopt when SIGTERM or SIGINT arrives first.
+  std::optional<Result<std::unique_ptr<Store>>> WaitForStore(Status why);
   // Users, sessions, review API and web app in front of admin_api_ (daemon_workspace.cc).
   Status BuildWorkspace(bool tls, bool loopback_only, const std::vector<std::string>& hosts);
   void ApplyLogLevel();

@@ -21,10 +21,6 @@ void SyncEngine::UpdateConfig(Config config) {
   impl_->config = std::move(config);
 }
 
-void SyncEngine::SetLimits(ReliabilityLimits limits) {
-  impl_->limits = std::move(limits);
-}
-
 Result<std::string> SyncEngine::LoadCursor(std::string_view source) {
   Result<std::optional<std::string>> c = impl_->store.Get(Column::kCursors, source);
   if (!c.ok()) {
@@ -80,7 +76,7 @@ Status SyncEngine::ResolveConflict(std::string_view id, const Resolution& resolu
       DEALSYNC_RETURN_IF_ERROR(SetFieldFromText(probe, c.field, resolution.value)
                                    .Annotate(std::string(FieldName(c.field))));
       value = FieldValueText(probe, c.field);
-      DEALSYNC_RETURN_IF_ERROR(CheckValueBounds(c.field, value, im.BoundsFor(c.partner),
+      DEALSYNC_RETURN_IF_ERROR(CheckValueBounds(c.field, value, im.PolicyFor(c.partner).bounds,
                                                 im.Rates(),
                                                 TimeZone::Utc().LocalDate(im.clock.Now())));
       break;

@@ -30,17 +30,12 @@ struct SyncEngine::Impl {
   Store& store;
   Config config;
   Clock& clock;
-  ReliabilityLimits limits;
 
   // ---- configuration ------------------------------------------------------
   bool IsVendor(std::string_view source) const { return source == config.vendor.id; }
   const SourceConfig* Source(std::string_view id) const;
   const ReconcilePolicy& PolicyFor(std::string_view partner) const;
   const CurrencyRates& Rates() const { return config.daemon.rates; }
-  const ValueBounds& BoundsFor(std::string_view source) const {
-    auto it = limits.source_bounds.find(source);
-    return it != limits.source_bounds.end() ? it->second : limits.bounds;
-  }
 
   // ---- state (state.cc) -----------------------------------------------------
   Result<uint64_t> NextSeq(Txn& txn, std::string_view counter);

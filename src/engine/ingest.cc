@@ -134,7 +134,7 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
   std::set<std::string> touched_links;
   DEALSYNC_RETURN_IF_ERROR(PrefetchPage(txn, source, page));
 
-  const ValueBounds& bounds = BoundsFor(source);
+  const ValueBounds& bounds = PolicyFor(source).bounds;
   const CalendarDate today = TimeZone::Utc().LocalDate(clock.Now());
   auto journal_reject = [&](std::string_view native_id, std::string message,
                             std::string_view payload) -> Status {

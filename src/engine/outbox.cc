@@ -116,7 +116,7 @@ Result<bool> SyncEngine::Impl::FailPush(Txn& txn, StoredOutbox stored, const Sta
                                                                e.history.size() - kPushHistory));
   }
   const PushRetryDecision d =
-      DecidePushRetry(limits.push, error, e.attempts, e.first_failed_at, now);
+      DecidePushRetry(config.daemon.push_retry, error, e.attempts, e.first_failed_at, now);
   e.last_error = error.ToString();
   if (d.dead_letter) {
     e.last_error += " [" + d.why + "]";

@@ -532,8 +532,8 @@ Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir,
     return FailedPrecondition("state directory " + dir +
                               " is in use by another dealsyncd (RocksDB lock held)");
   }
-  if (s.IsIOError()) {  // permissions, missing parent, full disk: an operator must act
-    return FailedPrecondition("opening state directory " + dir + ": " + s.ToString());
+  if (s.IsIOError()) {  // read-only or full file system, permissions: may pass, so retryable
+    return Unavailable("opening state directory " + dir + ": " + s.ToString());
   }
   if (!s.ok()) {
     return FromRocks(s, "opening state directory " + dir);

@@ -12,6 +12,7 @@
 #include "src/admin/admin_api.h"
 #include "src/admin/host_check.h"
 #include "src/platform/fake_clock.h"
+#include "tests/fuzz/fuzz_request.h"
 
 namespace dealsync {
 namespace {
@@ -48,30 +49,6 @@ class Backend final : public AdminBackend {
   }
 };
 
-HttpRequest ParseRequest(std::string_view text) {
-  HttpRequest r;
-  const size_t line_end = text.find('\n');
-  std::string_view line = text.substr(0, line_end);
-  const size_t space = line.find(' ');
-  r.method = std::string(line.substr(0, space));
-  r.url = space == std::string_view::npos ? "/" : std::string(line.substr(space + 1));
-  text = line_end == std::string_view::npos ? std::string_view() : text.substr(line_end + 1);
-  while (!text.empty()) {
-    const size_t end = text.find('\n');
-    std::string_view header = text.substr(0, end);
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-    if (header.empty()) {
-      break;
-    }
-    const size_t colon = header.find(':');
-    r.headers.emplace_back(
-        std::string(header.substr(0, colon)),
-        colon == std::string_view::npos ? "" : std::string(header.substr(colon + 1)));
-  }
-  r.body = std::string(text);
-  return r;
-}
-
 }  // namespace
 }  // namespace dealsync
 
@@ -83,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       backend, clock,
       AdminApiOptions{"fuzz-token", 3, AdminHostNames("127.0.0.1", {"admin.test"})});
   const HttpRequest request =
-      ParseRequest(std::string_view(reinterpret_cast<const char*>(data), size));
+      ParseFuzzRequest(std::string_view(reinterpret_cast<const char*>(data), size));
   const HttpResponse response = api.Handle(request);
   if (response.status < 200 || response.status > 599) {
     std::abort();

@@ -609,6 +609,24 @@ TEST_F(DaemonE2ETest, MissingCredentialFailsOnePartnerWhileTwoOthersSyncAndReloa
   EXPECT_NE(metrics->body.find("dealsync_source_up{source=\"northwind\"} 1\n"), std::string::npos);
   EXPECT_NE(e2e::ReadFile(Log()).find("source contoso: failed, not syncing until fixed"),
             std::string::npos);
+  // ... and the review workspace's Partners page shows it failed, with the reason.
+  auto partner_entry = [&](const std::string& id) {
+    Result<HttpResponse> r = Http("GET", Admin("/api/v1/partners"), "", "e2e-admin-token");
+    EXPECT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : r.status().ToString());
+    const json body = r.ok() ? json::parse(r->body, nullptr, false) : json();
+    if (body.is_object() && body.contains("partners")) {
+      for (const json& p : body["partners"]) {
+        if (p["id"] == id) {
+          return p;
+        }
+      }
+    }
+    return json();
+  };
+  json page = partner_entry("contoso");
+  EXPECT_EQ(page["failed"], true) << page.dump();
+  EXPECT_NE(page.value("last_error", "").find("contoso-api-key"), std::string::npos) << page;
+  EXPECT_EQ(partner_entry("fabrikam")["failed"], false);
 
   const std::string reload = std::string(DEALSYNCCTL) + " reload --config '" + Config() + "'";
   std::string out;
@@ -647,6 +665,33 @@ TEST_F(DaemonE2ETest, MissingCredentialFailsOnePartnerWhileTwoOthersSyncAndReloa
   metrics = Http("GET", Admin("/metrics"));
   ASSERT_OK(metrics);
   EXPECT_NE(metrics->body.find("dealsync_source_up{source=\"contoso\"} 1\n"), std::string::npos);
+
+  // A partner file that does not load, added at reload: that partner alone is
+  // failed (non-zero verdict naming the file, /readyz, metric, Partners page);
+  // the others keep syncing. Removed again, the reload succeeds.
+  e2e::WriteFile(Config() + "/partners.d/broken.toml", "id = \"broken\"\nconnector = \"rets\"\n");
+  out.clear();
+  EXPECT_EQ(e2e::RunCommand(reload, &out), 1) << out;
+  EXPECT_NE(out.find("broken.toml"), std::string::npos) << out;
+  EXPECT_NE(out.find("reload applied with failures"), std::string::npos) << out;
+  ready = Http("GET", Admin("/readyz"));
+  ASSERT_OK(ready);
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_NE(ready->body.find("source broken: failed:"), std::string::npos) << ready->body;
+  metrics = Http("GET", Admin("/metrics"));
+  ASSERT_OK(metrics);
+  EXPECT_NE(metrics->body.find("dealsync_source_up{source=\"broken\"} 0\n"), std::string::npos);
+  EXPECT_NE(metrics->body.find("dealsync_source_up{source=\"contoso\"} 1\n"), std::string::npos);
+  page = partner_entry("broken");
+  EXPECT_EQ(page["failed"], true) << page.dump();
+  EXPECT_NE(page.value("last_error", "").find("broken.toml"), std::string::npos) << page;
+  ASSERT_TRUE(partner_->Edit(p2_, {{"stage", "Demo"}}));  // still syncing meanwhile
+  ASSERT_TRUE(Eventually([&] { return vendor_->View(v2_)["status"] == "Demo"; }))
+      << vendor_->View(v2_).dump();
+  fs::remove(Config() + "/partners.d/broken.toml");
+  out.clear();
+  EXPECT_EQ(e2e::RunCommand(reload, &out), 0) << out;
+  EXPECT_TRUE(partner_entry("broken").is_null());
   // Without the token the admin API refuses to reload.
   Result<HttpResponse> anonymous = Http("POST", Admin("/api/v1/reload"));
   ASSERT_OK(anonymous);
@@ -981,6 +1026,51 @@ TEST_F(DaemonE2ETest, DiskFullIsReportedAndRecoveredWithoutRestart) {
   EXPECT_NE(e2e::ReadFile(Log()).find("succeed again"), std::string::npos);
   daemon_->Signal(SIGTERM);
   EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << e2e::ReadFile(Log());  // no abort at shutdown
+}
+
+// The state directory's file system is read-only when the daemon starts (a
+// remount after I/O errors, a missing writable mount): no exit into a restart
+// loop and no abort, /healthz answers, /readyz is 503 with the reason, nothing
+// else is served; once the file system is writable the daemon opens the store
+// in the same process and syncs.
+TEST_F(DaemonE2ETest, ReadOnlyStateDirectoryAtStartIsNotReadyUntilItIsWritable) {
+  const fs::path state = dir_ / "state";
+  fs::create_directories(state);
+  if (::mount("tmpfs", state.c_str(), "tmpfs", MS_RDONLY, "size=32m,mode=0700") != 0) {
+    GTEST_SKIP() << "cannot mount a small tmpfs (" << std::strerror(errno)
+                 << "); this test needs root or CAP_SYS_ADMIN";
+  }
+  struct Unmount {
+    fs::path path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{state};
+  Seed();
+  StartDaemon();
+  ASSERT_TRUE(WaitForStatus(Admin("/healthz"), 200)) << e2e::ReadFile(Log());
+  Result<HttpResponse> ready = Http("GET", Admin("/readyz"));
+  ASSERT_OK(ready);
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_NE(ready->body.find("store: cannot open"), std::string::npos) << ready->body;
+  EXPECT_NE(ready->body.find("Read-only file system"), std::string::npos) << ready->body;
+  Result<HttpResponse> conflicts = Http("GET", Admin("/api/v1/conflicts"));
+  ASSERT_OK(conflicts);
+  EXPECT_EQ(conflicts->status, 503);
+  EXPECT_EQ(conflicts->header("Retry-After").value_or(""), "10");
+  std::this_thread::sleep_for(seconds(3));  // a few attempts: still running, still not ready
+  EXPECT_FALSE(daemon_->WaitExit(milliseconds(1)).has_value()) << e2e::ReadFile(Log());
+  EXPECT_EQ(Http("GET", Admin("/readyz"))->status, 503);
+  EXPECT_NE(partner_->View(p1_)["status"], "Quote sent");
+
+  ASSERT_EQ(::mount("tmpfs", state.c_str(), "tmpfs", MS_REMOUNT, "size=32m,mode=0700"), 0)
+      << std::strerror(errno);
+  ASSERT_TRUE(WaitForStatus(Admin("/readyz"), 200, seconds(60))) << e2e::ReadFile(Log());
+  ASSERT_TRUE(Eventually([&] { return partner_->View(p1_)["status"] == "Quote sent"; }))
+      << partner_->View(p1_).dump() << e2e::ReadFile(Log());
+  const std::string log = e2e::ReadFile(Log());
+  EXPECT_NE(log.find("/readyz answers 503 until it opens"), std::string::npos) << log;
+  EXPECT_NE(log.find("is open: starting"), std::string::npos) << log;
+  daemon_->Signal(SIGTERM);
+  EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << e2e::ReadFile(Log());
 }
 
 // A partner value with a newline (here an unknown currency, which rejects the

@@ -435,7 +435,7 @@ async function loadPartnersView() {
     for (const [k, v] of rows) { dl.appendChild(el("dt", { text: k })); dl.appendChild(el("dd", { text: v })); }
     const base = "/api/v1/reports/" + encodeURIComponent(p.id) + "?format=";
     root.appendChild(el("div", { class: "card partner" },
-      el("h2", {}, p.name || p.id, " ", el("span", { class: "pill " + (failing ? "dead_letter" : p.running ? "ok" : "idle"), text: failing ? "failing" : p.running ? "healthy" : "not running" })),
+      el("h2", {}, p.name || p.id, " ", el("span", { class: "pill " + (failing ? "dead_letter" : p.running ? "ok" : "idle"), text: p.failed ? "failed, not syncing" : failing ? "failing" : p.running ? "healthy" : "not running" })),
       failing ? el("p", { class: "error-text", text: p.last_error }) : null, dl,
       el("p", { class: "downloads" }, "Reports: ",
         el("a", { href: base + "html", download: "", text: "HTML" }), " · ",

@@ -129,6 +129,27 @@ TEST(SalesforceUpdateTest, WholeCallFailureIsAnError) {
   EXPECT_EQ(outcomes.status().code(), StatusCode::kUnavailable);
 }
 
+// A 200 whose body does not say, per record, that the record was saved is
+// not an acknowledgement: those records are retried, never taken as written.
+TEST(SalesforceUpdateTest, TwoHundredWithoutAClearSaveResultIsNotAcknowledged) {
+  Harness h;
+  h.transport.Push(200, "<html><body>Maintenance</body></html>");
+  auto outcomes = Await(h.Make()->Update({Upd("006A")}));
+  ASSERT_FALSE(outcomes.ok());
+  EXPECT_EQ(outcomes.status().code(), StatusCode::kUnavailable);
+
+  h.transport.Push(200, R"([{"id":"006A"},{"id":"006C","success":true,"errors":[]},)"
+                        R"({"id":"006C","success":"true","errors":[]}])");
+  outcomes = Await(h.Make()->Update({Upd("006A"), Upd("006B"), Upd("006C")}));
+  ASSERT_OK(outcomes);
+  ASSERT_EQ(outcomes->size(), 3u);
+  for (const UpdateOutcome& o : *outcomes) {
+    EXPECT_EQ(o.status.code(), StatusCode::kUnavailable) << o.native_id;
+    EXPECT_NE(o.status.message().find("not acknowledged"), std::string::npos)
+        << o.status.ToString();
+  }
+}
+
 TEST(SalesforceUpdateTest, SecondChunkFailureKeepsFirstChunkOutcomes) {
   Harness h;
   std::vector<RecordUpdate> updates;

@@ -96,6 +96,24 @@ INSTANTIATE_TEST_SUITE_P(
                 {"partners.d/acme.toml:4:13: time_zone: unknown time zone \"Europe/Berlln\" (no "
                  "file /usr/share/zoneinfo/Europe/Berlln; expected an IANA name such as "
                  "\"Europe/Berlin\" or \"UTC\")"}},
+        BadCase{"bad_bounds.toml",
+                "partners.d/acme.toml",
+                {"partners.d/acme.toml:26:20: policy.bounds.negative_amounts: expected a boolean "
+                 "(true or false), found a string",
+                 "partners.d/acme.toml:27:14: policy.bounds.max_amount: invalid amount \"1e9\" "
+                 "(expected a decimal and an ISO 4217 code, e.g. \"100 USD\"); write an amount "
+                 "with its currency, e.g. \"5000000 USD\"",
+                 "partners.d/acme.toml:28:19: policy.bounds.close_date_past: expected whole days "
+                 "up to \"73000d\", e.g. \"3650d\"",
+                 "partners.d/acme.toml:30:20: policy.bounds.max_record_bytes: value 10 is out of "
+                 "range (expected 1024 to 1073741824)",
+                 "partners.d/acme.toml:31:1: policy.bounds.max_field_size: unknown key "
+                 "\"max_field_size\" (did you mean \"max_field_bytes\"?)"}},
+        BadCase{"bad_push.toml",
+                "dealsync.toml",
+                {"dealsync.toml:6:15: push.max_backoff: max_backoff must not be shorter than "
+                 "initial_backoff",
+                 "dealsync.toml:7:17: push.give_up_after: duration must be greater than zero"}},
         BadCase{"bad_tolerance.toml",
                 "partners.d/acme.toml",
                 {"partners.d/acme.toml:22:46: policy.amount.tolerance: unknown currency "

@@ -41,6 +41,13 @@ TEST(LoadConfigTest, DaemonSettings) {
   EXPECT_EQ(p.amount.tolerance_absolute, (Money{10000, "USD"}));
   EXPECT_EQ(p.close_date.rule, PolicyRule::kLatestChangeWins);
   EXPECT_EQ(p.clock_skew, 90s);
+  EXPECT_EQ(p.bounds.close_date_future_days, 730);
+  EXPECT_EQ(p.bounds.close_date_past_days, 3660);  // the default
+  EXPECT_EQ(p.bounds.max_field_bytes, 512u);
+  EXPECT_FALSE(p.bounds.allow_negative_amounts);
+  EXPECT_EQ(d.push_retry.initial_backoff, 30s);
+  EXPECT_EQ(d.push_retry.max_backoff, 2h);
+  EXPECT_EQ(d.push_retry.give_up_after, std::chrono::hours(24 * 7));
 }
 
 TEST(LoadConfigTest, VendorWithPipelines) {
@@ -101,6 +108,11 @@ TEST(LoadConfigTest, PartnersWithOverridesAndOptions) {
   EXPECT_EQ(n->policy.amount.tolerance_absolute, std::nullopt);  // replaced, not merged
   EXPECT_EQ(n->policy.close_date.rule, PolicyRule::kManual);
   EXPECT_EQ(n->policy.clock_skew, 90s);
+  // [policy.bounds] overrides key by key; the rest comes from [reconciliation.bounds].
+  EXPECT_TRUE(n->policy.bounds.allow_negative_amounts);
+  EXPECT_EQ(n->policy.bounds.max_amount, (Money{500000000, "EUR"}));
+  EXPECT_EQ(n->policy.bounds.close_date_future_days, 730);
+  EXPECT_FALSE(config.partners[0].policy.bounds.allow_negative_amounts);
   EXPECT_EQ(std::get<std::string>(n->options.at("list.page.style").value), "cursor");
   EXPECT_EQ(std::get<std::string>(n->options.at("list.page.next").value), "/meta/next_cursor");
   EXPECT_EQ(std::get<std::chrono::milliseconds>(n->options.at("list.overlap").value), 2min);

@@ -2,11 +2,14 @@
 // pusher does not write between the pages of an offset-paged pass (every
 // record is read), a cursor cycle of any length is detected and not persisted,
 // a page cursor refused part way restarts the pass soon from its start, and an
-// odd first page or a refused stored cursor is retried soon, not in 15 minutes.
+// odd first page or a refused stored cursor is retried soon, not in 15 minutes;
+// dead letters are logged at warning and counted per target.
 #include "src/daemon/source_runner.h"
 
 #include <gtest/gtest.h>
 
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -190,6 +193,60 @@ TEST(ConsistentListPass, PushesWaitForAnOffsetPagedPassSoEveryRecordIsRead) {
 
 // A partner that was down: its pushes back off (10 s, then longer); the first
 // good poll re-drives them at once instead of leaving them parked.
+// A push the CRM refuses for a reason a retry cannot fix is a dead letter at
+// once: a warning naming the record and the CRM's reason, and the target's
+// dead-letter counter, so ops see it without reading the store.
+TEST(DeadLetters, AreLoggedAtWarningWithTheRecordAndCountedPerTarget) {
+  EngineHarness h;
+  for (const char* n : {"1", "2"}) {
+    h.vendor.Put(Deal(std::string("V") + n, std::string("REG-") + n, "qualified", "1000.00 USD",
+                      "2026-12-01"));
+    h.partner.Put(Deal(std::string("P") + n, std::string("REG-") + n, "qualified", "1000.00 USD",
+                       "2026-12-01"));
+  }
+  h.Settle();
+  h.clock.Advance(minutes(1));
+  h.vendor.Edit("V1", [](Opportunity& o) { o.stage = Stage::kProposal; });
+  h.vendor.Edit("V2", [](Opportunity& o) { o.stage = Stage::kProposal; });
+  h.Poll(h.vendor);
+  h.partner.FailUpdatesFor("P1", InvalidArgument("FIELD_CUSTOM_VALIDATION_EXCEPTION: no amount"));
+
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64);
+  const std::shared_ptr<spdlog::logger> saved = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+  asio::io_context io;
+  MetricsRegistry metrics;
+  DeclareDaemonMetrics(metrics);
+  ScriptedRandom random;
+  auto runner = MakeRunner(io, h, std::make_unique<LatentConnector>(h.partner, 2), metrics, random);
+  Result<PushStats> pushed = Internal("not run");
+  auto run = [&](Awaitable<void> a) {  // the coroutine's lambda outlives io.run()
+    asio::co_spawn(io, std::move(a), asio::detached);
+    io.run();
+  };
+  run([&]() -> Awaitable<void> { pushed = co_await runner->PushDue(); }());
+  spdlog::set_default_logger(saved);
+
+  ASSERT_OK(pushed);
+  EXPECT_EQ(pushed->succeeded, 1u);
+  EXPECT_EQ(pushed->dead_lettered, 1u);
+  size_t warnings = 0;
+  for (const std::string& line : sink->last_formatted()) {
+    if (line.find("push dead-lettered") == std::string::npos) {
+      continue;
+    }
+    ++warnings;
+    EXPECT_NE(line.find("[warning]"), std::string::npos) << line;
+    EXPECT_NE(line.find("record=P1 "), std::string::npos) << line;
+    EXPECT_NE(line.find("FIELD_CUSTOM_VALIDATION_EXCEPTION: no amount"), std::string::npos) << line;
+  }
+  EXPECT_EQ(warnings, 1u);
+  const std::string text = metrics.RenderText();
+  EXPECT_NE(text.find("dealsync_dead_letters_total{target=\"northwind\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_EQ(h.engine->DeadLetters(kPartner)->size(), 1u);
+}
+
 TEST(Recovery, FirstGoodPollRedrivesParkedPushes) {
   EngineHarness h;
   h.vendor.Put(Deal("V1", "REG-1", "qualified", "1000.00 USD", "2026-12-01"));

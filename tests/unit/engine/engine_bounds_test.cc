@@ -146,10 +146,10 @@ TEST_F(HostileValues, TheSameRejectedVersionIsJournaledOnce) {
 }
 
 TEST(Bounds, NegativeAmountsAreAcceptedWhereConfigured) {
-  EngineHarness h;
-  ReliabilityLimits limits;
-  limits.bounds.allow_negative_amounts = true;
-  h.engine->SetLimits(limits);
+  EngineHarness h([](Config& c) {
+    c.vendor.policy.bounds.allow_negative_amounts = true;
+    c.partners[0].policy.bounds.allow_negative_amounts = true;
+  });
   h.vendor.Put(Deal("V1", "REG-1", "qualified", "1000.00 USD", "2026-12-01"));
   h.partner.Put(Deal("P1", "REG-1", "qualified", "1000.00 USD", "2026-12-01"));
   h.Settle();

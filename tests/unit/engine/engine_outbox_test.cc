@@ -134,6 +134,29 @@ TEST_F(Outbox, RetryableErrorBecomesADeadLetterOnlyAfterGiveUpAfter) {
   EXPECT_NE(dead->front().last_error.find("push.give_up_after"), std::string::npos);
 }
 
+TEST_F(Outbox, ConfiguredPushRetryPolicyIsFollowed) {
+  Config config = h.config;
+  config.daemon.push_retry.initial_backoff = minutes(1);
+  config.daemon.push_retry.max_backoff = minutes(4);
+  config.daemon.push_retry.give_up_after = hours(2);
+  h.engine->UpdateConfig(config);
+  h.partner.FailUpdatesFor("P5", Unavailable("partner down"));
+  PushFor(minutes(100), minutes(1));
+  EXPECT_EQ(h.engine->Counters()->dead_letters, 0u);
+  Result<std::vector<OutboxEntry>> waiting =
+      h.engine->DuePushes(kPartner, 100, h.clock.Now() + hours(24));
+  ASSERT_OK(waiting);
+  ASSERT_EQ(waiting->size(), 1u);  // P5; the other 11 were delivered
+  // 1, 2, 4, 4, 4 ... minutes apart: about 26 attempts in 100 minutes, not 100.
+  EXPECT_GE(waiting->front().attempts, 20u);
+  EXPECT_LE(waiting->front().attempts, 30u);
+  PushFor(minutes(30), minutes(1));
+  Result<std::vector<OutboxEntry>> dead = h.engine->DeadLetters(kPartner);
+  ASSERT_OK(dead);
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_NE(dead->front().last_error.find("push.give_up_after"), std::string::npos);
+}
+
 TEST_F(Outbox, DeadLetterRetriedByAnOperatorIsDelivered) {
   h.partner.FailUpdatesFor("P1", InvalidArgument("validation rule"));
   h.Push(h.partner);

@@ -328,6 +328,41 @@ TEST_F(WorkspaceTest, PartnersShowSyncHealthAndDeadLettersTheirFullError) {
   EXPECT_NE(dead[0]["last_error"].get<std::string>().find("registration cap"), std::string::npos);
 }
 
+// A partner that is configured but failed to start (a missing credential)
+// and one whose file did not load at all are both on the Partners page as
+// failed, with the reason, and only for users who may see that partner.
+TEST_F(WorkspaceTest, PartnersThatFailedToStartAreShownWithTheReason) {
+  SourceHealth missing;
+  missing.id = "northwind";
+  missing.failed = true;
+  missing.last_error = "credential \"northwind-token\" is missing";
+  w.backend->SetSource(missing);
+  SourceHealth invalid;
+  invalid.id = "fabrikam";
+  invalid.failed = true;
+  invalid.last_error = "partners.d/fabrikam.toml:4:1: connection: missing key base_url";
+  w.backend->SetSource(invalid);
+
+  Signed ada = SignIn("ada");
+  json partners = Body(Call("GET", "/api/v1/partners", "", &ada))["partners"];
+  ASSERT_EQ(partners.size(), 3u) << partners.dump();
+  EXPECT_EQ(partners[0]["id"], "northwind");
+  EXPECT_EQ(partners[0]["failed"], true);
+  EXPECT_EQ(partners[0]["running"], false);
+  EXPECT_NE(partners[0]["last_error"].get<std::string>().find("northwind-token"),
+            std::string::npos);
+  EXPECT_EQ(partners[1]["id"], "contoso");
+  EXPECT_EQ(partners[1]["failed"], false);
+  EXPECT_EQ(partners[2]["id"], "fabrikam");
+  EXPECT_EQ(partners[2]["failed"], true);
+  EXPECT_EQ(partners[2]["last_error"], invalid.last_error);
+
+  Signed nora = SignIn("nora");
+  json limited = Body(Call("GET", "/api/v1/partners", "", &nora))["partners"];
+  ASSERT_EQ(limited.size(), 1u) << limited.dump();
+  EXPECT_EQ(limited[0]["id"], "northwind");
+}
+
 TEST_F(WorkspaceTest, DeadLettersAreRetriedOnlyByResolversWhoSeeTheirPartner) {
   Signed rita = SignIn("rita");
   Signed vic = SignIn("vic");

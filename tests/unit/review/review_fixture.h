@@ -53,6 +53,16 @@ class EngineBackend final : public AdminBackend {
     discarded_by.emplace_back(by);
     return engine_.DiscardDeadLetter(target, native_id);
   }
+  // A source as the daemon reports it (e.g. one that failed to start).
+  void SetSource(SourceHealth health) {
+    for (SourceHealth& h : sources_) {
+      if (h.id == health.id) {
+        h = std::move(health);
+        return;
+      }
+    }
+    sources_.push_back(std::move(health));
+  }
   std::vector<std::string> discarded_by;  // who discarded, in order
 
  private:
