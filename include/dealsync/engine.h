@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -118,6 +119,19 @@ struct LinkAmbiguity {
   std::vector<std::string> candidates;  // "<source>/<native id>"
 };
 
+// What one source owns of the engine's gauges: outbox entries and dead letters
+// by target, links and held conflicts by partner, unlinked and ambiguous
+// records by source.
+struct SourceCounters {
+  uint64_t outbox_depth = 0;
+  uint64_t dead_letters = 0;
+  uint64_t links = 0;
+  uint64_t conflicts_held = 0;
+  uint64_t unlinked_records = 0;
+  uint64_t ambiguous_records = 0;
+  bool operator==(const SourceCounters&) const = default;
+};
+
 struct EngineCounters {
   uint64_t journal_entries = 0;
   uint64_t outbox_depth = 0;
@@ -128,6 +142,9 @@ struct EngineCounters {
   uint64_t links = 0;
   uint64_t unlinked_records = 0;
   uint64_t ambiguous_records = 0;
+  // Sources that own none of the above are absent. Kept in step with every
+  // write, so reading them costs no scan.
+  std::map<std::string, SourceCounters, std::less<>> by_source;
 };
 
 class SyncEngine {

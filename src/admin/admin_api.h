@@ -57,6 +57,9 @@ struct SourceHealth {
   uint64_t rate_limit_waits = 0;                    // times the limiter made a call wait
   RateLimitConfig rate_limit{};                     // the configured API budget
   bool failed = false;  // not running: its file, credential or connector could not be set up
+  // The CRM's own request quota as it last reported it (nullopt: never said).
+  std::optional<int64_t> quota_used{};
+  std::optional<int64_t> quota_limit{};
 };
 
 // What a reload did. `applied` false: nothing changed (the daemon-wide

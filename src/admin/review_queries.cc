@@ -125,31 +125,21 @@ HttpResponse ReviewApi::Partners(const Principal& who) {
   for (SourceHealth& h : deps_.backend.Sources()) {
     health[h.id] = std::move(h);
   }
-  std::map<std::string, std::map<std::string, int64_t>> counts;
-  ConflictFilter held;
-  held.status = ConflictStatus::kHeldForReview;
-  auto held_list = deps_.engine.ListConflicts(held);
-  auto plan = deps_.engine.PlanNextCycle();
-  auto dead = deps_.engine.DeadLetters("");
-  auto links = deps_.engine.ListLinks("");
-  for (const Status& s : {held_list.status(), plan.status(), dead.status(), links.status()}) {
-    if (!s.ok()) {
-      return ErrorFromStatus(s);
-    }
+  // Counts per source from the engine's gauges: no scan per request. Queued
+  // pushes and dead letters are those to the source; links and held conflicts
+  // those of the partner.
+  Result<EngineCounters> counters = deps_.engine.Counters();
+  if (!counters.ok()) {
+    return ErrorFromStatus(counters.status());
   }
-  auto bump = [&](const std::string& partner, const char* key) { ++counts[partner][key]; };
-  for (const Conflict& c : *held_list) {
-    bump(c.partner, "held_conflicts");
-  }
-  for (const PlannedPush& p : plan->pushes) {
-    bump(PartnerOfEntry(p.entry), "queued_pushes");
-  }
-  for (const OutboxEntry& e : *dead) {
-    bump(PartnerOfEntry(e), "dead_letters");
-  }
-  for (const Link& l : *links) {
-    bump(l.partner, "links");
-  }
+  auto put_counts = [&](json& j, const std::string& id) {
+    auto it = counters->by_source.find(id);
+    const SourceCounters c = it != counters->by_source.end() ? it->second : SourceCounters{};
+    j["held_conflicts"] = c.conflicts_held;
+    j["queued_pushes"] = c.outbox_depth;
+    j["dead_letters"] = c.dead_letters;
+    j["links"] = c.links;
+  };
   auto health_json = [&](const std::string& id) {
     json j = {{"id", id}};
     auto it = health.find(id);
@@ -178,6 +168,8 @@ HttpResponse ReviewApi::Partners(const Principal& who) {
         std::to_string(h.rate_limit.requests) + " requests per " +
         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(h.rate_limit.per).count()) +
         "s";
+    j["api_quota_used"] = h.quota_used ? json(*h.quota_used) : json(nullptr);
+    j["api_quota_limit"] = h.quota_limit ? json(*h.quota_limit) : json(nullptr);
     return j;
   };
   json partners = json::array();
@@ -188,9 +180,7 @@ HttpResponse ReviewApi::Partners(const Principal& who) {
     json j = health_json(p.id);
     j["name"] = p.name;
     j["connector"] = p.connector;
-    for (const char* key : {"held_conflicts", "queued_pushes", "dead_letters", "links"}) {
-      j[key] = counts[p.id][key];
-    }
+    put_counts(j, p.id);
     partners.push_back(std::move(j));
   }
   // A partner whose file did not load is in no config, but ops and channel
@@ -202,9 +192,7 @@ HttpResponse ReviewApi::Partners(const Principal& who) {
       json j = health_json(id);
       j["name"] = id;
       j["connector"] = "";
-      for (const char* key : {"held_conflicts", "queued_pushes", "dead_letters", "links"}) {
-        j[key] = counts[id][key];
-      }
+      put_counts(j, id);
       partners.push_back(std::move(j));
     }
   }
@@ -213,6 +201,7 @@ HttpResponse ReviewApi::Partners(const Principal& who) {
     json v = health_json(config.vendor.id);
     v["name"] = config.vendor.name;
     v["connector"] = config.vendor.connector;
+    put_counts(v, config.vendor.id);
     out["vendor"] = v;
   }
   return JsonResponse(200, out);

@@ -1,12 +1,16 @@
 // CheckCredentials: every secret a loaded configuration names must be there
 // before the daemon needs it. Reads each one (through ResolveCredential, so
 // the check is the daemon's own lookup) and reports where it is referenced.
+#include "src/config/credential_check.h"
+
+#include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
-
-#include "dealsync/config.h"
+#include <filesystem>
 
 namespace dealsync {
 namespace {
@@ -48,6 +52,43 @@ std::string FileProblem(const std::string& path) {
   return "";
 }
 
+// Whether the permission bits of `st` grant `want` (S_IRUSR-style, owner
+// position) to `who`.
+bool Grants(const struct stat& st, const ServiceAccount& who, mode_t want) {
+  if (who.uid == 0) {
+    return true;
+  }
+  if (st.st_uid == who.uid) {
+    return (st.st_mode & want) != 0;
+  }
+  const bool in_group = st.st_gid == who.gid || std::find(who.groups.begin(), who.groups.end(),
+                                                          st.st_gid) != who.groups.end();
+  return (st.st_mode & (in_group ? want >> 3 : want >> 6)) != 0;
+}
+
+// Why `who` cannot read `path`, or "" when it can.
+std::string ServiceReadProblem(const std::string& path, const ServiceAccount& who) {
+  const std::string account =
+      "the service account " + who.name + " (uid " + std::to_string(who.uid) + ")";
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  for (; !dir.empty(); dir = dir.parent_path()) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0 && !Grants(st, who, S_IXUSR)) {
+      return path + " is not readable by " + account + ": it cannot enter " + dir.string() +
+             " (give it search permission, or use a credential from LoadCredential=)";
+    }
+    if (dir == dir.root_path()) {
+      break;
+    }
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !Grants(st, who, S_IRUSR)) {
+    return path + " is not readable by " + account + " (chown " + who.name + " " + path +
+           ", mode 0400, or use a credential from LoadCredential=)";
+  }
+  return "";
+}
+
 // Why `secret` cannot sign a JWT bearer assertion, or "" when it looks like it
 // can (the signature itself is made, and any remaining problem reported, by
 // the daemon's OAuth2 client).
@@ -66,7 +107,36 @@ std::string PrivateKeyProblem(const std::string& secret) {
 
 }  // namespace
 
+std::optional<ServiceAccount> LookUpServiceAccount(const std::string& name) {
+  std::vector<char> buffer(16384);
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  if (::getpwnam_r(name.c_str(), &pw, buffer.data(), buffer.size(), &found) != 0 ||
+      found == nullptr) {
+    return std::nullopt;
+  }
+  ServiceAccount account{name, pw.pw_uid, pw.pw_gid, {}};
+  int count = 64;
+  std::vector<gid_t> groups(static_cast<size_t>(count));
+  if (::getgrouplist(name.c_str(), pw.pw_gid, groups.data(), &count) >= 0) {
+    groups.resize(static_cast<size_t>(count));
+    account.groups = std::move(groups);
+  }
+  return account;
+}
+
 std::vector<ConfigError> CheckCredentials(const Config& config) {
+  // As root (the usual `sudo dealsyncctl validate`), reading a file proves
+  // nothing about the service: check for its account. Otherwise the caller's
+  // own access is what the check measures.
+  std::optional<ServiceAccount> service;
+  if (::geteuid() == 0) {
+    service = LookUpServiceAccount(kServiceAccountName);
+  }
+  return CheckCredentials(config, service ? &*service : nullptr);
+}
+
+std::vector<ConfigError> CheckCredentials(const Config& config, const ServiceAccount* service) {
   std::vector<NamedRef> refs;
   const DaemonConfig& d = config.daemon;
   if (!d.admin_token.empty()) {
@@ -135,6 +205,9 @@ std::vector<ConfigError> CheckCredentials(const Config& config) {
           break;
         }
         std::string problem = FileProblem(path);
+        if (problem.empty() && service != nullptr && ref.kind == CredentialRef::Kind::kFile) {
+          problem = ServiceReadProblem(path, *service);
+        }
         if (problem.empty()) {
           // Non-empty after the trailing newline is trimmed, and not oversized.
           Result<std::string> secret = ResolveCredential(ref, d.credentials_dir);

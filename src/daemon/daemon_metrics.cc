@@ -56,6 +56,17 @@ void DeclareDaemonMetrics(MetricsRegistry& r) {
                      "this target being acknowledged.",
                      kWriteBackBuckets);
   r.Declare(metric::kPollInterval, T::kGauge, "The source's configured poll interval, seconds.");
+  r.Declare(metric::kApiQuotaUsed, T::kGauge,
+            "Requests the CRM counts against its own quota, as its latest response reported "
+            "(Salesforce daily API usage, HubSpot daily limit, X-RateLimit-*).");
+  r.Declare(metric::kApiQuotaLimit, T::kGauge,
+            "The CRM's own request quota that dealsync_api_quota_used counts against.");
+  r.Declare(metric::kSourceHeldConflicts, T::kGauge,
+            "Conflicts held for a channel manager, by partner.");
+  r.Declare(metric::kSourceQueuedPushes, T::kGauge, "Pushes queued in the outbox, by target.");
+  r.Declare(metric::kSourceDeadLetters, T::kGauge,
+            "Pushes given up on and waiting for an operator, by target.");
+  r.Declare(metric::kSourceLinks, T::kGauge, "Linked deal pairs, by partner.");
   r.Declare(metric::kApiRateLimit, T::kGauge,
             "The source's configured request budget (connection.rate_limit), requests/second.");
   r.Declare(metric::kBuildInfo, T::kGauge, "Version and git revision of the running dealsyncd.");
@@ -143,7 +154,9 @@ void RemoveSourceSeries(MetricsRegistry& r, std::string_view source) {
         metric::kApiCalls, metric::kPollLag, metric::kLastSuccessfulPoll, metric::kRecordsRejected,
         metric::kConflictsRecorded, metric::kPollDuration, metric::kPollInterval,
         metric::kApiRateLimit, metric::kRecordWarnings, metric::kPassRestarts,
-        metric::kSourceWatermark}) {
+        metric::kSourceWatermark, metric::kApiQuotaUsed, metric::kApiQuotaLimit,
+        metric::kSourceHeldConflicts, metric::kSourceQueuedPushes, metric::kSourceDeadLetters,
+        metric::kSourceLinks}) {
     r.RemoveSeries(family, "source", source);
   }
   for (std::string_view family : {metric::kPushes, metric::kPushFailures, metric::kDeadLettered,

@@ -44,6 +44,12 @@ inline constexpr std::string_view kPassRestarts = "dealsync_list_pass_restarts_t
 inline constexpr std::string_view kSourceWatermark = "dealsync_source_watermark_timestamp_seconds";
 inline constexpr std::string_view kStoreFreeBytes = "dealsync_store_free_bytes";
 inline constexpr std::string_view kStoreWriteFailing = "dealsync_store_write_failing";
+inline constexpr std::string_view kApiQuotaUsed = "dealsync_api_quota_used";
+inline constexpr std::string_view kApiQuotaLimit = "dealsync_api_quota_limit";
+inline constexpr std::string_view kSourceHeldConflicts = "dealsync_source_held_conflicts";
+inline constexpr std::string_view kSourceQueuedPushes = "dealsync_source_queued_pushes";
+inline constexpr std::string_view kSourceDeadLetters = "dealsync_source_dead_letters";
+inline constexpr std::string_view kSourceLinks = "dealsync_source_links";
 }  // namespace metric
 
 // Declares every family above with its HELP text.

@@ -131,6 +131,28 @@ void Daemon::RefreshGauges() {
                  static_cast<double>(c->conflicts_held));
     metrics_.Set(metric::kConflicts, {{"status", "resolved_by_operator"}},
                  static_cast<double>(c->conflicts_resolved_by_operator));
+    // Every configured source has its series (0 when it owns nothing).
+    std::map<std::string, SourceCounters> per_source;
+    for (const auto& [id, runner] : runners_) {
+      per_source[id];
+    }
+    for (const auto& [id, reason] : failed_) {
+      per_source[id];
+    }
+    for (const auto& [id, counts] : c->by_source) {
+      if (per_source.contains(id)) {
+        per_source[id] = counts;
+      }
+    }
+    for (const auto& [id, counts] : per_source) {
+      metrics_.Set(metric::kSourceHeldConflicts, {{"source", id}},
+                   static_cast<double>(counts.conflicts_held));
+      metrics_.Set(metric::kSourceQueuedPushes, {{"source", id}},
+                   static_cast<double>(counts.outbox_depth));
+      metrics_.Set(metric::kSourceDeadLetters, {{"source", id}},
+                   static_cast<double>(counts.dead_letters));
+      metrics_.Set(metric::kSourceLinks, {{"source", id}}, static_cast<double>(counts.links));
+    }
   } else {
     spdlog::warn("engine counters unavailable: {}", c.status().ToString());
   }

@@ -113,6 +113,12 @@ void SourceRunner::ExportTransportCounters() {
                        static_cast<double>(waits - exported_rate_limit_waits_));
     exported_rate_limit_waits_ = waits;
   }
+  const int64_t used = parts_.counters->quota_used.load(std::memory_order_relaxed);
+  const int64_t limit = parts_.counters->quota_limit.load(std::memory_order_relaxed);
+  if (used >= 0 && limit > 0) {  // absent until the CRM reports its quota
+    metrics_.Set(metric::kApiQuotaUsed, {{"source", id()}}, static_cast<double>(used));
+    metrics_.Set(metric::kApiQuotaLimit, {{"source", id()}}, static_cast<double>(limit));
+  }
 }
 
 Status SourceRunner::Rewind(Timestamp since) {
@@ -139,6 +145,12 @@ SourceHealth SourceRunner::Health() const {
   }
   h.rate_limit_waits = parts_.counters->rate_limit_waits.load(std::memory_order_relaxed);
   h.rate_limit = parts_.config->connection.rate_limit;
+  const int64_t used = parts_.counters->quota_used.load(std::memory_order_relaxed);
+  const int64_t limit = parts_.counters->quota_limit.load(std::memory_order_relaxed);
+  if (used >= 0 && limit > 0) {
+    h.quota_used = used;
+    h.quota_limit = limit;
+  }
   return h;
 }
 

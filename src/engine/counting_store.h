@@ -5,6 +5,11 @@
 // any store size. It also drops deletes of keys it knows to be absent, so
 // queues and indexes do not collect tombstones for iterators to skip.
 //
+// The same gauges are kept per owning source as well: outbox entries and dead
+// letters by target, links and conflicts by partner, unlinked and ambiguous
+// records by source (meta "counters/source" \0 <id>, written only for the
+// sources a batch moves).
+//
 // The counters are read once (or, when the key is missing, recounted by one
 // scan) and then kept in memory. Every write of the engine's state must go
 // through one CountingStore (one engine per store directory; RocksDB's lock
@@ -14,6 +19,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -35,6 +41,7 @@ enum class Gauge : uint8_t {
 };
 inline constexpr size_t kGaugeCount = 8;
 using Gauges = std::array<int64_t, kGaugeCount>;
+using SourceGauges = std::map<std::string, Gauges, std::less<>>;
 
 class CountingStore final : public Store {
  public:
@@ -51,8 +58,10 @@ class CountingStore final : public Store {
   }
   uint64_t ApproximateSize(Column c) override { return base_.ApproximateSize(c); }
 
-  // The gauges as of the last write.
+  // The gauges as of the last write: in all, and per source (sources whose
+  // gauges are all zero are absent).
   Result<Gauges> Current();
+  Result<SourceGauges> CurrentBySource();
 
  private:
   using Cache =
@@ -60,12 +69,13 @@ class CountingStore final : public Store {
   void Remember(Column c, std::string_view key, const std::optional<std::string>& value,
                 uint64_t generation);
   Status LoadLocked();
-  Status RecountLocked(Gauges& g);
+  Status RecountLocked(Gauges& g, SourceGauges& by_source);
 
   Store& base_;
   std::mutex mu_;
   std::optional<Gauges> gauges_;  // guarded by mu_
-  bool persisted_ = false;        // guarded by mu_: meta "counters" holds gauges_
+  SourceGauges by_source_;        // guarded by mu_; loaded with gauges_
+  bool persisted_ = false;        // guarded by mu_: meta holds gauges_ and by_source_
   uint64_t generation_ = 0;       // guarded by mu_; bumped by every write
   Cache read_;                    // guarded by mu_: values read since the last write
 };

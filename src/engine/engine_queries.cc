@@ -181,6 +181,22 @@ Result<EngineCounters> SyncEngine::Counters() {
   c.conflicts_auto_resolved = at(Gauge::kConflictsAutoResolved);
   c.conflicts_held = at(Gauge::kConflictsHeld);
   c.conflicts_resolved_by_operator = at(Gauge::kConflictsResolvedByOperator);
+  Result<SourceGauges> by_source = impl_->counting.CurrentBySource();
+  if (!by_source.ok()) {
+    return by_source.status();
+  }
+  for (const auto& [source, gauges] : *by_source) {
+    auto of = [&gauges = gauges](Gauge x) {
+      return static_cast<uint64_t>(std::max<int64_t>(0, gauges[static_cast<size_t>(x)]));
+    };
+    SourceCounters& s = c.by_source[source];
+    s.outbox_depth = of(Gauge::kOutbox);
+    s.dead_letters = of(Gauge::kDeadLetters);
+    s.links = of(Gauge::kLinks);
+    s.conflicts_held = of(Gauge::kConflictsHeld);
+    s.unlinked_records = of(Gauge::kUnlinked);
+    s.ambiguous_records = of(Gauge::kAmbiguous);
+  }
   return c;
 }
 

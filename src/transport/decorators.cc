@@ -198,6 +198,10 @@ Awaitable<Result<HttpResponse>> RateLimitedTransport::Send(HttpRequest request) 
   Result<HttpResponse> result = co_await next_.Send(std::move(request));
   if (result.ok()) {
     bucket_.ObserveResponse(*result, clock_.SteadyNow(), clock_.Now());
+    if (std::optional<QuotaUsage> quota = ParseQuotaUsage(*result); quota && counters_) {
+      counters_->quota_used.store(quota->used, std::memory_order_relaxed);
+      counters_->quota_limit.store(quota->limit, std::memory_order_relaxed);
+    }
   }
   co_return result;
 }

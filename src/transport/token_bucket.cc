@@ -31,7 +31,7 @@ std::optional<int64_t> ParseInt(std::optional<std::string_view> value) {
 }
 
 // "api-usage=25/15000" (possibly among other comma-separated entries).
-std::optional<double> SforceUsage(std::string_view info) {
+std::optional<QuotaUsage> SforceApiUsage(std::string_view info) {
   const size_t at = info.find("api-usage=");
   if (at == std::string_view::npos) {
     return std::nullopt;
@@ -47,7 +47,24 @@ std::optional<double> SforceUsage(std::string_view info) {
   if (!used || !max || *max <= 0 || *used < 0) {
     return std::nullopt;
   }
-  return static_cast<double>(*used) / static_cast<double>(*max);
+  return QuotaUsage{*used, *max};
+}
+
+std::optional<double> SforceUsage(std::string_view info) {
+  std::optional<QuotaUsage> usage = SforceApiUsage(info);
+  if (!usage) {
+    return std::nullopt;
+  }
+  return static_cast<double>(usage->used) / static_cast<double>(usage->limit);
+}
+
+// A limit and what is left of it; nullopt unless both parse and make sense.
+std::optional<QuotaUsage> FromRemaining(std::optional<int64_t> limit,
+                                        std::optional<int64_t> remaining) {
+  if (!limit || !remaining || *limit <= 0 || *remaining < 0 || *remaining > *limit) {
+    return std::nullopt;
+  }
+  return QuotaUsage{*limit - *remaining, *limit};
 }
 
 TokenBucket::TimePoint After(TokenBucket::TimePoint now, int64_t ms) {
@@ -55,6 +72,27 @@ TokenBucket::TimePoint After(TokenBucket::TimePoint now, int64_t ms) {
 }
 
 }  // namespace
+
+std::optional<QuotaUsage> ParseQuotaUsage(const HttpResponse& response) {
+  if (auto info = response.header("Sforce-Limit-Info")) {
+    if (auto usage = SforceApiUsage(*info)) {
+      return usage;
+    }
+  }
+  if (auto daily =
+          FromRemaining(ParseInt(response.header("X-HubSpot-RateLimit-Daily")),
+                        ParseInt(response.header("X-HubSpot-RateLimit-Daily-Remaining")))) {
+    return daily;
+  }
+  for (const char* prefix : {"X-RateLimit-", "RateLimit-"}) {
+    const std::string p(prefix);
+    if (auto window = FromRemaining(ParseInt(response.header(p + "Limit")),
+                                    ParseInt(response.header(p + "Remaining")))) {
+      return window;
+    }
+  }
+  return std::nullopt;
+}
 
 TokenBucket::TokenBucket(RateLimitConfig config, TimePoint now)
     : capacity_(std::max(config.requests, 1)),

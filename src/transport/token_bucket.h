@@ -24,6 +24,17 @@
 
 namespace dealsync {
 
+// The CRM's own request quota as one response reports it: requests used and
+// the quota they count against. Read from Sforce-Limit-Info (api-usage=N/M,
+// the org's rolling 24 h allocation), X-HubSpot-RateLimit-Daily and
+// -Daily-Remaining (the account's daily limit), else X-RateLimit-Limit /
+// RateLimit-Limit with the matching -Remaining (the server's current window).
+struct QuotaUsage {
+  int64_t used = 0;
+  int64_t limit = 0;
+};
+std::optional<QuotaUsage> ParseQuotaUsage(const HttpResponse& response);
+
 class TokenBucket {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;

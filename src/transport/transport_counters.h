@@ -20,6 +20,10 @@ struct TransportCounters {
   std::atomic<uint64_t> token_refreshes{0};     // OAuth2 token fetches
   // Final outcomes that were not OK, by StatusCode (index = static_cast<size_t>(code)).
   std::array<std::atomic<uint64_t>, kStatusCodeCount> failures_by_code{};
+  // The CRM's own quota as its latest response reported it (ParseQuotaUsage,
+  // token_bucket.h); -1 until a response said.
+  std::atomic<int64_t> quota_used{-1};
+  std::atomic<int64_t> quota_limit{-1};
   std::atomic<int> last_http_status{0};  // 0 when the last call got no HTTP response
   std::atomic<int> last_status_code{0};  // static_cast<int>(StatusCode) of the last outcome
 

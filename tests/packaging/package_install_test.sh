@@ -14,7 +14,9 @@
 #                                     ($CREDENTIALS_DIRECTORY), its ExecStart=
 #                                     run with the paths under the root
 # The root's dealsync.toml gets two edits a scratch root needs: state_dir under
-# the root and a free admin port.
+# the root and a free admin port. package_install_literal.sh then runs the
+# same steps with no edit at all (apt, postinst, User=dealsync) in an overlay
+# copy of this machine, where it can (root, overlayfs).
 set -euo pipefail
 build=$1
 src=$2
@@ -165,4 +167,13 @@ if grep -q 'failed, not syncing' "$work/dealsyncd.log"; then fail "a source fail
 kill -TERM "$daemon_pid"
 wait "$daemon_pid" || fail "dealsyncd exited $? on SIGTERM"
 daemon_pid=""
+
+# ---- the same steps once more, literally, in a throwaway copy of this machine
+literal_rc=0
+bash "$src/tests/packaging/package_install_literal.sh" "$deb" "$src" "$work/literal" || literal_rc=$?
+case $literal_rc in
+  0) ;;
+  77) echo "note: the literal install could not run here (see above); the scratch-root install did" ;;
+  *) fail "the literal install" ;;
+esac
 echo "ok"

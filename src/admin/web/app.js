@@ -430,6 +430,7 @@ async function loadPartnersView() {
       ["Last successful push", when(p.last_successful_push)],
       ["Error rate", p.api_calls ? p.error_rate_percent.toFixed(1) + "% of " + p.api_calls + " calls" : "no calls yet"],
       ["API budget", (p.api_budget || "—") + (p.rate_limit_waits ? " · waited " + p.rate_limit_waits + "×" : "")],
+      ["API quota used", p.api_quota_limit ? p.api_quota_used.toLocaleString() + " of " + p.api_quota_limit.toLocaleString() + " (" + Math.round(100 * p.api_quota_used / p.api_quota_limit) + "%, as the CRM reports)" : "not reported by the CRM"],
       ["Held conflicts", String(p.held_conflicts)], ["Queued pushes", String(p.queued_pushes)],
       ["Failed pushes", String(p.dead_letters)], ["Linked deals", String(p.links)]];
     for (const [k, v] of rows) { dl.appendChild(el("dt", { text: k })); dl.appendChild(el("dd", { text: v })); }

@@ -363,6 +363,25 @@ TEST_F(WorkspaceTest, PartnersThatFailedToStartAreShownWithTheReason) {
   EXPECT_EQ(limited[0]["id"], "northwind");
 }
 
+// The API quota a CRM reports (Sforce-Limit-Info and the like) is shown per
+// partner beside the configured budget; unknown stays null, never a guess.
+TEST_F(WorkspaceTest, PartnersShowTheQuotaTheCrmReports) {
+  std::vector<SourceHealth> sources = w.backend->Sources();
+  SourceHealth contoso = sources[2];
+  contoso.quota_used = 1234;
+  contoso.quota_limit = 15000;
+  w.backend->SetSource(contoso);
+  Signed ada = SignIn("ada");
+  json body = Body(Call("GET", "/api/v1/partners", "", &ada));
+  EXPECT_EQ(body["partners"][1]["api_quota_used"], 1234);
+  EXPECT_EQ(body["partners"][1]["api_quota_limit"], 15000);
+  EXPECT_TRUE(body["partners"][0]["api_quota_used"].is_null());
+  // The vendor's card counts the pushes queued to the vendor.
+  EXPECT_EQ(body["vendor"]["queued_pushes"], 0);
+  EXPECT_EQ(body["vendor"]["links"], 0);  // links belong to their partner
+  EXPECT_EQ(body["partners"][0]["links"], 3);
+}
+
 TEST_F(WorkspaceTest, DeadLettersAreRetriedOnlyByResolversWhoSeeTheirPartner) {
   Signed rita = SignIn("rita");
   Signed vic = SignIn("vic");

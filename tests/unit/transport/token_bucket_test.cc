@@ -110,5 +110,37 @@ TEST_F(TokenBucketTest, GenericRemainingAndResetDeltaOrEpoch) {
   EXPECT_EQ(draft.Acquire(clock.SteadyNow()), milliseconds(2000));
 }
 
+// The CRM's own quota, as each vendor documents its headers: Salesforce
+// Sforce-Limit-Info (api-usage=used/allocation), HubSpot's daily headers,
+// and the common X-RateLimit-Limit / -Remaining pair.
+TEST(QuotaUsageTest, ReadsEachVendorsQuotaHeaders) {
+  auto quota = [](HttpHeaders headers) { return ParseQuotaUsage(WithHeaders(200, headers)); };
+  auto sforce = quota({{"Sforce-Limit-Info", "api-usage=1234/15000"}});
+  ASSERT_TRUE(sforce.has_value());
+  EXPECT_EQ(sforce->used, 1234);
+  EXPECT_EQ(sforce->limit, 15000);
+  auto hubspot = quota({{"X-HubSpot-RateLimit-Daily", "250000"},
+                        {"X-HubSpot-RateLimit-Daily-Remaining", "249000"},
+                        {"X-HubSpot-RateLimit-Max", "100"},
+                        {"X-HubSpot-RateLimit-Remaining", "99"}});
+  ASSERT_TRUE(hubspot.has_value());
+  EXPECT_EQ(hubspot->used, 1000);
+  EXPECT_EQ(hubspot->limit, 250000);
+  auto generic = quota({{"X-RateLimit-Limit", "600"}, {"X-RateLimit-Remaining", "590"}});
+  ASSERT_TRUE(generic.has_value());
+  EXPECT_EQ(generic->used, 10);
+  EXPECT_EQ(generic->limit, 600);
+  auto ietf = quota({{"RateLimit-Limit", "60"}, {"RateLimit-Remaining", "0"}});
+  ASSERT_TRUE(ietf.has_value());
+  EXPECT_EQ(ietf->used, 60);
+
+  // Nothing said, or nonsense: unknown, never guessed.
+  EXPECT_FALSE(quota({}).has_value());
+  EXPECT_FALSE(quota({{"X-RateLimit-Remaining", "5"}}).has_value());
+  EXPECT_FALSE(quota({{"X-RateLimit-Limit", "10"}, {"X-RateLimit-Remaining", "11"}}).has_value());
+  EXPECT_FALSE(quota({{"X-RateLimit-Limit", "ten"}, {"X-RateLimit-Remaining", "1"}}).has_value());
+  EXPECT_FALSE(quota({{"Sforce-Limit-Info", "api-usage=5/0"}}).has_value());
+}
+
 }  // namespace
 }  // namespace dealsync
