@@ -991,20 +991,35 @@ TEST_F(DaemonE2ETest, CliListsReportsAndResolvesWhileTheDaemonRunsAndWhenItIsSto
   EXPECT_NE(out.find("No conflicts match."), std::string::npos) << out;
 }
 
+// A 32 MiB tmpfs on `path` for one test (a state directory that can fill up
+// or be read-only); `error` says why not when this machine cannot mount one.
+struct ScopedTmpfs {
+  static constexpr const char* kOptions = "size=32m,mode=0700";
+  ScopedTmpfs(fs::path where, unsigned long flags) : path(std::move(where)) {
+    fs::create_directories(path);
+    if (::mount("tmpfs", path.c_str(), "tmpfs", flags, kOptions) != 0) {
+      error = std::string("cannot mount a small tmpfs (") + std::strerror(errno) +
+              "); this test needs root or CAP_SYS_ADMIN";
+    }
+  }
+  ~ScopedTmpfs() {
+    if (error.empty()) {
+      ::umount2(path.c_str(), MNT_DETACH);
+    }
+  }
+  fs::path path;
+  std::string error;
+};
+
 // The state directory's file system fills up while the daemon runs: writes
 // fail cleanly, /readyz says why (503), the process neither aborts nor needs a
 // restart, and once space is freed the edit made meanwhile still propagates.
 TEST_F(DaemonE2ETest, DiskFullIsReportedAndRecoveredWithoutRestart) {
-  const fs::path state = dir_ / "state";
-  fs::create_directories(state);
-  if (::mount("tmpfs", state.c_str(), "tmpfs", 0, "size=32m,mode=0700") != 0) {
-    GTEST_SKIP() << "cannot mount a small tmpfs (" << std::strerror(errno)
-                 << "); this test needs root or CAP_SYS_ADMIN";
+  const ScopedTmpfs tmpfs(dir_ / "state", 0);
+  if (!tmpfs.error.empty()) {
+    GTEST_SKIP() << tmpfs.error;
   }
-  struct Unmount {
-    fs::path path;
-    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
-  } unmount{state};
+  const fs::path& state = tmpfs.path;
   Seed();
   StartDaemon();
   ASSERT_TRUE(WaitForStatus(Admin("/readyz"), 200)) << e2e::ReadFile(Log());
@@ -1059,16 +1074,11 @@ TEST_F(DaemonE2ETest, DiskFullIsReportedAndRecoveredWithoutRestart) {
 // else is served; once the file system is writable the daemon opens the store
 // in the same process and syncs.
 TEST_F(DaemonE2ETest, ReadOnlyStateDirectoryAtStartIsNotReadyUntilItIsWritable) {
-  const fs::path state = dir_ / "state";
-  fs::create_directories(state);
-  if (::mount("tmpfs", state.c_str(), "tmpfs", MS_RDONLY, "size=32m,mode=0700") != 0) {
-    GTEST_SKIP() << "cannot mount a small tmpfs (" << std::strerror(errno)
-                 << "); this test needs root or CAP_SYS_ADMIN";
+  const ScopedTmpfs tmpfs(dir_ / "state", MS_RDONLY);
+  if (!tmpfs.error.empty()) {
+    GTEST_SKIP() << tmpfs.error;
   }
-  struct Unmount {
-    fs::path path;
-    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
-  } unmount{state};
+  const fs::path& state = tmpfs.path;
   Seed();
   StartDaemon();
   ASSERT_TRUE(WaitForStatus(Admin("/healthz"), 200)) << e2e::ReadFile(Log());
@@ -1086,7 +1096,7 @@ TEST_F(DaemonE2ETest, ReadOnlyStateDirectoryAtStartIsNotReadyUntilItIsWritable) 
   EXPECT_EQ(Http("GET", Admin("/readyz"))->status, 503);
   EXPECT_NE(partner_->View(p1_)["status"], "Quote sent");
 
-  ASSERT_EQ(::mount("tmpfs", state.c_str(), "tmpfs", MS_REMOUNT, "size=32m,mode=0700"), 0)
+  ASSERT_EQ(::mount("tmpfs", state.c_str(), "tmpfs", MS_REMOUNT, ScopedTmpfs::kOptions), 0)
       << std::strerror(errno);
   ASSERT_TRUE(WaitForStatus(Admin("/readyz"), 200, seconds(60))) << e2e::ReadFile(Log());
   ASSERT_TRUE(Eventually([&] { return partner_->View(p1_)["status"] == "Quote sent"; }))
