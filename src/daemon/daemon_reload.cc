@@ -132,19 +132,9 @@ void Daemon::RefreshGauges() {
     metrics_.Set(metric::kConflicts, {{"status", "resolved_by_operator"}},
                  static_cast<double>(c->conflicts_resolved_by_operator));
     // Every configured source has its series (0 when it owns nothing).
-    std::map<std::string, SourceCounters> per_source;
-    for (const auto& [id, runner] : runners_) {
-      per_source[id];
-    }
-    for (const auto& [id, reason] : failed_) {
-      per_source[id];
-    }
-    for (const auto& [id, counts] : c->by_source) {
-      if (per_source.contains(id)) {
-        per_source[id] = counts;
-      }
-    }
-    for (const auto& [id, counts] : per_source) {
+    auto set_source_gauges = [&](const std::string& id) {
+      auto it = c->by_source.find(id);
+      const SourceCounters counts = it != c->by_source.end() ? it->second : SourceCounters{};
       metrics_.Set(metric::kSourceHeldConflicts, {{"source", id}},
                    static_cast<double>(counts.conflicts_held));
       metrics_.Set(metric::kSourceQueuedPushes, {{"source", id}},
@@ -152,6 +142,12 @@ void Daemon::RefreshGauges() {
       metrics_.Set(metric::kSourceDeadLetters, {{"source", id}},
                    static_cast<double>(counts.dead_letters));
       metrics_.Set(metric::kSourceLinks, {{"source", id}}, static_cast<double>(counts.links));
+    };
+    for (const auto& [id, runner] : runners_) {
+      set_source_gauges(id);
+    }
+    for (const auto& [id, reason] : failed_) {
+      set_source_gauges(id);
     }
   } else {
     spdlog::warn("engine counters unavailable: {}", c.status().ToString());

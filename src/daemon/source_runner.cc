@@ -113,11 +113,9 @@ void SourceRunner::ExportTransportCounters() {
                        static_cast<double>(waits - exported_rate_limit_waits_));
     exported_rate_limit_waits_ = waits;
   }
-  const int64_t used = parts_.counters->quota_used.load(std::memory_order_relaxed);
-  const int64_t limit = parts_.counters->quota_limit.load(std::memory_order_relaxed);
-  if (used >= 0 && limit > 0) {  // absent until the CRM reports its quota
-    metrics_.Set(metric::kApiQuotaUsed, {{"source", id()}}, static_cast<double>(used));
-    metrics_.Set(metric::kApiQuotaLimit, {{"source", id()}}, static_cast<double>(limit));
+  if (std::optional<QuotaUsage> quota = ReportedQuota(*parts_.counters)) {
+    metrics_.Set(metric::kApiQuotaUsed, {{"source", id()}}, static_cast<double>(quota->used));
+    metrics_.Set(metric::kApiQuotaLimit, {{"source", id()}}, static_cast<double>(quota->limit));
   }
 }
 
@@ -145,11 +143,9 @@ SourceHealth SourceRunner::Health() const {
   }
   h.rate_limit_waits = parts_.counters->rate_limit_waits.load(std::memory_order_relaxed);
   h.rate_limit = parts_.config->connection.rate_limit;
-  const int64_t used = parts_.counters->quota_used.load(std::memory_order_relaxed);
-  const int64_t limit = parts_.counters->quota_limit.load(std::memory_order_relaxed);
-  if (used >= 0 && limit > 0) {
-    h.quota_used = used;
-    h.quota_limit = limit;
+  if (std::optional<QuotaUsage> quota = ReportedQuota(*parts_.counters)) {
+    h.quota_used = quota->used;
+    h.quota_limit = quota->limit;
   }
   return h;
 }

@@ -21,6 +21,7 @@
 #include "dealsync/config.h"
 #include "dealsync/http.h"
 #include "dealsync/model.h"
+#include "src/transport/transport_counters.h"
 
 namespace dealsync {
 
@@ -29,10 +30,6 @@ namespace dealsync {
 // the org's rolling 24 h allocation), X-HubSpot-RateLimit-Daily and
 // -Daily-Remaining (the account's daily limit), else X-RateLimit-Limit /
 // RateLimit-Limit with the matching -Remaining (the server's current window).
-struct QuotaUsage {
-  int64_t used = 0;
-  int64_t limit = 0;
-};
 std::optional<QuotaUsage> ParseQuotaUsage(const HttpResponse& response);
 
 class TokenBucket {
