@@ -129,6 +129,7 @@ struct SourceCounters {
   uint64_t conflicts_held = 0;
   uint64_t unlinked_records = 0;
   uint64_t ambiguous_records = 0;
+  uint64_t rejected_records = 0;
   bool operator==(const SourceCounters&) const = default;
 };
 
@@ -142,9 +143,38 @@ struct EngineCounters {
   uint64_t links = 0;
   uint64_t unlinked_records = 0;
   uint64_t ambiguous_records = 0;
+  uint64_t rejected_records = 0;
   // Sources that own none of the above are absent. Kept in step with every
   // write, so reading them costs no scan.
   std::map<std::string, SourceCounters, std::less<>> by_source;
+
+  // The counters of `source` (zeros when it owns none).
+  SourceCounters Of(std::string_view source) const {
+    auto it = by_source.find(source);
+    return it != by_source.end() ? it->second : SourceCounters{};
+  }
+};
+
+// A record the engine or its connector refused (unmappable, out of bounds).
+// The record stays at its last good version until a readable version arrives:
+// a new edit, or a re-read once the partner file is fixed. One per record.
+struct RejectedRecord {
+  std::string source;
+  std::string native_id;
+  std::string message;                   // names the field and value that failed
+  Timestamp rejected_at{};               // our clock, the latest refusal
+  std::optional<Timestamp> modified_at;  // the refused version, when it was readable
+  uint64_t journal_seq = 0;              // the reject's journal entry (the payload as read)
+};
+
+// What a person did to a link's deals (linking, "not the same deal", failed
+// pushes retried or discarded), journaled and kept with the link's history.
+struct OperatorAction {
+  Timestamp at{};
+  std::string by;
+  std::string action;  // "linked", "not_the_same_deal", "dead_letter_retried", ...
+  std::string detail;  // what it concerned, in words
+  uint64_t journal_seq = 0;
 };
 
 class SyncEngine {
@@ -181,6 +211,13 @@ class SyncEngine {
   Status SetLink(std::string_view partner, std::string_view vendor_id, std::string_view partner_id,
                  std::string_view by);
   Status BreakLink(std::string_view link_id, std::string_view by);
+  // A person says these two records are different deals: their link, if any,
+  // is broken, and the linker never pairs them again; each record is then
+  // linked anew where its keys now find exactly one counterpart.
+  Status MarkNotSameDeal(std::string_view partner, std::string_view vendor_id,
+                         std::string_view partner_id, std::string_view by);
+  // What people did to the link's deals, oldest first (a bounded scan of that link's).
+  Result<std::vector<OperatorAction>> LinkActions(std::string_view link_id);
 
   Result<std::optional<Opportunity>> GetRecord(std::string_view source, std::string_view native_id);
   // Visits the latest record of every native id of `source`; return false to stop.
@@ -194,9 +231,13 @@ class SyncEngine {
   Result<std::vector<OutboxEntry>> DeadLetters(std::string_view target);
   // Puts a dead letter back in the outbox, due now (unless a newer push for
   // the record is queued already: then the dead letter is just dropped).
-  Status RetryDeadLetter(std::string_view target, std::string_view native_id);
+  // `by` (who) is journaled and kept in the link's history.
+  Status RetryDeadLetter(std::string_view target, std::string_view native_id, std::string_view by);
   // Drops a dead letter for good (the decision stays in the journal and conflicts).
-  Status DiscardDeadLetter(std::string_view target, std::string_view native_id);
+  Status DiscardDeadLetter(std::string_view target, std::string_view native_id,
+                           std::string_view by);
+  // Refused records of `source` ("" = every source); a scan of the refused only.
+  Result<std::vector<RejectedRecord>> RejectedRecords(std::string_view source);
   // Makes every outbox entry of `target` that is backing off due now (the
   // target recovered); returns how many were re-driven.
   Result<size_t> RedrivePushes(std::string_view target);

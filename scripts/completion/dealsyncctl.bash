@@ -95,7 +95,7 @@ _dealsyncctl() {
       fi
       case $sub in
         list) options="--target" ;;
-        retry) options="--all --target" ;;
+        retry) options="--all --target --by" ;;
         discard) options="--by" ;;
       esac
       ;;

@@ -88,6 +88,12 @@ class AdminBackend {
   virtual Status SetLink(std::string_view partner, std::string_view vendor_id,
                          std::string_view partner_id, std::string_view by) = 0;
   virtual Status BreakLink(std::string_view link_id, std::string_view by) = 0;
+  // Two records a person says are different deals (SyncEngine::MarkNotSameDeal).
+  virtual Status MarkNotSameDeal(std::string_view partner, std::string_view vendor_id,
+                                 std::string_view partner_id, std::string_view by) {
+    (void)partner, (void)vendor_id, (void)partner_id, (void)by;
+    return FailedPrecondition("marking deals as different is not available here");
+  }
   virtual Result<std::vector<Conflict>> ListConflicts(const ConflictFilter& filter) = 0;
   virtual Result<Conflict> GetConflict(std::string_view id) = 0;
   virtual Status ResolveConflict(std::string_view id, const Resolution& resolution) = 0;
@@ -99,14 +105,22 @@ class AdminBackend {
     (void)target;
     return FailedPrecondition("dead letters are not available here");
   }
-  virtual Status RetryDeadLetter(std::string_view target, std::string_view native_id) {
-    (void)target, (void)native_id;
+  virtual Status RetryDeadLetter(std::string_view target, std::string_view native_id,
+                                 std::string_view by) {
+    (void)target, (void)native_id, (void)by;
     return FailedPrecondition("dead letters are not available here");
   }
   virtual Status DiscardDeadLetter(std::string_view target, std::string_view native_id,
                                    std::string_view by) {
     (void)target, (void)native_id, (void)by;
     return FailedPrecondition("dead letters are not available here");
+  }
+  // Asks the source to read these records again now (refused records, after
+  // their partner file was fixed); the answer arrives as an ingested page.
+  virtual Status RereadRecords(std::string_view source, const std::vector<std::string>& native_ids,
+                               std::string_view by) {
+    (void)source, (void)native_ids, (void)by;
+    return FailedPrecondition("re-reading records is not available here");
   }
   // Resets a source's cursor so it re-reads changes since `since` (the engine
   // de-duplicates what it has seen); `by` is the person, for the log.

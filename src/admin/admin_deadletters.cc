@@ -97,7 +97,8 @@ HttpResponse AdminApi::DeadLetters(const HttpRequest& request, const std::vector
     if (request.method != "POST") {
       return admin::MethodNotAllowed("POST");
     }
-    Status s = backend_.RetryDeadLetter(target, record);
+    const std::string by = (*params)["by"].empty() ? "admin" : (*params)["by"];
+    Status s = backend_.RetryDeadLetter(target, record, by);
     if (!s.ok()) {
       return ErrorFromStatus(s);
     }

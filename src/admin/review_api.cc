@@ -125,6 +125,9 @@ std::optional<HttpResponse> ReviewApi::Handle(const HttpRequest& request, const 
                : admin::MethodNotAllowed("GET");
   }
   if (what == "links") {
+    if (seg.size() == 4 && seg[3] == "not-same-deal") {
+      return method == "POST" ? NotSameDeal(request.body, who) : admin::MethodNotAllowed("POST");
+    }
     if (seg.size() == 3) {
       return (get || method == "POST") ? Links(request, target->query, who)
                                        : admin::MethodNotAllowed("GET, POST");
@@ -146,6 +149,9 @@ std::optional<HttpResponse> ReviewApi::Handle(const HttpRequest& request, const 
   }
   if (what == "deadletters") {
     return DeadLetterRoute(request, seg, target->query, who);
+  }
+  if (what == "rejects") {
+    return RejectRoute(request, seg, target->query, who);
   }
   if (what == "sources" && mutation && !who.AtLeast(UserRole::kAdmin)) {
     return Forbidden("user \"" + who.name + "\" (role " + std::string(UserRoleName(who.role)) +
@@ -288,6 +294,14 @@ HttpResponse ReviewApi::ConflictDetail(const std::string& id, const Principal& w
     }
   }
   j["history"] = history;
+  // What people did to these deals besides settling (linking, failed pushes retried...).
+  json actions = json::array();
+  if (auto done = deps_.engine.LinkActions(c->link_id); done.ok()) {
+    for (const OperatorAction& a : *done) {
+      actions.push_back(review::ActionToJson(a));
+    }
+  }
+  j["actions"] = actions;
   j["pushes"] = review::PushStateFor(deps_.engine, config, *c);
   return JsonResponse(200, j);
 }
@@ -388,6 +402,32 @@ HttpResponse ReviewApi::Links(const HttpRequest& request, std::string_view query
                             {"vendor_id", vendor_id},
                             {"partner_id", partner_id},
                             {"created_by", who.name}});
+}
+
+HttpResponse ReviewApi::NotSameDeal(const std::string& body, const Principal& who) {
+  auto j = ParseBody(body);
+  if (!j.ok()) {
+    return ErrorFromStatus(j.status());
+  }
+  const std::string partner = j->value("partner", std::string());
+  const std::string vendor_id = j->value("vendor_id", std::string());
+  const std::string partner_id = j->value("partner_id", std::string());
+  if (partner.empty() || vendor_id.empty() || partner_id.empty()) {
+    return JsonError(400, "invalid_argument",
+                     "\"partner\", \"vendor_id\" and \"partner_id\" must be non-empty strings");
+  }
+  if (!who.SeesPartner(partner)) {
+    return Forbidden("user \"" + who.name + "\" may not judge deals of partner \"" + partner +
+                     "\"");
+  }
+  if (Status s = deps_.backend.MarkNotSameDeal(partner, vendor_id, partner_id, who.name); !s.ok()) {
+    return ErrorFromStatus(s);
+  }
+  return JsonResponse(200, {{"partner", partner},
+                            {"vendor_id", vendor_id},
+                            {"partner_id", partner_id},
+                            {"not_the_same_deal", true},
+                            {"by", who.name}});
 }
 
 HttpResponse ReviewApi::BreakLink(const std::string& id, const Principal& who) {

@@ -11,6 +11,8 @@
 //   GET    /api/v1/links?partner=
 //   POST   /api/v1/links                   {"partner","vendor_id","partner_id"}
 //   DELETE /api/v1/links/{id}              "not the same deal" (never re-made automatically)
+//   POST   /api/v1/links/not-same-deal     {"partner","vendor_id","partner_id"}: two unlinked
+//                                          records (e.g. an ambiguous match) are never paired
 //   GET    /api/v1/unlinked?partner=       deals only one side has
 //   GET    /api/v1/ambiguities             records whose link key matched several
 //   GET    /api/v1/partners                per partner sync health and counts
@@ -19,6 +21,9 @@
 //   POST   /api/v1/deadletters/{target}/{record}/retry   queue it again, due now
 //   DELETE /api/v1/deadletters/{target}/{record}         discard it (journaled under the user)
 //   POST   /api/v1/deadletters/retry|discard  {"ids":["<target>/<record>",...]}   (bulk)
+//   GET    /api/v1/rejects?partner=        records refused as unreadable, with the reason
+//   POST   /api/v1/rejects/reread          {"ids":["<source>/<record>",...]}: read them again
+//                                          (after the partner file was fixed); 202
 //   POST   /api/v1/sources/{id}/rewind     role admin (then AdminApi's route)
 //   GET    /api/v1/reports/{partner|all}?format=html|csv|pipeline-csv|json[&bom=1]
 //
@@ -62,6 +67,7 @@ class ReviewApi {
   HttpResponse ResolveMany(const std::string& body, const Principal& who);
   HttpResponse Links(const HttpRequest& request, std::string_view query, const Principal& who);
   HttpResponse BreakLink(const std::string& id, const Principal& who);
+  HttpResponse NotSameDeal(const std::string& body, const Principal& who);
   HttpResponse Unlinked(std::string_view query, const Principal& who);
   HttpResponse Ambiguities(const Principal& who);
   HttpResponse Partners(const Principal& who);
@@ -73,6 +79,13 @@ class ReviewApi {
   // A dead letter `who` may act on: its link's partner is one `who` sees.
   Status DeadLetterAction(const std::string& target, const std::string& record, bool retry,
                           const Principal& who);
+  // /api/v1/rejects... (review_rejects.cc).
+  HttpResponse RejectRoute(const HttpRequest& request, const std::vector<std::string>& seg,
+                           std::string_view query, const Principal& who);
+  HttpResponse Rejects(std::string_view query, const Principal& who);
+  HttpResponse Reread(const std::string& body, const Principal& who);
+  // Whether `who` may see records of `source` (the vendor's: only users who see every partner).
+  bool SeesSource(std::string_view source, const Principal& who);
   HttpResponse Report(const std::string& partner, std::string_view query, const Principal& who);
 
   ReviewDeps deps_;

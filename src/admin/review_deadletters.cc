@@ -31,7 +31,7 @@ Status ReviewApi::DeadLetterAction(const std::string& target, const std::string&
   if (found == nullptr || !who.SeesPartner(PartnerOfId(found->link_id))) {
     return NotFound("no dead letter \"" + id + "\"");
   }
-  return retry ? deps_.backend.RetryDeadLetter(target, record)
+  return retry ? deps_.backend.RetryDeadLetter(target, record, who.name)
                : deps_.backend.DiscardDeadLetter(target, record, who.name);
 }
 

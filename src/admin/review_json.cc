@@ -38,6 +38,24 @@ json RecordToJson(const Opportunity& o) {
   return j;
 }
 
+json ActionToJson(const OperatorAction& a) {
+  return {{"at", FormatTimestamp(a.at)},
+          {"by", a.by},
+          {"action", a.action},
+          {"detail", a.detail},
+          {"journal_seq", a.journal_seq}};
+}
+
+json RejectedToJson(const RejectedRecord& r) {
+  return {{"id", r.source + "/" + r.native_id},
+          {"source", r.source},
+          {"native_id", r.native_id},
+          {"message", r.message},
+          {"rejected_at", FormatTimestamp(r.rejected_at)},
+          {"modified_at", r.modified_at ? json(FormatTimestamp(*r.modified_at)) : json(nullptr)},
+          {"journal_seq", r.journal_seq}};
+}
+
 json HistoryEntry(const Conflict& c) {
   json j = {{"conflict_id", c.id},
             {"field", std::string(FieldName(c.field))},

@@ -27,6 +27,9 @@ nlohmann::json ConflictSummary(const Conflict& c, const CurrencyRates& rates, Ti
 nlohmann::json RecordToJson(const Opportunity& o);
 // One line of a conflict's history: what happened, who, when, why.
 nlohmann::json HistoryEntry(const Conflict& c);
+// What a person did to a link's deals (linked, not the same deal, push retried...).
+nlohmann::json ActionToJson(const OperatorAction& a);
+nlohmann::json RejectedToJson(const RejectedRecord& r);
 // The pushes of the conflict's two records: queued (attempts, last error),
 // dead-lettered, or none waiting (sent and acknowledged, or nothing to send).
 nlohmann::json PushStateFor(SyncEngine& engine, const Config& config, const Conflict& c);

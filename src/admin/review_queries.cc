@@ -133,12 +133,12 @@ HttpResponse ReviewApi::Partners(const Principal& who) {
     return ErrorFromStatus(counters.status());
   }
   auto put_counts = [&](json& j, const std::string& id) {
-    auto it = counters->by_source.find(id);
-    const SourceCounters c = it != counters->by_source.end() ? it->second : SourceCounters{};
+    const SourceCounters c = counters->Of(id);
     j["held_conflicts"] = c.conflicts_held;
     j["queued_pushes"] = c.outbox_depth;
     j["dead_letters"] = c.dead_letters;
     j["links"] = c.links;
+    j["rejected_records"] = c.rejected_records;
   };
   auto health_json = [&](const std::string& id) {
     json j = {{"id", id}};

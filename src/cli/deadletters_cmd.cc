@@ -1,11 +1,14 @@
 // dealsyncctl deadletters: pushes the outbox gave up on, for a person.
 //   deadletters list [--target T]
 //   deadletters show ID
-//   deadletters retry (ID... | --all [--target T])
+//   deadletters retry (ID... | --all [--target T]) [--by NAME]
 //   deadletters discard ID... --by NAME
 // An ID is "<target>/<native id>" as `list` prints it. list and show read a
 // view of the store; retry and discard change the store, or go through the
 // running dealsyncd's admin API when it holds the store (engine_session.h).
+#include <pwd.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -18,6 +21,13 @@
 
 namespace dealsync::cli {
 namespace {
+
+// Who runs the command, for the deal's history when --by is not given.
+std::string LoginName() {
+  const passwd* pw = ::getpwuid(::geteuid());
+  return pw != nullptr && pw->pw_name != nullptr ? pw->pw_name
+                                                 : "uid " + std::to_string(::geteuid());
+}
 
 struct DeadLetterArgs {
   std::string config_dir;
@@ -200,7 +210,9 @@ int RunRetry(const DeadLetterArgs& args, EngineSession& s) {
     return ThroughDaemon("retry", ids, s);
   }
   for (const auto& [target, native_id] : todo) {
-    if (Status st = s.engine->RetryDeadLetter(target, native_id); !st.ok()) {
+    if (Status st =
+            s.engine->RetryDeadLetter(target, native_id, args.by.empty() ? LoginName() : args.by);
+        !st.ok()) {
       return Fail("retry", st);
     }
     std::cout << "Queued again: " << target << "/" << native_id << "\n";
@@ -224,7 +236,7 @@ int RunDiscard(const DeadLetterArgs& args, EngineSession& s) {
     if (!parts.ok()) {
       return Fail("discard", parts.status());
     }
-    if (Status st = s.engine->DiscardDeadLetter(parts->first, parts->second); !st.ok()) {
+    if (Status st = s.engine->DiscardDeadLetter(parts->first, parts->second, args.by); !st.ok()) {
       return Fail("discard", st);
     }
     std::cout << "Discarded " << id << " (by " << args.by << ")\n";
@@ -259,6 +271,7 @@ void AddDeadLettersCommand(CLI::App& app, int& exit_code) {
   retry->add_option("ID", args->ids, "TARGET/RECORD (from deadletters list)");
   retry->add_flag("--all", args->all, "Every dead letter (of --target, if given)");
   retry->add_option("--target", args->target, "With --all: only pushes to this source");
+  retry->add_option("--by", args->by, "Your name, for the deal's history (default: login name)");
   retry->fallthrough();
   retry->callback([run] { run(RunRetry, Access::kWrite); });
 

@@ -100,15 +100,20 @@ class Daemon final : public AdminBackend {
   Status SetLink(std::string_view partner, std::string_view vendor_id, std::string_view partner_id,
                  std::string_view by) override;
   Status BreakLink(std::string_view link_id, std::string_view by) override;
+  Status MarkNotSameDeal(std::string_view partner, std::string_view vendor_id,
+                         std::string_view partner_id, std::string_view by) override;
   Result<std::vector<Conflict>> ListConflicts(const ConflictFilter& filter) override;
   Result<Conflict> GetConflict(std::string_view id) override;
   Status ResolveConflict(std::string_view id, const Resolution& resolution) override;
   ReloadVerdict Reload() override;
   Result<std::vector<OutboxEntry>> ListDeadLetters(std::string_view target) override;
-  Status RetryDeadLetter(std::string_view target, std::string_view native_id) override;
+  Status RetryDeadLetter(std::string_view target, std::string_view native_id,
+                         std::string_view by) override;
   Status DiscardDeadLetter(std::string_view target, std::string_view native_id,
                            std::string_view by) override;
   Status RewindSource(std::string_view source, Timestamp since, std::string_view by) override;
+  Status RereadRecords(std::string_view source, const std::vector<std::string>& native_ids,
+                       std::string_view by) override;
 
  private:
   struct LoadedConfig {

@@ -67,6 +67,9 @@ void DeclareDaemonMetrics(MetricsRegistry& r) {
   r.Declare(metric::kSourceDeadLetters, T::kGauge,
             "Pushes given up on and waiting for an operator, by target.");
   r.Declare(metric::kSourceLinks, T::kGauge, "Linked deal pairs, by partner.");
+  r.Declare(metric::kSourceRejectedRecords, T::kGauge,
+            "Records refused as unreadable (unmapped value, out of bounds) and not read since in "
+            "a readable version, by source.");
   r.Declare(metric::kApiRateLimit, T::kGauge,
             "The source's configured request budget (connection.rate_limit), requests/second.");
   r.Declare(metric::kBuildInfo, T::kGauge, "Version and git revision of the running dealsyncd.");
@@ -156,7 +159,7 @@ void RemoveSourceSeries(MetricsRegistry& r, std::string_view source) {
         metric::kApiRateLimit, metric::kRecordWarnings, metric::kPassRestarts,
         metric::kSourceWatermark, metric::kApiQuotaUsed, metric::kApiQuotaLimit,
         metric::kSourceHeldConflicts, metric::kSourceQueuedPushes, metric::kSourceDeadLetters,
-        metric::kSourceLinks}) {
+        metric::kSourceLinks, metric::kSourceRejectedRecords}) {
     r.RemoveSeries(family, "source", source);
   }
   for (std::string_view family : {metric::kPushes, metric::kPushFailures, metric::kDeadLettered,

@@ -50,6 +50,7 @@ inline constexpr std::string_view kSourceHeldConflicts = "dealsync_source_held_c
 inline constexpr std::string_view kSourceQueuedPushes = "dealsync_source_queued_pushes";
 inline constexpr std::string_view kSourceDeadLetters = "dealsync_source_dead_letters";
 inline constexpr std::string_view kSourceLinks = "dealsync_source_links";
+inline constexpr std::string_view kSourceRejectedRecords = "dealsync_source_rejected_records";
 }  // namespace metric
 
 // Declares every family above with its HELP text.

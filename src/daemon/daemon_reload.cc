@@ -133,8 +133,7 @@ void Daemon::RefreshGauges() {
                  static_cast<double>(c->conflicts_resolved_by_operator));
     // Every configured source has its series (0 when it owns nothing).
     auto set_source_gauges = [&](const std::string& id) {
-      auto it = c->by_source.find(id);
-      const SourceCounters counts = it != c->by_source.end() ? it->second : SourceCounters{};
+      const SourceCounters counts = c->Of(id);
       metrics_.Set(metric::kSourceHeldConflicts, {{"source", id}},
                    static_cast<double>(counts.conflicts_held));
       metrics_.Set(metric::kSourceQueuedPushes, {{"source", id}},
@@ -142,6 +141,8 @@ void Daemon::RefreshGauges() {
       metrics_.Set(metric::kSourceDeadLetters, {{"source", id}},
                    static_cast<double>(counts.dead_letters));
       metrics_.Set(metric::kSourceLinks, {{"source", id}}, static_cast<double>(counts.links));
+      metrics_.Set(metric::kSourceRejectedRecords, {{"source", id}},
+                   static_cast<double>(counts.rejected_records));
     };
     for (const auto& [id, runner] : runners_) {
       set_source_gauges(id);
@@ -234,6 +235,17 @@ Status Daemon::BreakLink(std::string_view link_id, std::string_view by) {
   Status s = engine_->BreakLink(link_id, by);
   if (s.ok()) {
     spdlog::info("admin: link {} broken by {}", link_id, by);
+  }
+  return s;
+}
+
+Status Daemon::MarkNotSameDeal(std::string_view partner, std::string_view vendor_id,
+                               std::string_view partner_id, std::string_view by) {
+  Status s = engine_->MarkNotSameDeal(partner, vendor_id, partner_id, by);
+  if (s.ok()) {
+    spdlog::info("admin: {} and {} of partner {} marked as different deals by {}", vendor_id,
+                 partner_id, partner, by);
+    WakeAllPushers();  // either record may have been linked anew
   }
   return s;
 }

@@ -130,6 +130,54 @@ Status SourceRunner::Rewind(Timestamp since) {
   return Status::Ok();
 }
 
+void SourceRunner::Reread(std::vector<std::string> native_ids, std::string by) {
+  ++running_loops_;  // Stop() waits for it like for the loops
+  auto self = shared_from_this();
+  asio::co_spawn(executor_, RereadLoop(std::move(native_ids), std::move(by)),
+                 [self](std::exception_ptr e) {
+                   if (e) {
+                     self->log_->critical("re-read ended by an exception");
+                   }
+                   self->LoopExited();
+                 });
+}
+
+Awaitable<void> SourceRunner::RereadLoop(std::vector<std::string> native_ids, std::string by) {
+  if (stopping_) {
+    co_return;
+  }
+  const size_t asked = native_ids.size();
+  Result<std::vector<Opportunity>> records =
+      co_await parts_.connector->FetchByIds(std::move(native_ids));
+  if (!records.ok()) {
+    log_->warn("re-read of {} record(s) asked by {} failed: {}", asked, by,
+               records.status().ToString());
+    co_return;
+  }
+  FetchPage page;
+  page.records = std::move(*records);
+  // Loaded with no suspension before the ingest: a pass in flight keeps its place.
+  Result<std::string> cursor = engine_.LoadCursor(id());
+  if (!cursor.ok()) {
+    log_->warn("re-read asked by {}: {}", by, cursor.status().ToString());
+    co_return;
+  }
+  page.next_cursor = *cursor;
+  Result<IngestStats> stats = engine_.IngestPage(id(), page);
+  if (!stats.ok()) {
+    log_->warn("re-read asked by {}: journaling failed: {}", by, stats.status().ToString());
+    co_return;
+  }
+  for (const auto& [native_id, message] : stats->bounds_rejects) {
+    log_->warn("record rejected: id={} reason={}", native_id, message);
+  }
+  log_->info("re-read asked by {}: {} of {} record(s) found, changes={} rejects={} conflicts={}",
+             by, stats->records, asked, stats->changes_journaled, stats->rejects, stats->conflicts);
+  if (stats->pushes_queued > 0 && hooks_.pushes_queued) {
+    hooks_.pushes_queued();
+  }
+}
+
 SourceHealth SourceRunner::Health() const {
   SourceHealth h;
   h.id = id();

@@ -26,6 +26,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "dealsync/asio.h"
 #include "dealsync/clock.h"
@@ -103,6 +104,11 @@ class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
   // since `since` (Connector::CursorAt); what was seen is de-duplicated.
   Status Rewind(Timestamp since);
 
+  // Reads these records again now (records refused before their partner
+  // file was fixed) and journals them like a page of changes; the list
+  // cursor stays where it is.
+  void Reread(std::vector<std::string> native_ids, std::string by);
+
   SourceHealth Health() const;
   // Adds the transport stack's counters gathered since the last call to /metrics.
   void ExportTransportCounters();
@@ -114,6 +120,7 @@ class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
   // One page; returns has_more (false on error, with the scheduler told).
   Awaitable<Result<bool>> PollOnePage();
   Awaitable<Result<PushStats>> PushOnceAndCount();
+  Awaitable<void> RereadLoop(std::vector<std::string> native_ids, std::string by);
   void LoopExited();
   // Waits on `gate` until `blocked()` is false (or stopping).
   Awaitable<void> WaitWhile(boost::asio::steady_timer& gate, const std::function<bool()>& blocked);

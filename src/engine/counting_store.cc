@@ -47,6 +47,9 @@ std::optional<CountedAs> GaugeOf(Column c, std::string_view key, std::string_vie
       if (key.starts_with(std::string_view("amb\0", 4))) {
         return CountedAs{Gauge::kAmbiguous, SecondComponent(key)};
       }
+      if (key.starts_with(std::string_view("rjt\0", 4))) {
+        return CountedAs{Gauge::kRejected, SecondComponent(key)};
+      }
       return std::nullopt;
     case Column::kConflicts: {
       Result<Conflict> conflict = DecodeConflict(value);
@@ -77,7 +80,8 @@ bool Counted(Column c, std::string_view key) {
     case Column::kIndex:
       return key.starts_with(std::string_view("dead\0", 5)) ||
              key.starts_with(std::string_view("unl\0", 4)) ||
-             key.starts_with(std::string_view("amb\0", 4));
+             key.starts_with(std::string_view("amb\0", 4)) ||
+             key.starts_with(std::string_view("rjt\0", 4));
     default:
       return false;
   }

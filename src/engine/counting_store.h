@@ -1,13 +1,13 @@
 // CountingStore: the Store the engine writes through. It keeps the engine's
-// gauges (outbox depth, dead letters, links, unlinked and ambiguous records,
-// conflicts by status) current in the same WriteBatch as every change that
+// gauges (outbox depth, dead letters, links, unlinked, ambiguous and rejected
+// records, conflicts by status) current in the same WriteBatch as every change that
 // moves them (meta "counters"), so reading them costs one lookup in memory at
 // any store size. It also drops deletes of keys it knows to be absent, so
 // queues and indexes do not collect tombstones for iterators to skip.
 //
 // The same gauges are kept per owning source as well: outbox entries and dead
-// letters by target, links and conflicts by partner, unlinked and ambiguous
-// records by source (meta "counters/source" \0 <id>, written only for the
+// letters by target, links and conflicts by partner, unlinked, ambiguous and
+// rejected records by source (meta "counters/source" \0 <id>, written only for the
 // sources a batch moves).
 //
 // The counters are read once (or, when the key is missing, recounted by one
@@ -38,8 +38,9 @@ enum class Gauge : uint8_t {
   kConflictsAutoResolved,
   kConflictsHeld,
   kConflictsResolvedByOperator,
+  kRejected,
 };
-inline constexpr size_t kGaugeCount = 8;
+inline constexpr size_t kGaugeCount = 9;
 using Gauges = std::array<int64_t, kGaugeCount>;
 using SourceGauges = std::map<std::string, Gauges, std::less<>>;
 

@@ -23,9 +23,31 @@ Result<StoredOutbox> LoadDeadLetter(Txn& txn, std::string_view target, std::stri
   return DecodeOutbox(**raw);
 }
 
+std::string PartnerOfLink(std::string_view link_id) {
+  return std::string(link_id.substr(0, link_id.find('/')));
+}
+
+// "push to contoso of co-7 (stage, amount): <its last error>" for the link's history.
+std::string DeadLetterDetail(const StoredOutbox& dead) {
+  const OutboxEntry& e = dead.entry;
+  std::string fields;
+  for (Field f : kAllFields) {
+    if (!UpdateFieldText(e.update, f).empty()) {
+      fields += (fields.empty() ? "" : ", ") + std::string(FieldName(f));
+    }
+  }
+  return "push to " + e.target + " of " + e.update.native_id + " (" + fields + "): " + e.last_error;
+}
+
+Status RequireWho(std::string_view by) {
+  return by.empty() ? InvalidArgument("who acts on the dead letter is required") : Status::Ok();
+}
+
 }  // namespace
 
-Status SyncEngine::RetryDeadLetter(std::string_view target, std::string_view native_id) {
+Status SyncEngine::RetryDeadLetter(std::string_view target, std::string_view native_id,
+                                   std::string_view by) {
+  DEALSYNC_RETURN_IF_ERROR(RequireWho(by));
   Impl& im = *impl_;
   Txn txn(im.store);
   Result<StoredOutbox> dead = LoadDeadLetter(txn, target, native_id);
@@ -33,6 +55,9 @@ Status SyncEngine::RetryDeadLetter(std::string_view target, std::string_view nat
     return dead.status();
   }
   txn.Delete(Column::kIndex, keys::DeadLetterKey(target, native_id));
+  DEALSYNC_RETURN_IF_ERROR(im.RecordAction(txn, dead->entry.link_id,
+                                           PartnerOfLink(dead->entry.link_id), by,
+                                           "dead_letter_retried", DeadLetterDetail(*dead)));
   Result<std::optional<std::string>> queued = txn.Get(Column::kOutbox, dead->entry.key);
   if (!queued.ok()) {
     return queued.status();
@@ -47,7 +72,9 @@ Status SyncEngine::RetryDeadLetter(std::string_view target, std::string_view nat
   return txn.Commit();
 }
 
-Status SyncEngine::DiscardDeadLetter(std::string_view target, std::string_view native_id) {
+Status SyncEngine::DiscardDeadLetter(std::string_view target, std::string_view native_id,
+                                     std::string_view by) {
+  DEALSYNC_RETURN_IF_ERROR(RequireWho(by));
   Impl& im = *impl_;
   Txn txn(im.store);
   Result<StoredOutbox> dead = LoadDeadLetter(txn, target, native_id);
@@ -55,6 +82,9 @@ Status SyncEngine::DiscardDeadLetter(std::string_view target, std::string_view n
     return dead.status();
   }
   txn.Delete(Column::kIndex, keys::DeadLetterKey(target, native_id));
+  DEALSYNC_RETURN_IF_ERROR(im.RecordAction(txn, dead->entry.link_id,
+                                           PartnerOfLink(dead->entry.link_id), by,
+                                           "dead_letter_discarded", DeadLetterDetail(*dead)));
   return txn.Commit();
 }
 

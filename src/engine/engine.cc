@@ -2,6 +2,8 @@
 // Read-only queries live in engine_queries.cc, PushOnce in push_once.cc.
 #include "dealsync/engine.h"
 
+#include <algorithm>
+
 #include "src/engine/engine_impl.h"
 #include "src/engine/field_values.h"
 #include "src/engine/keys.h"
@@ -153,6 +155,9 @@ Status SyncEngine::SetLink(std::string_view partner, std::string_view vendor_id,
   link.created_at = im.clock.Now();
   txn.Delete(Column::kIndex, keys::BrokenKey(partner, vendor_id, partner_id));
   DEALSYNC_RETURN_IF_ERROR(im.CreateLink(txn, link));
+  DEALSYNC_RETURN_IF_ERROR(im.RecordAction(
+      txn, link.id, partner, by, "linked",
+      "linked " + std::string(vendor_id) + " and " + std::string(partner_id) + " by hand"));
   Result<ReconcileCounts> counts = im.ReconcileLink(txn, link);
   if (!counts.ok()) {
     return counts.status();
@@ -174,6 +179,65 @@ Status SyncEngine::BreakLink(std::string_view link_id, std::string_view by) {
     return NotFound("no link \"" + std::string(link_id) + "\"");
   }
   DEALSYNC_RETURN_IF_ERROR(im.RemoveLink(txn, **link, by));
+  DEALSYNC_RETURN_IF_ERROR(im.RecordAction(txn, link_id, (*link)->partner, by, "not_the_same_deal",
+                                           "unlinked " + (*link)->vendor_id + " and " +
+                                               (*link)->partner_id +
+                                               "; they are never linked again automatically"));
+  return txn.Commit();
+}
+
+Status SyncEngine::MarkNotSameDeal(std::string_view partner, std::string_view vendor_id,
+                                   std::string_view partner_id, std::string_view by) {
+  Impl& im = *impl_;
+  if (im.Source(partner) == nullptr || im.IsVendor(partner)) {
+    return InvalidArgument("unknown partner \"" + std::string(partner) + "\"");
+  }
+  if (by.empty()) {
+    return InvalidArgument("who says the deals differ is required");
+  }
+  Txn txn(im.store);
+  std::vector<StoredRecord> records;
+  for (const auto& [source, id] : {std::pair{std::string_view(im.config.vendor.id), vendor_id},
+                                   std::pair{partner, partner_id}}) {
+    Result<std::optional<StoredRecord>> r = im.LoadRecord(txn, source, id);
+    if (!r.ok()) {
+      return r.status();
+    }
+    if (!*r) {
+      return NotFound("no record " + std::string(source) + "/" + std::string(id));
+    }
+    records.push_back(std::move(**r));
+  }
+  const std::string link_id = keys::LinkId(partner, vendor_id, partner_id);
+  Result<std::optional<Link>> link = im.LoadLink(txn, link_id);
+  if (!link.ok()) {
+    return link.status();
+  }
+  if (*link) {
+    DEALSYNC_RETURN_IF_ERROR(im.RemoveLink(txn, **link, by));
+  } else {
+    txn.Put(Column::kIndex, keys::BrokenKey(partner, vendor_id, partner_id), by);
+  }
+  DEALSYNC_RETURN_IF_ERROR(
+      im.RecordAction(txn, link_id, partner, by, "not_the_same_deal",
+                      std::string(vendor_id) + " and " + std::string(partner_id) +
+                          " are different deals; they are never linked automatically"));
+  // Without this pair, a record's key may now find exactly one counterpart.
+  for (const StoredRecord& r : records) {
+    Result<std::vector<std::string>> before = im.LinksOfRecord(txn, r.opp.source, r.opp.native_id);
+    if (!before.ok()) {
+      return before.status();
+    }
+    Result<std::vector<Link>> now = im.LinkRecord(txn, r);
+    if (!now.ok()) {
+      return now.status();
+    }
+    for (const Link& l : *now) {
+      if (std::find(before->begin(), before->end(), l.id) == before->end()) {
+        DEALSYNC_RETURN_IF_ERROR(im.ReconcileLink(txn, l).status());
+      }
+    }
+  }
   return txn.Commit();
 }
 

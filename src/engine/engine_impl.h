@@ -62,6 +62,10 @@ struct SyncEngine::Impl {
   Result<std::optional<Conflict>> LoadConflict(Txn& txn, std::string_view id);
   // Assigns e.seq and stages the entry.
   Status AppendJournal(Txn& txn, JournalEntry& e);
+  // Journals what `by` did to the deals of `link_id` (of `partner`) and keeps
+  // it in that link's history.
+  Status RecordAction(Txn& txn, std::string_view link_id, std::string_view partner,
+                      std::string_view by, std::string_view action, std::string detail);
 
   // ---- per-source reading state (source_state.cc) ---------------------------
   Result<SourceState> LoadSourceState(Txn& txn, std::string_view source);

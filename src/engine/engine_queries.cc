@@ -159,6 +159,17 @@ Result<std::vector<LinkAmbiguity>> SyncEngine::ListAmbiguities() {
                                   DecodeAmbiguity);
 }
 
+Result<std::vector<RejectedRecord>> SyncEngine::RejectedRecords(std::string_view source) {
+  return DecodeAll<RejectedRecord>(
+      impl_->store, Column::kIndex,
+      source.empty() ? keys::Prefix({"rjt"}) : keys::Prefix({"rjt", source}), DecodeRejected);
+}
+
+Result<std::vector<OperatorAction>> SyncEngine::LinkActions(std::string_view link_id) {
+  return DecodeAll<OperatorAction>(impl_->store, Column::kIndex, keys::Prefix({"act", link_id}),
+                                   DecodeAction);
+}
+
 Result<EngineCounters> SyncEngine::Counters() {
   EngineCounters c;
   Result<std::optional<std::string>> seq = impl_->store.Get(Column::kMeta, keys::kJournalSeq);
@@ -178,6 +189,7 @@ Result<EngineCounters> SyncEngine::Counters() {
   c.links = at(Gauge::kLinks);
   c.unlinked_records = at(Gauge::kUnlinked);
   c.ambiguous_records = at(Gauge::kAmbiguous);
+  c.rejected_records = at(Gauge::kRejected);
   c.conflicts_auto_resolved = at(Gauge::kConflictsAutoResolved);
   c.conflicts_held = at(Gauge::kConflictsHeld);
   c.conflicts_resolved_by_operator = at(Gauge::kConflictsResolvedByOperator);
@@ -196,6 +208,7 @@ Result<EngineCounters> SyncEngine::Counters() {
     s.conflicts_held = of(Gauge::kConflictsHeld);
     s.unlinked_records = of(Gauge::kUnlinked);
     s.ambiguous_records = of(Gauge::kAmbiguous);
+    s.rejected_records = of(Gauge::kRejected);
   }
   return c;
 }

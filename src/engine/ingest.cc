@@ -78,6 +78,7 @@ Status SyncEngine::Impl::PrefetchPage(Txn& txn, std::string_view source, const F
     outbox.push_back(keys::OutboxKey(source, o.native_id));
     index.push_back(keys::LinkIndexKey(source, o.native_id));
     index.push_back(keys::UnlinkedKey(source, o.native_id));
+    index.push_back(keys::RejectKey(source, Shortened(o.native_id, kMaxJournaledIdBytes)));
     if (!o.registration_id.empty()) {
       index.push_back(keys::RegistrationKey(o.registration_id));
     }
@@ -137,7 +138,8 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
   const ValueBounds& bounds = PolicyFor(source).bounds;
   const CalendarDate today = TimeZone::Utc().LocalDate(clock.Now());
   auto journal_reject = [&](std::string_view native_id, std::string message,
-                            std::string_view payload) -> Status {
+                            std::string_view payload,
+                            std::optional<Timestamp> modified_at = std::nullopt) -> Status {
     JournalEntry e;
     e.kind = JournalKind::kReject;
     e.source = std::string(source);
@@ -148,6 +150,10 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
     e.native_payload = Shortened(payload, std::min(bounds.max_record_bytes, kMaxRejectPayload));
     DEALSYNC_RETURN_IF_ERROR(AppendJournal(txn, e));
     ++stats.rejects;
+    if (!e.native_id.empty()) {  // listed for the channel manager until a readable version
+      const RejectedRecord r{e.source, e.native_id, e.message, e.recorded_at, modified_at, e.seq};
+      txn.Put(Column::kIndex, keys::RejectKey(source, e.native_id), EncodeRejected(r));
+    }
     return Status::Ok();
   };
   auto journal_warning = [&](std::string_view native_id, std::string message) -> Status {
@@ -211,8 +217,9 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
         continue;
       }
       txn.Put(Column::kIndex, seen_key, version);
-      DEALSYNC_RETURN_IF_ERROR(
-          journal_reject(incoming_ref.native_id, bad.message(), incoming_ref.native_payload));
+      DEALSYNC_RETURN_IF_ERROR(journal_reject(incoming_ref.native_id, bad.message(),
+                                              incoming_ref.native_payload,
+                                              incoming_ref.modified_at));
       stats.bounds_rejects.emplace_back(Shortened(incoming_ref.native_id, kMaxJournaledIdBytes),
                                         bad.message());
       continue;
@@ -327,6 +334,10 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
     // The native payload is kept once, in the journal entry of the version.
     next.opp.native_payload.clear();
     SaveRecord(txn, next);
+    // A readable version ends the record's listing as refused (a delete of an
+    // absent key is dropped by the counting store: no tombstone).
+    txn.Delete(Column::kIndex,
+               keys::RejectKey(source, Shortened(next.opp.native_id, kMaxJournaledIdBytes)));
     DEALSYNC_RETURN_IF_ERROR(IndexRecord(txn, stored ? &*stored : nullptr, next));
 
     if (next.opp.deleted) {

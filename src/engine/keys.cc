@@ -104,6 +104,12 @@ std::string AmbiguityKey(std::string_view source, std::string_view native_id) {
 std::string DeadLetterKey(std::string_view target, std::string_view native_id) {
   return Join({"dead", target, native_id});
 }
+std::string RejectKey(std::string_view source, std::string_view native_id) {
+  return Join({"rjt", source, native_id});
+}
+std::string ActionKey(std::string_view link_id, uint64_t journal_seq) {
+  return Join({"act", link_id, EncodeSeq(journal_seq)});
+}
 
 std::string EncodeList(const std::vector<std::string>& items) {
   std::string out;

@@ -30,6 +30,9 @@
 //                                                              automatically)
 //              "amb" \0 source \0 native_id                 -> Ambiguity JSON
 //              "dead" \0 target \0 native_id                -> OutboxEntry JSON (dead letter)
+//              "rjt" \0 source \0 native_id                 -> RejectedRecord JSON (until a
+//                                                              readable version arrives)
+//              "act" \0 link_id \0 BE64(journal seq)        -> OperatorAction JSON
 #pragma once
 
 #include <cstdint>
@@ -73,6 +76,8 @@ std::string BrokenKey(std::string_view partner, std::string_view vendor_id,
                       std::string_view partner_id);
 std::string AmbiguityKey(std::string_view source, std::string_view native_id);
 std::string DeadLetterKey(std::string_view target, std::string_view native_id);
+std::string RejectKey(std::string_view source, std::string_view native_id);
+std::string ActionKey(std::string_view link_id, uint64_t journal_seq);
 
 // The value of the list-valued index keys: each item length-prefixed (LEB128),
 // so items may hold any byte. DecodeList returns false on malformed input.

@@ -34,7 +34,8 @@ struct StoredRecord {
 
 // kWarning: a record ingested as usual but with something an operator should
 // see (e.g. a modified time beyond now + clock skew); `message` says what.
-enum class JournalKind : uint8_t { kChange, kDelete, kReject, kPushed, kWarning };
+// kAction: what a person did (`by`), e.g. linked two deals by hand.
+enum class JournalKind : uint8_t { kChange, kDelete, kReject, kPushed, kWarning, kAction };
 std::string_view JournalKindName(JournalKind k);
 
 struct JournalEntry {
@@ -49,6 +50,7 @@ struct JournalEntry {
   std::string native_payload;
   std::string message;   // reject reason / push reason
   std::string trace_id;  // for kPushed
+  std::string by;        // for kAction: the person
 };
 
 struct BaseValue {

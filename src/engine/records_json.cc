@@ -164,6 +164,8 @@ std::string_view JournalKindName(JournalKind k) {
       return "pushed";
     case JournalKind::kWarning:
       return "warning";
+    case JournalKind::kAction:
+      return "action";
   }
   return "unknown";
 }
@@ -196,18 +198,21 @@ Result<StoredRecord> DecodeRecord(std::string_view text) {
 }
 
 std::string EncodeJournal(const JournalEntry& e) {
-  return json{{"seq", e.seq},
-              {"recorded_at", Ms(e.recorded_at)},
-              {"source", e.source},
-              {"native_id", e.native_id},
-              {"kind", JournalKindName(e.kind)},
-              {"modified_at", Ms(e.modified_at)},
-              {"before", ValuesToJson(e.before)},
-              {"after", ValuesToJson(e.after)},
-              {"payload", e.native_payload},
-              {"message", e.message},
-              {"trace_id", e.trace_id}}
-      .dump();
+  json j{{"seq", e.seq},
+         {"recorded_at", Ms(e.recorded_at)},
+         {"source", e.source},
+         {"native_id", e.native_id},
+         {"kind", JournalKindName(e.kind)},
+         {"modified_at", Ms(e.modified_at)},
+         {"before", ValuesToJson(e.before)},
+         {"after", ValuesToJson(e.after)},
+         {"payload", e.native_payload},
+         {"message", e.message},
+         {"trace_id", e.trace_id}};
+  if (!e.by.empty()) {
+    j["by"] = e.by;
+  }
+  return j.dump();
 }
 
 Result<JournalEntry> DecodeJournal(std::string_view text) {
@@ -219,7 +224,7 @@ Result<JournalEntry> DecodeJournal(std::string_view text) {
     e.native_id = j.at("native_id").get<std::string>();
     const std::string kind = j.at("kind").get<std::string>();
     for (JournalKind k : {JournalKind::kChange, JournalKind::kDelete, JournalKind::kReject,
-                          JournalKind::kPushed, JournalKind::kWarning}) {
+                          JournalKind::kPushed, JournalKind::kWarning, JournalKind::kAction}) {
       if (JournalKindName(k) == kind) {
         e.kind = k;
       }
@@ -230,6 +235,7 @@ Result<JournalEntry> DecodeJournal(std::string_view text) {
     e.native_payload = j.at("payload").get<std::string>();
     e.message = j.at("message").get<std::string>();
     e.trace_id = j.at("trace_id").get<std::string>();
+    e.by = j.value("by", std::string());
     return e;
   });
 }
@@ -434,6 +440,47 @@ Result<Ambiguity> DecodeAmbiguity(std::string_view text) {
     return Ambiguity{j.at("source").get<std::string>(), j.at("native_id").get<std::string>(),
                      j.at("key_kind").get<std::string>(), j.at("key_value").get<std::string>(),
                      j.at("candidates").get<std::vector<std::string>>()};
+  });
+}
+
+std::string EncodeRejected(const RejectedRecord& r) {
+  json j = {{"source", r.source},
+            {"native_id", r.native_id},
+            {"message", r.message},
+            {"rejected_at", Ms(r.rejected_at)},
+            {"journal_seq", r.journal_seq}};
+  if (r.modified_at) {
+    j["modified_at"] = Ms(*r.modified_at);
+  }
+  return j.dump();
+}
+
+Result<RejectedRecord> DecodeRejected(std::string_view text) {
+  return Decode<RejectedRecord>(text, "rejected record", [](const json& j) {
+    RejectedRecord r{j.at("source").get<std::string>(), j.at("native_id").get<std::string>(),
+                     j.at("message").get<std::string>(), FromMs(j.at("rejected_at"))};
+    if (j.contains("modified_at")) {
+      r.modified_at = FromMs(j.at("modified_at"));
+    }
+    r.journal_seq = j.at("journal_seq").get<uint64_t>();
+    return r;
+  });
+}
+
+std::string EncodeAction(const OperatorAction& a) {
+  return json{{"at", Ms(a.at)},
+              {"by", a.by},
+              {"action", a.action},
+              {"detail", a.detail},
+              {"journal_seq", a.journal_seq}}
+      .dump();
+}
+
+Result<OperatorAction> DecodeAction(std::string_view text) {
+  return Decode<OperatorAction>(text, "operator action", [](const json& j) {
+    return OperatorAction{FromMs(j.at("at")), j.at("by").get<std::string>(),
+                          j.at("action").get<std::string>(), j.at("detail").get<std::string>(),
+                          j.at("journal_seq").get<uint64_t>()};
   });
 }
 

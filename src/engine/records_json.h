@@ -30,6 +30,10 @@ Result<StoredOutbox> DecodeOutbox(std::string_view json);
 
 std::string EncodeAmbiguity(const Ambiguity& a);
 Result<Ambiguity> DecodeAmbiguity(std::string_view json);
+std::string EncodeRejected(const RejectedRecord& r);
+Result<RejectedRecord> DecodeRejected(std::string_view json);
+std::string EncodeAction(const OperatorAction& a);
+Result<OperatorAction> DecodeAction(std::string_view json);
 
 // Sets field `f` of `o` from canonical text ("" clears it).
 Status SetFieldFromText(Opportunity& o, Field f, std::string_view text);

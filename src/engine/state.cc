@@ -224,4 +224,20 @@ bool UpdateHasFields(const RecordUpdate& u) {
   return u.stage.has_value() || u.amount.has_value() || u.close_date.has_value();
 }
 
+Status SyncEngine::Impl::RecordAction(Txn& txn, std::string_view link_id, std::string_view partner,
+                                      std::string_view by, std::string_view action,
+                                      std::string detail) {
+  JournalEntry e;
+  e.kind = JournalKind::kAction;
+  e.source = std::string(partner);
+  e.native_id = std::string(link_id);
+  e.by = std::string(by);
+  e.message = std::string(action) + ": " + detail;
+  DEALSYNC_RETURN_IF_ERROR(AppendJournal(txn, e));
+  const OperatorAction a{clock.Now(), std::string(by), std::string(action), std::move(detail),
+                         e.seq};
+  txn.Put(Column::kIndex, keys::ActionKey(link_id, e.seq), EncodeAction(a));
+  return Status::Ok();
+}
+
 }  // namespace dealsync

@@ -88,6 +88,17 @@ async function main() {
   });
   const consoleErrors = [];
   try {
+    await step("the sign-in page passes the accessibility check", async () => {
+      const context = await browser.createBrowserContext();
+      const sp = await context.newPage();
+      sp.on("console", (m) => { if (m.type() === "error") consoleErrors.push(`sign-in: ${m.text()}`); });
+      sp.on("pageerror", (e) => consoleErrors.push(`sign-in: ${e.message}`));
+      await sp.goto(base + "/app/", { waitUntil: "networkidle0" });
+      await sp.waitForSelector("#signin-name", { visible: true });
+      await axeCheck(sp, "sign in");
+      await context.close();
+    });
+
     const { page } = await newUserPage(browser, base, "rita", consoleErrors);
 
     await step("sign in shows the held conflicts, largest value at stake first", async () => {
@@ -115,6 +126,7 @@ async function main() {
     });
 
     let settledId;
+    let retriedLink;
     await step("open a conflict, settle it with a reason, see its push queued and it leave the held list", async () => {
       const first = (await rows(page))[0];
       settledId = first.id;
@@ -158,6 +170,26 @@ async function main() {
       assert.equal(await page.$eval("#conflict-count", (e) => e.textContent), "6");
     });
 
+    await step("settle two in bulk with a typed value", async () => {
+      const ids = (await rows(page)).slice(0, 2).map((r) => r.id);
+      for (const id of ids) await page.click(`#conflict-table tbody input[data-id="${id}"]`);
+      await page.click("#bulk-settle");
+      await page.waitForSelector("#modal:not([hidden])", { visible: true });
+      assert.equal(await page.$eval("#b-value", (e) => e.disabled), true, "no value box until asked for");
+      await page.click("input[name=btake][value=value]");
+      await page.type("#b-value", "2027-01-31");
+      await page.type("#b-reason", "Both sides agreed on the end of January by phone");
+      await page.click("#bulk-submit");
+      await page.waitForFunction(() => document.querySelectorAll("#conflict-table tbody tr").length === 4);
+      assert.match(await page.$eval("#toast", (e) => e.textContent), /^2 conflict\(s\) settled/);
+      for (const id of ids) {
+        const c = await apiAs(page, base, "GET", `/api/v1/conflicts/${encodeURIComponent(id)}`);
+        assert.equal(c.body.status, "resolved_by_operator");
+        assert.equal(c.body.outcome_value, "2027-01-31");
+        assert.equal(c.body.resolved_by, "rita");
+      }
+    });
+
     await step("failed pushes grouped by partner and error, with the full error text", async () => {
       await page.goto(base + "/app/#/deadletters");
       await page.waitForSelector("#dl-groups .card", { visible: true });
@@ -177,7 +209,59 @@ async function main() {
       assert.equal((await page.$$("#dl-groups tr[data-id]")).length, 0);
       const outbox = await apiAs(page, base, "GET", "/api/v1/outbox?partner=contoso");
       assert.equal(outbox.status, 200);
-      assert.ok(outbox.body.pushes.some((p) => p.id === id && p.state === "queued"), "queued again in the outbox");
+      const queued = outbox.body.pushes.find((p) => p.id === id && p.state === "queued");
+      assert.ok(queued, "queued again in the outbox");
+      retriedLink = queued.link_id;
+    });
+
+    await step("the retry is in the deal's history under the user's name", async () => {
+      const held = await apiAs(page, base, "GET", "/api/v1/conflicts?status=held_for_review&partner=contoso");
+      const conflict = held.body.conflicts.find((c) => c.id.startsWith(retriedLink + "/"));
+      assert.ok(conflict, "a held conflict of the retried deal");
+      await page.goto(base + "/app/#/conflict/" + encodeURIComponent(conflict.id));
+      await page.waitForSelector("#c-actions:not([hidden]) tbody tr", { visible: true });
+      const text = await page.$eval("#c-actions tbody", (e) => e.textContent);
+      assert.match(text, /rita/);
+      assert.match(text, /dead letter retried/);
+      assert.match(text, /registration cap/);
+    });
+
+    await step("refused records grouped by partner and error; read again once the file is fixed", async () => {
+      await page.goto(base + "/app/#/deadletters");
+      await page.waitForSelector("#rj-groups .card", { visible: true });
+      const text = await page.$eval("#rj-groups", (e) => e.textContent);
+      assert.match(text, /Partner contoso/);
+      assert.match(text, /2 × stage "Verbal commit" is not in the partner file's \[mapping.stage\] table/);
+      assert.match(text, /Partner northwind/);
+      assert.equal(await page.$eval("#rj-count", (e) => e.textContent), "3");
+      await axeCheck(page, "refused records");
+      const clicked = await page.evaluate(() => {
+        const b = [...document.querySelectorAll("#rj-groups button")].find((x) => x.textContent.startsWith("Read all 2 again"));
+        if (b) b.click();
+        return !!b;
+      });
+      assert.ok(clicked, "a read-again button for the group");
+      await page.waitForFunction(() => document.querySelector("#toast").textContent.startsWith("2 record(s) are being read again"));
+      await page.waitForFunction(() => document.querySelector("#rj-count").textContent === "1", { timeout: 8000 });
+      assert.doesNotMatch(await page.$eval("#rj-groups", (e) => e.textContent), /contoso/);
+    });
+
+    await step("an ambiguous match: not the same deal, and link by hand", async () => {
+      await page.goto(base + "/app/#/unmatched");
+      await page.waitForSelector("#u-ambiguous tbody tr", { visible: true });
+      assert.equal((await page.$$("#u-ambiguous tbody tr")).length, 4, "two candidates for each of two deals");
+      await axeCheck(page, "ambiguous matches");
+      await page.click('#u-ambiguous tr[data-candidate="contoso/co-amb-2"] button:not(.primary)');
+      await page.waitForFunction(() => document.querySelector("#toast").textContent.includes("are marked as different deals"));
+      // 006AMB's key now finds one deal: linked by its registration id.
+      await page.waitForFunction(() => document.querySelectorAll("#u-ambiguous tbody tr").length === 2);
+      await page.waitForFunction(() => [...document.querySelectorAll("#u-links tbody tr")].some((tr) =>
+        tr.textContent.includes("006AMB") && tr.textContent.includes("co-amb-1") && tr.textContent.includes("registration id")));
+      await page.click('#u-ambiguous tr[data-candidate="northwind/nw-amb-2"] button.primary');
+      await page.waitForFunction(() => document.querySelector("#toast").textContent.startsWith("Linked 006AMB2 and nw-amb-2"));
+      await page.waitForSelector("#u-ambiguous-empty:not([hidden])", { visible: true });
+      await page.waitForFunction(() => [...document.querySelectorAll("#u-links tbody tr")].some((tr) =>
+        tr.textContent.includes("006AMB2") && tr.textContent.includes("by hand (rita)")));
     });
 
     await step("unmatched deals: link one by hand", async () => {
@@ -190,7 +274,8 @@ async function main() {
       await page.type("#l-vendor", "006SOLO");
       await page.type("#l-partner-id", "co-solo");
       await page.click("#link-submit");
-      await page.waitForFunction(() => document.querySelector("#u-links tbody").textContent.includes("by hand (rita)"));
+      await page.waitForFunction(() => [...document.querySelectorAll("#u-links tbody tr")].some((tr) =>
+        tr.textContent.includes("006SOLO") && tr.textContent.includes("by hand (rita)")));
     });
 
     await step("partners: sync health and report downloads", async () => {
@@ -207,6 +292,18 @@ async function main() {
       await axeCheck(page, "partners");
     });
 
+    await step("partners: the joint pipeline review of one partner", async () => {
+      await page.click('button[aria-controls="pipeline-contoso"]');
+      await page.waitForSelector("#pipeline-contoso table caption", { visible: true });
+      const text = await page.$eval("#pipeline-contoso", (e) => e.textContent);
+      assert.match(text, /Joint pipeline review: \d+ linked deals/);
+      assert.match(text, /Vendor's view/);
+      assert.match(text, /In stage proposal/);
+      assert.match(text, /Stalled \(no stage change in \d+ days\): \d+/);
+      assert.equal(await page.$eval('button[aria-controls="pipeline-contoso"]', (e) => e.getAttribute("aria-expanded")), "true");
+      await axeCheck(page, "joint pipeline review");
+    });
+
     await step("a viewer cannot settle: the control is absent and the API answers 403", async () => {
       const { page: vp, context } = await newUserPage(browser, base, "vic", consoleErrors);
       assert.equal((await vp.$$("#conflict-table tbody input[type=checkbox]")).length, 0);
@@ -216,6 +313,12 @@ async function main() {
       await vp.waitForSelector("#view-conflict:not([hidden])");
       await vp.waitForFunction(() => !["", "Loading…"].includes(document.querySelector("#c-title").textContent));
       assert.equal(await vp.$eval("#c-settle-card", (e) => e.hidden), true);
+      await axeCheck(vp, "a viewer's conflict detail");
+      await vp.goto(base + "/app/#/deadletters");
+      await vp.waitForSelector("#view-deadletters:not([hidden])");
+      await vp.waitForFunction(() => document.querySelector("#rj-count").textContent !== "");
+      assert.equal((await vp.$$("#rj-groups button")).length, 0, "a viewer cannot read records again");
+      await axeCheck(vp, "a viewer's failed pushes");
       const r = await apiAs(vp, base, "POST", `/api/v1/conflicts/${encodeURIComponent(id)}/resolve`, { take: "vendor", reason: "x" });
       assert.equal(r.status, 403);
       const after = await apiAs(vp, base, "GET", `/api/v1/conflicts/${encodeURIComponent(id)}`);
@@ -235,6 +338,7 @@ async function main() {
         const body = await np.$eval("main", (e) => e.textContent);
         assert.ok(!/contoso|Contoso/.test(body), `no contoso data on ${view}`);
         assert.ok(!/006SOLO/.test(body), `no vendor-only deals on ${view}`);
+        await axeCheck(np, `a partner-limited user's ${view}`);
       }
       const all = await apiAs(page, base, "GET", "/api/v1/conflicts?status=held_for_review&partner=contoso");
       const other = all.body.conflicts[0].id;

@@ -96,7 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::abort();  // every API error is JSON
   }
   if (limited && response.status < 300 &&
-      response.body.find("\"partner\":\"contoso\"") != std::string::npos) {
+      (response.body.find("\"partner\":\"contoso\"") != std::string::npos ||
+       response.body.find("\"source\":\"contoso\"") != std::string::npos)) {
     std::abort();  // another partner's record reached a partner-limited user
   }
   return 0;

@@ -103,6 +103,9 @@ class SimHost {
     c.shape = sim::RestShape::kNorthwind;
     c.base_path = "/api/v2";
     c.api_key = "test-api-key";
+    // The partner's CRM has a status the example partner file does not map yet.
+    c.stages = {"New lead",    "Qualified", "BANT ok", "Discovery",   "Demo",         "Quote sent",
+                "Negotiating", "Won",       "Lost",    "No decision", "Verbal commit"};
     return c;
   }
   SystemClock clock_;
@@ -441,17 +444,31 @@ TEST_F(DaemonE2ETest, ServiceLifecycle) {
             std::string::npos);
   EXPECT_EQ(metrics->body.find("dealsync_api_calls_total{source=\"vendor\"} 0\n"),
             std::string::npos);
-  for (const char* family :
-       {"dealsync_build_info", "dealsync_source_up", "dealsync_records_rejected_total",
-        "dealsync_conflicts_recorded_total", "dealsync_dead_letters_total",
-        "dealsync_push_failures_total", "dealsync_last_successful_push_timestamp_seconds",
-        "dealsync_last_successful_poll_timestamp_seconds", "dealsync_poll_duration_seconds",
-        "dealsync_push_duration_seconds", "dealsync_poll_interval_seconds",
-        "dealsync_api_rate_limit_requests_per_second", "dealsync_edit_to_write_back_seconds",
-        "dealsync_api_quota_used", "dealsync_api_quota_limit", "dealsync_source_held_conflicts",
-        "dealsync_source_queued_pushes", "dealsync_source_dead_letters", "dealsync_source_links",
-        "dealsync_source_watermark_timestamp_seconds", "process_cpu_seconds_total",
-        "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds"}) {
+  for (const char* family : {"dealsync_build_info",
+                             "dealsync_source_up",
+                             "dealsync_records_rejected_total",
+                             "dealsync_conflicts_recorded_total",
+                             "dealsync_dead_letters_total",
+                             "dealsync_push_failures_total",
+                             "dealsync_last_successful_push_timestamp_seconds",
+                             "dealsync_last_successful_poll_timestamp_seconds",
+                             "dealsync_poll_duration_seconds",
+                             "dealsync_push_duration_seconds",
+                             "dealsync_poll_interval_seconds",
+                             "dealsync_api_rate_limit_requests_per_second",
+                             "dealsync_edit_to_write_back_seconds",
+                             "dealsync_api_quota_used",
+                             "dealsync_api_quota_limit",
+                             "dealsync_source_held_conflicts",
+                             "dealsync_source_queued_pushes",
+                             "dealsync_source_dead_letters",
+                             "dealsync_source_links",
+                             "dealsync_source_rejected_records",
+                             "dealsync_source_watermark_timestamp_seconds",
+                             "process_cpu_seconds_total",
+                             "process_resident_memory_bytes",
+                             "process_open_fds",
+                             "process_start_time_seconds"}) {
     EXPECT_NE(metrics->body.find(std::string("# TYPE ") + family + " "), std::string::npos)
         << family;
   }
@@ -1132,6 +1149,81 @@ TEST_F(DaemonE2ETest, ControlCharactersInPartnerDataAreLoggedEscaped) {
       << log;
   EXPECT_EQ(log.find("\nwarning connector.northwind: forged"), std::string::npos) << log;
   EXPECT_EQ(log.find('\x1b'), std::string::npos);
+}
+
+// A partner record with a status the partner file does not map is refused and
+// listed (with the reason) for the channel manager; the next polls do not
+// bring it back. Once the file maps it and is reloaded, "read again" through
+// the running daemon fetches that record and it is journaled like any change.
+TEST_F(DaemonE2ETest, ARefusedRecordIsReadAgainThroughTheDaemonOnceThePartnerFileIsFixed) {
+  Seed();
+  const std::string bad = partner_->Create(json{{"name", "Deal REG-9"},
+                                                {"account", "Acme GmbH"},
+                                                {"owner", "kim"},
+                                                {"stage", "Verbal commit"},
+                                                {"amount", "900.00"},
+                                                {"currency", "EUR"},
+                                                {"close_at", "2027-01-15"},
+                                                {"registration", "REG-9"}});
+  ASSERT_FALSE(bad.empty());
+  StartDaemon();
+  ASSERT_TRUE(WaitForStatus(Admin("/healthz"), 200)) << e2e::ReadFile(Log());
+  json listed;
+  ASSERT_TRUE(Eventually([&] {
+    Result<HttpResponse> r = Http("GET", Admin("/api/v1/rejects"), "", "e2e-admin-token");
+    listed = r.ok() && r->status == 200 ? json::parse(r->body)["rejected"] : json();
+    return listed.is_array() && listed.size() == 1;
+  })) << listed.dump()
+      << e2e::ReadFile(Log());
+  EXPECT_EQ(listed[0]["id"], "northwind/" + bad);
+  EXPECT_NE(listed[0]["message"].get<std::string>().find("Verbal commit"), std::string::npos)
+      << listed.dump();
+  // Later changes move the partner's cursor (and its overlap window) past the refused record.
+  std::this_thread::sleep_for(seconds(6));
+  ASSERT_TRUE(partner_->Edit(p3_, {{"amount", "710.00"}}));
+  ASSERT_TRUE(Eventually([&] {
+    Result<HttpResponse> r =
+        Http("GET", Admin("/api/v1/unlinked?partner=northwind"), "", "e2e-admin-token");
+    return r.ok() && r->body.find("710.00") != std::string::npos;
+  })) << e2e::ReadFile(Log());
+
+  // The fix: the partner file maps the status; the daemon reloads it.
+  e2e::WriteFile(Config() + "/partners.d/northwind.toml",
+                 std::regex_replace(partner_file_, std::regex(R"(proposal    = \["Quote sent")"),
+                                    "proposal    = [\"Quote sent\", \"Verbal commit\""));
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(Eventually([&] {
+    return e2e::ReadFile(Log()).find("source northwind: restarting") != std::string::npos;
+  })) << e2e::ReadFile(Log());
+  std::this_thread::sleep_for(seconds(3));  // a few polls of the restarted source
+  Result<HttpResponse> still = Http("GET", Admin("/api/v1/rejects"), "", "e2e-admin-token");
+  ASSERT_OK(still);
+  ASSERT_EQ(json::parse(still->body)["rejected"].size(), 1u) << still->body;
+
+  const std::string ids = json{{"ids", {"northwind/" + bad, "northwind/nope"}}}.dump();
+  Result<HttpResponse> asked =
+      Http("POST", Admin("/api/v1/rejects/reread"), ids, "e2e-admin-token");
+  ASSERT_OK(asked);
+  ASSERT_EQ(asked->status, 202) << asked->body;
+  EXPECT_EQ(json::parse(asked->body)["requested"], 1) << asked->body;
+  EXPECT_EQ(json::parse(asked->body)["results"][1]["ok"], false) << asked->body;
+  ASSERT_TRUE(Eventually([&] {
+    Result<HttpResponse> r = Http("GET", Admin("/api/v1/rejects"), "", "e2e-admin-token");
+    return r.ok() && r->status == 200 && json::parse(r->body)["rejected"].empty();
+  })) << e2e::ReadFile(Log());
+  const std::string log = e2e::ReadFile(Log());
+  EXPECT_NE(log.find("re-read asked by admin: 1 of 1 record(s) found, changes=1"),
+            std::string::npos)
+      << log;
+  // Now an ordinary partner-only deal of the partner.
+  Result<HttpResponse> unlinked =
+      Http("GET", Admin("/api/v1/unlinked?partner=northwind"), "", "e2e-admin-token");
+  ASSERT_OK(unlinked);
+  EXPECT_NE(unlinked->body.find(bad), std::string::npos) << unlinked->body;
+  Result<HttpResponse> metrics = Http("GET", Admin("/metrics"), "", "e2e-admin-token");
+  ASSERT_OK(metrics);
+  EXPECT_NE(metrics->body.find("dealsync_source_rejected_records{source=\"northwind\"} 0"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -25,6 +25,8 @@ function el(tag, attrs, ...children) {
 function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
 function words(s) { return String(s || "").replace(/_/g, " "); }
 function when(iso) { return iso ? iso.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC") : "—"; }
+// Sources that are no partner the user sees are the vendor's (its id is configurable).
+function isPartner(source) { return state.partners.some((p) => p.id === source); }
 function canSettle() { return state.user && (state.user.role === "resolver" || state.user.role === "admin"); }
 function toast(text, kind) {
   const t = $("toast");
@@ -178,11 +180,21 @@ async function onBulk(ev) {
   ev.preventDefault();
   const take = document.querySelector("input[name=btake]:checked").value;
   const reason = $("b-reason").value.trim();
-  if (!reason) { $("bulk-error").textContent = "Say why: the reason is kept in each conflict's history."; $("bulk-error").hidden = false; return; }
+  const fail = (text) => { $("bulk-error").textContent = text; $("bulk-error").hidden = false; };
+  if (!reason) { fail("Say why: the reason is kept in each conflict's history."); return; }
+  const body = { ids: [...state.selected], take, reason };
+  if (take === "value") {
+    body.value = $("b-value").value.trim();
+    if (!body.value) { fail("Type the value to keep."); return; }
+    // One typed value fits one field: a date is no stage.
+    const fields = new Set(state.conflicts.filter((c) => state.selected.has(c.id)).map((c) => c.field));
+    if (fields.size > 1) { fail("A typed value fits one field; the selection mixes " + [...fields].map(words).join(" and ") + "."); return; }
+  }
   try {
-    const r = await api("POST", "/api/v1/conflicts/resolve", { ids: [...state.selected], take, reason });
+    const r = await api("POST", "/api/v1/conflicts/resolve", body);
     $("modal").hidden = true;
     $("b-reason").value = "";
+    $("b-value").value = "";
     const failed = r.results.filter((x) => !x.ok);
     toast(r.settled + " conflict(s) settled; pushes queued." + (failed.length ? " " + failed.length + " failed: " + failed[0].error : ""), failed.length ? "warn" : "ok");
     await loadConflicts();
@@ -263,6 +275,14 @@ async function loadConflict(id) {
       el("td", { text: words(h.status) + (h.outcome_value ? ": " + h.outcome_value : "") + " (" + words(h.rule) + ")" }),
       el("td", { text: (h.resolved_by ? h.resolved_by + (h.resolved_at ? ", " + when(h.resolved_at) : "") : "—") + (h.reason ? " — " + h.reason : "") })));
   }
+  const acts = $("c-actions").tBodies[0];
+  clear(acts);
+  for (const a of c.actions || []) {
+    acts.appendChild(el("tr", {}, el("td", { text: when(a.at) }), el("td", { text: a.by }),
+      el("td", { text: words(a.action) }), el("td", { text: a.detail })));
+  }
+  $("c-actions-empty").hidden = (c.actions || []).length > 0;
+  $("c-actions").hidden = (c.actions || []).length === 0;
 }
 
 async function onSettle(ev) {
@@ -340,6 +360,62 @@ async function loadDeadLetters() {
   }
   $("dl-count").textContent = String(data.dead_letters.length);
   $("dl-empty").hidden = data.dead_letters.length > 0;
+  await loadRejects();
+}
+
+async function loadRejects() {
+  const data = await api("GET", "/api/v1/rejects");
+  const root = $("rj-groups");
+  clear(root);
+  const byPartner = new Map();
+  for (const r of data.rejected) {
+    if (!byPartner.has(r.source)) byPartner.set(r.source, new Map());
+    const groups = byPartner.get(r.source);
+    const key = errorKey(r.message);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(r);
+  }
+  for (const [source, groups] of byPartner) {
+    const card = el("div", { class: "card" }, el("h3", { text: (isPartner(source) ? "Partner " + source : "Vendor (" + source + ")") }));
+    for (const [, items] of groups) {
+      card.appendChild(el("h4", { class: "error-text", text: items.length + " × " + items[0].message.split("\n")[0].slice(0, 200) }));
+      if (canSettle() && items.length > 1) {
+        card.appendChild(el("p", { class: "group-actions" },
+          el("button", { type: "button", class: "small", text: "Read all " + items.length + " again",
+            onclick: () => reread(items.map((r) => r.id)) })));
+      }
+      const tbody = el("tbody");
+      for (const r of items) {
+        const actions = el("td", { class: "actions" });
+        if (canSettle()) {
+          actions.appendChild(el("button", { type: "button", class: "primary small", text: "Read again", "aria-label": "Read again: " + r.id,
+            onclick: () => reread([r.id]) }));
+        }
+        tbody.appendChild(el("tr", { "data-id": r.id },
+          el("td", { class: "mono", text: r.native_id }), el("td", { text: when(r.modified_at) }), el("td", { text: when(r.rejected_at) }),
+          el("td", {}, el("pre", { class: "error-full", text: r.message })), actions));
+      }
+      card.appendChild(el("table", { class: "grid compact" }, el("caption", { class: "sr-only", text: "Refused records" }),
+        el("thead", {}, el("tr", {}, ...["Record", "Modified", "Refused at", "Full error"].map((h) => el("th", { scope: "col", text: h })),
+          el("th", { scope: "col" }, el("span", { class: "sr-only", text: "Actions" })))), tbody));
+    }
+    root.appendChild(card);
+  }
+  $("rj-count").textContent = String(data.rejected.length);
+  $("rj-empty").hidden = data.rejected.length > 0;
+}
+
+async function reread(ids) {
+  try {
+    const r = await api("POST", "/api/v1/rejects/reread", { ids });
+    const failed = r.results.filter((x) => !x.ok);
+    toast(r.requested + " record(s) are being read again; a readable version leaves this list." +
+      (failed.length ? " " + failed.length + " failed: " + failed[0].error : ""), failed.length ? "warn" : "ok");
+    // The read runs in the daemon; show its outcome once it had a moment.
+    setTimeout(() => { if (location.hash === "#/deadletters") loadRejects().catch((e) => toast(e.message, "warn")); }, 1500);
+  } catch (e) {
+    toast(e.message, "warn");
+  }
 }
 
 async function deadLetterAction(action, d) {
@@ -375,7 +451,7 @@ async function loadUnmatched() {
   const vb = $("u-vendor").tBodies[0]; clear(vb);
   const pb = $("u-partner").tBodies[0]; clear(pb);
   for (const r of unlinked.records) {
-    if (r.source === "vendor") {
+    if (!isPartner(r.source)) {
       vb.appendChild(el("tr", {}, el("td", { class: "mono", text: r.native_id }), el("td", { text: r.name }), el("td", { text: r.account }),
         el("td", { class: "num", text: r.amount || "—" }), el("td", { text: r.close_date || "—" })));
     } else {
@@ -385,8 +461,26 @@ async function loadUnmatched() {
   }
   const ab = $("u-ambiguous").tBodies[0]; clear(ab);
   for (const a of amb.ambiguities) {
-    ab.appendChild(el("tr", {}, el("td", { class: "mono", text: a.source + "/" + a.native_id }),
-      el("td", { text: words(a.key_kind) + " " + a.key_value }), el("td", { text: a.candidates.join(", ") })));
+    for (const candidate of a.candidates) {
+      const slash = candidate.indexOf("/");
+      const other = { source: candidate.slice(0, slash), id: candidate.slice(slash + 1) };
+      // One side is the vendor's record, the other a partner's.
+      const pair = !isPartner(a.source)
+        ? { partner: other.source, vendor_id: a.native_id, partner_id: other.id }
+        : { partner: a.source, vendor_id: other.id, partner_id: a.native_id };
+      const actions = el("td", { class: "actions" });
+      if (canSettle()) {
+        actions.appendChild(el("button", { type: "button", class: "primary small", text: "Link",
+          "aria-label": "Link " + a.source + "/" + a.native_id + " with " + candidate,
+          onclick: () => ambiguityAction("link", pair) }));
+        actions.appendChild(el("button", { type: "button", class: "small", text: "Not the same deal",
+          "aria-label": "Not the same deal: " + a.source + "/" + a.native_id + " and " + candidate,
+          onclick: () => ambiguityAction("not-same", pair) }));
+      }
+      ab.appendChild(el("tr", { "data-record": a.source + "/" + a.native_id, "data-candidate": candidate },
+        el("td", { class: "mono", text: a.source + "/" + a.native_id }),
+        el("td", { text: words(a.key_kind) + " " + a.key_value }), el("td", { class: "mono", text: candidate }), actions));
+    }
   }
   $("u-ambiguous-empty").hidden = amb.ambiguities.length > 0;
   $("u-ambiguous").hidden = amb.ambiguities.length === 0;
@@ -404,6 +498,19 @@ async function loadUnmatched() {
       el("td", { text: l.key_kind === "operator" ? "by hand (" + l.key_value + ")" : words(l.key_kind) }), action));
   }
   $("link-submit").disabled = !canSettle();
+}
+
+async function ambiguityAction(action, pair) {
+  try {
+    if (action === "link") {
+      await api("POST", "/api/v1/links", pair);
+      toast("Linked " + pair.vendor_id + " and " + pair.partner_id + ". Both records are reconciled now.", "ok");
+    } else {
+      await api("POST", "/api/v1/links/not-same-deal", pair);
+      toast(pair.vendor_id + " and " + pair.partner_id + " are marked as different deals; they are never linked automatically.", "ok");
+    }
+    await loadUnmatched();
+  } catch (e) { toast(e.message, "warn"); }
 }
 
 async function onLink(ev) {
@@ -432,7 +539,8 @@ async function loadPartnersView() {
       ["API budget", (p.api_budget || "—") + (p.rate_limit_waits ? " · waited " + p.rate_limit_waits + "×" : "")],
       ["API quota used", p.api_quota_limit ? p.api_quota_used.toLocaleString() + " of " + p.api_quota_limit.toLocaleString() + " (" + Math.round(100 * p.api_quota_used / p.api_quota_limit) + "%, as the CRM reports)" : "not reported by the CRM"],
       ["Held conflicts", String(p.held_conflicts)], ["Queued pushes", String(p.queued_pushes)],
-      ["Failed pushes", String(p.dead_letters)], ["Linked deals", String(p.links)]];
+      ["Failed pushes", String(p.dead_letters)], ["Refused records", String(p.rejected_records || 0)],
+      ["Linked deals", String(p.links)]];
     for (const [k, v] of rows) { dl.appendChild(el("dt", { text: k })); dl.appendChild(el("dd", { text: v })); }
     const base = "/api/v1/reports/" + encodeURIComponent(p.id) + "?format=";
     root.appendChild(el("div", { class: "card partner" },
@@ -442,7 +550,54 @@ async function loadPartnersView() {
         el("a", { href: base + "html", download: "", text: "HTML" }), " · ",
         el("a", { href: base + "csv&bom=1", download: "", text: "Conflicts CSV" }), " · ",
         el("a", { href: base + "pipeline-csv&bom=1", download: "", text: "Pipeline CSV" }), " · ",
-        el("a", { href: base + "json", download: "", text: "JSON" }))));
+        el("a", { href: base + "json", download: "", text: "JSON" })),
+      pipelineSection(p)));
+  }
+}
+
+// The joint pipeline review of one partner, loaded when asked for (it reads
+// every deal of the partner).
+function pipelineSection(p) {
+  const box = el("div", { class: "pipeline", id: "pipeline-" + p.id, hidden: true });
+  const button = el("button", { type: "button", class: "small", "aria-expanded": "false",
+    "aria-controls": "pipeline-" + p.id, text: "Joint pipeline review" });
+  button.addEventListener("click", async () => {
+    const open = button.getAttribute("aria-expanded") === "true";
+    button.setAttribute("aria-expanded", String(!open));
+    box.hidden = open;
+    if (!open && !box.firstChild) {
+      try { renderPipeline(box, await api("GET", "/api/v1/reports/" + encodeURIComponent(p.id) + "?format=json")); }
+      catch (e) { box.appendChild(el("p", { class: "error-text", text: e.message })); }
+    }
+  });
+  return el("div", {}, button, box);
+}
+
+function money(m) { return m ? m.amount + " " + m.currency : "—"; }
+
+function renderPipeline(box, report) {
+  const r = (report.partners || [])[0];
+  if (!r) { box.appendChild(el("p", { text: "No linked deals with this partner yet." })); return; }
+  const v = r.vendor_view, q = r.partner_view;
+  const rows = [["Open deals", v.open_deals, q.open_deals], ["Pipeline", money(v.pipeline), money(q.pipeline)],
+    ["Weighted forecast", money(v.weighted_forecast), money(q.weighted_forecast)],
+    ["Won deals", v.won_deals + " (" + money(v.won_value) + ")", q.won_deals + " (" + money(q.won_value) + ")"],
+    ["Win rate", v.win_rate_percent === null ? "—" : v.win_rate_percent + "%", q.win_rate_percent === null ? "—" : q.win_rate_percent + "%"]];
+  for (const [stage, n] of Object.entries(v.deals_in_stage)) rows.push(["In stage " + words(stage), n, q.deals_in_stage[stage]]);
+  const body = el("tbody");
+  for (const [k, a, b] of rows) body.appendChild(el("tr", {}, el("th", { scope: "row", text: k }), el("td", { class: "num", text: String(a) }), el("td", { class: "num", text: String(b) })));
+  box.appendChild(el("table", { class: "grid compact" }, el("caption", { text: "Joint pipeline review: " + r.linked_deals + " linked deals, pipeline difference " + money(r.pipeline_difference) }),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Measure" }), el("th", { scope: "col", class: "num", text: "Vendor's view" }), el("th", { scope: "col", class: "num", text: "Partner's view" }))), body));
+  const lists = [["Stalled (no stage change in " + report.stalled_after_days + " days)", r.stalled], ["Stage moves", r.stage_moves],
+    ["Close dates slipped", r.slipped], ["Only the partner has", r.only_partner]];
+  for (const [title, deals] of lists) {
+    box.appendChild(el("h4", { text: title + ": " + deals.length }));
+    if (deals.length) {
+      const ul = el("ul", { class: "deals" });
+      for (const d of deals.slice(0, 20)) ul.appendChild(el("li", { text: (d.name || d.id) + (d.account ? " · " + d.account : "") + (d.detail ? " — " + d.detail : "") }));
+      if (deals.length > 20) ul.appendChild(el("li", { text: "… and " + (deals.length - 20) + " more in the downloads" }));
+      box.appendChild(ul);
+    }
   }
 }
 
@@ -478,6 +633,9 @@ async function start() {
   $("bulk-settle").addEventListener("click", openBulk);
   $("bulk-cancel").addEventListener("click", () => { $("modal").hidden = true; });
   $("bulk-form").addEventListener("submit", onBulk);
+  for (const r of document.querySelectorAll("input[name=btake]")) {
+    r.addEventListener("change", () => { $("b-value").disabled = document.querySelector("input[name=btake]:checked").value !== "value"; });
+  }
   $("settle-form").addEventListener("submit", onSettle);
   for (const r of document.querySelectorAll("input[name=take]")) {
     r.addEventListener("change", () => { $("s-value").disabled = document.querySelector("input[name=take]:checked").value !== "value"; });

@@ -39,8 +39,10 @@ class DeadLetterBackend final : public AdminBackend {
     }
     return out;
   }
-  Status RetryDeadLetter(std::string_view target, std::string_view native_id) override {
-    calls.push_back("retry " + std::string(target) + " " + std::string(native_id));
+  Status RetryDeadLetter(std::string_view target, std::string_view native_id,
+                         std::string_view by) override {
+    calls.push_back("retry " + std::string(target) + " " + std::string(native_id) +
+                    (by == "admin" ? "" : " by " + std::string(by)));
     return native_id == "missing" ? NotFound("no dead letter") : Status::Ok();
   }
   Status DiscardDeadLetter(std::string_view target, std::string_view native_id,

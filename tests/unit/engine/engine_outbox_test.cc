@@ -162,9 +162,22 @@ TEST_F(Outbox, DeadLetterRetriedByAnOperatorIsDelivered) {
   h.Push(h.partner);
   ASSERT_EQ(h.engine->Counters()->dead_letters, 1u);
   h.partner.ClearFailures();
-  EXPECT_EQ(h.engine->RetryDeadLetter(kPartner, "nope").code(), StatusCode::kNotFound);
-  ASSERT_OK(h.engine->RetryDeadLetter(kPartner, "P1"));
+  const std::string link_id = h.engine->DeadLetters(kPartner)->front().link_id;
+  EXPECT_EQ(h.engine->RetryDeadLetter(kPartner, "nope", "kim").code(), StatusCode::kNotFound);
+  EXPECT_EQ(h.engine->RetryDeadLetter(kPartner, "P1", "").code(), StatusCode::kInvalidArgument);
+  ASSERT_OK(h.engine->RetryDeadLetter(kPartner, "P1", "kim"));
   EXPECT_EQ(h.engine->Counters()->dead_letters, 0u);
+  // Who retried it is kept with the link's history.
+  Result<std::vector<OperatorAction>> actions = h.engine->LinkActions(link_id);
+  ASSERT_OK(actions);
+  ASSERT_EQ(actions->size(), 1u);
+  EXPECT_EQ(actions->front().by, "kim");
+  EXPECT_EQ(actions->front().action, "dead_letter_retried");
+  EXPECT_NE(actions->front().detail.find(std::string("push to ") + kPartner + " of P1 (stage"),
+            std::string::npos)
+      << actions->front().detail;
+  EXPECT_NE(actions->front().detail.find("validation rule"), std::string::npos);
+  EXPECT_EQ(actions->front().at, h.clock.Now());
   h.Push(h.partner);
   EXPECT_EQ(Delivered(), size_t{kPairs});
 }
@@ -173,9 +186,15 @@ TEST_F(Outbox, DiscardedDeadLetterIsGoneAndNotPushed) {
   h.partner.FailUpdatesFor("P1", InvalidArgument("validation rule"));
   h.Push(h.partner);
   h.partner.ClearFailures();
-  ASSERT_OK(h.engine->DiscardDeadLetter(kPartner, "P1"));
+  const std::string link_id = h.engine->DeadLetters(kPartner)->front().link_id;
+  ASSERT_OK(h.engine->DiscardDeadLetter(kPartner, "P1", "kim"));
   EXPECT_TRUE(h.engine->DeadLetters(kPartner)->empty());
-  EXPECT_EQ(h.engine->DiscardDeadLetter(kPartner, "P1").code(), StatusCode::kNotFound);
+  EXPECT_EQ(h.engine->DiscardDeadLetter(kPartner, "P1", "kim").code(), StatusCode::kNotFound);
+  Result<std::vector<OperatorAction>> actions = h.engine->LinkActions(link_id);
+  ASSERT_OK(actions);
+  ASSERT_EQ(actions->size(), 1u);
+  EXPECT_EQ(actions->front().action, "dead_letter_discarded");
+  EXPECT_EQ(actions->front().by, "kim");
   h.Push(h.partner);
   EXPECT_EQ(h.partner.Get("P1").stage, Stage::kQualified);
 }

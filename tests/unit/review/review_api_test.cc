@@ -255,8 +255,9 @@ TEST_F(WorkspaceTest, APartnerLimitedUserNeverSeesAnotherPartnersDeals) {
                 .status,
             404);
   EXPECT_EQ(Call("GET", "/api/v1/conflicts?partner=contoso", "", &nora).status, 403);
-  for (const char* url : {"/api/v1/links", "/api/v1/partners", "/api/v1/deadletters",
-                          "/api/v1/unlinked", "/api/v1/outbox", "/api/v1/ambiguities"}) {
+  for (const char* url :
+       {"/api/v1/links", "/api/v1/partners", "/api/v1/deadletters", "/api/v1/unlinked",
+        "/api/v1/outbox", "/api/v1/ambiguities", "/api/v1/rejects"}) {
     HttpResponse r = Call("GET", url, "", &nora);
     ASSERT_EQ(r.status, 200) << url << " " << r.body;
     EXPECT_EQ(r.body.find("contoso"), std::string::npos) << url << " " << r.body;
@@ -436,6 +437,110 @@ TEST_F(WorkspaceTest, DeadLettersAreDiscardedUnderTheCallersNameOneOrInBulk) {
   EXPECT_EQ(
       Call("POST", "/api/v1/deadletters/retry", json{{"ids", json::array()}}.dump(), &rita).status,
       400);
+}
+
+// A retried dead letter is on the deal's page under the person who retried it.
+TEST_F(WorkspaceTest, ActionsOnADealAreInItsHistoryUnderTheUsersName) {
+  Signed rita = SignIn("rita");
+  const json dead = Body(Call("GET", "/api/v1/deadletters", "", &rita))["dead_letters"][0];
+  const std::string link_id = dead["link_id"];
+  ASSERT_EQ(Call("POST",
+                 "/api/v1/deadletters/contoso/" + UrlEncode(dead["native_id"].get<std::string>()) +
+                     "/retry",
+                 "", &rita)
+                .status,
+            200);
+  std::string conflict_id;
+  for (const std::string& id : HeldIds(rita, "&partner=contoso")) {
+    if (id.starts_with(link_id + "/")) {
+      conflict_id = id;
+    }
+  }
+  ASSERT_FALSE(conflict_id.empty()) << link_id;
+  const json detail = Body(Call("GET", "/api/v1/conflicts/" + UrlEncode(conflict_id), "", &rita));
+  ASSERT_EQ(detail["actions"].size(), 1u) << detail.dump();
+  EXPECT_EQ(detail["actions"][0]["by"], "rita");
+  EXPECT_EQ(detail["actions"][0]["action"], "dead_letter_retried");
+  EXPECT_NE(detail["actions"][0]["detail"].get<std::string>().find("registration cap"),
+            std::string::npos);
+  EXPECT_EQ(detail["actions"][0]["at"], FormatTimestamp(w.clock.Now()));
+}
+
+TEST_F(WorkspaceTest, RefusedRecordsAreListedPerPartnerAndReadAgainByResolvers) {
+  Signed rita = SignIn("rita");
+  Signed vic = SignIn("vic");
+  Signed nora = SignIn("nora");
+  const json all = Body(Call("GET", "/api/v1/rejects", "", &vic))["rejected"];
+  ASSERT_EQ(all.size(), 3u) << all.dump();
+  EXPECT_EQ(all[0]["id"], "contoso/co-bad-1");
+  EXPECT_NE(all[0]["message"].get<std::string>().find("[mapping.stage]"), std::string::npos);
+  EXPECT_FALSE(all[0]["rejected_at"].get<std::string>().empty());
+  const json mine = Body(Call("GET", "/api/v1/rejects", "", &nora))["rejected"];
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0]["id"], "northwind/nw-bad-1");
+  EXPECT_EQ(Call("GET", "/api/v1/rejects?partner=contoso", "", &nora).status, 403);
+  EXPECT_EQ(Call("GET", "/api/v1/rejects?partner=vendor", "", &nora).status, 403);
+  EXPECT_EQ(Call("GET", "/api/v1/rejects?prtner=contoso", "", &rita).status, 400);
+  EXPECT_EQ(Body(Call("GET", "/api/v1/partners", "", &rita))["partners"][1]["rejected_records"], 2);
+
+  const std::string ids = json{{"ids", {"contoso/co-bad-1", "contoso/co-bad-2"}}}.dump();
+  EXPECT_EQ(Call("POST", "/api/v1/rejects/reread", ids, &vic).status, 403);
+  EXPECT_EQ(Call("GET", "/api/v1/rejects/reread", "", &rita).status, 405);
+  // Another partner's, or a record that is not refused: not read, and said so.
+  HttpResponse foreign = Call("POST", "/api/v1/rejects/reread", ids, &nora);
+  ASSERT_EQ(foreign.status, 200) << foreign.body;
+  EXPECT_EQ(Body(foreign)["requested"], 0);
+  EXPECT_EQ(Body(foreign)["results"][0]["ok"], false);
+  EXPECT_TRUE(w.backend->reread_by.empty());
+  HttpResponse r = Call(
+      "POST", "/api/v1/rejects/reread",
+      json{{"ids", {"contoso/co-bad-1", "contoso/co-bad-2", "contoso/co-1", "no-slash"}}}.dump(),
+      &rita);
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(Body(r)["requested"], 2);
+  EXPECT_EQ(Body(r)["results"][2]["ok"], false);
+  EXPECT_EQ(Body(r)["results"][3]["ok"], false);
+  EXPECT_EQ(w.backend->reread_by, std::vector<std::string>{"rita"});
+  // Read again in a readable version: no longer refused.
+  const json left = Body(Call("GET", "/api/v1/rejects", "", &rita))["rejected"];
+  ASSERT_EQ(left.size(), 1u) << left.dump();
+  EXPECT_EQ(left[0]["id"], "northwind/nw-bad-1");
+  EXPECT_EQ(
+      Call("POST", "/api/v1/rejects/reread", json{{"ids", json::array()}}.dump(), &rita).status,
+      400);
+}
+
+TEST_F(WorkspaceTest, AnAmbiguousMatchIsSettledByNotTheSameDeal) {
+  Signed rita = SignIn("rita");
+  Signed vic = SignIn("vic");
+  Signed nora = SignIn("nora");
+  const json amb = Body(Call("GET", "/api/v1/ambiguities", "", &rita))["ambiguities"];
+  ASSERT_EQ(amb.size(), 2u) << amb.dump();
+  EXPECT_EQ(amb[0]["native_id"], "006AMB");
+  EXPECT_EQ(amb[0]["candidates"], json({"contoso/co-amb-1", "contoso/co-amb-2"}));
+  // A partner's channel manager sees the vendor deal only through that partner's candidates.
+  const json noras = Body(Call("GET", "/api/v1/ambiguities", "", &nora))["ambiguities"];
+  ASSERT_EQ(noras.size(), 1u) << noras.dump();
+  EXPECT_EQ(noras[0]["native_id"], "006AMB2");
+  const std::string pair =
+      json{{"partner", "contoso"}, {"vendor_id", "006AMB"}, {"partner_id", "co-amb-2"}}.dump();
+  EXPECT_EQ(Call("POST", "/api/v1/links/not-same-deal", pair, &vic).status, 403);
+  EXPECT_EQ(Call("POST", "/api/v1/links/not-same-deal", pair, &nora).status, 403);
+  EXPECT_EQ(Call("POST", "/api/v1/links/not-same-deal", "{}", &rita).status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/links/not-same-deal", "", &rita).status, 405);
+  HttpResponse r = Call("POST", "/api/v1/links/not-same-deal", pair, &rita);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["by"], "rita");
+  // The key now finds one candidate: linked, and no longer ambiguous.
+  const json left = Body(Call("GET", "/api/v1/ambiguities", "", &rita))["ambiguities"];
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0]["native_id"], "006AMB2");
+  bool linked = false;
+  const json links = Body(Call("GET", "/api/v1/links?partner=contoso", "", &rita));
+  for (const json& l : links["links"]) {
+    linked = linked || (l["vendor_id"] == "006AMB" && l["partner_id"] == "co-amb-1");
+  }
+  EXPECT_TRUE(linked);
 }
 
 TEST_F(WorkspaceTest, RewindingASourceNeedsRoleAdmin) {

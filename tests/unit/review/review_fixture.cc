@@ -1,5 +1,8 @@
 #include "tests/unit/review/review_fixture.h"
 
+#include <stdexcept>
+#include <tuple>
+
 #include "dealsync/model.h"
 #include "dealsync/sync_records.h"
 #include "src/engine/records_json.h"
@@ -144,6 +147,47 @@ ReviewWorld::ReviewWorld(int deals_per_partner, bool tls, bool loopback_only) {
     }
     (void)engine->RecordPushResults("contoso", *due, outcomes, Status::Ok());
   }
+  // A registration id two contoso deals carry: the vendor deal is ambiguous.
+  Ingest(*engine, "contoso",
+         {Deal("contoso", "co-amb-1", "REG-AMB", "Globex - Platform", "Globex", "qualified",
+               "30000.00 USD", "2027-02-15", clock.Now()),
+          Deal("contoso", "co-amb-2", "REG-AMB", "Globex - Platform (copy)", "Globex", "qualified",
+               "30000.00 USD", "2027-02-15", clock.Now())},
+         "c5");
+  Ingest(*engine, "northwind",
+         {Deal("northwind", "nw-amb-1", "REG-AMB2", "Hooli - Analytics", "Hooli", "proposal",
+               "18000.00 USD", "2027-03-15", clock.Now()),
+          Deal("northwind", "nw-amb-2", "REG-AMB2", "Hooli - Analytics EU", "Hooli", "proposal",
+               "18000.00 USD", "2027-03-15", clock.Now())},
+         "c5");
+  Ingest(*engine, "vendor",
+         {Deal("vendor", "006AMB", "REG-AMB", "Globex - Platform", "Globex", "qualified",
+               "30000.00 USD", "2027-02-15", clock.Now()),
+          Deal("vendor", "006AMB2", "REG-AMB2", "Hooli - Analytics", "Hooli", "proposal",
+               "18000.00 USD", "2027-03-15", clock.Now())},
+         "c5");
+  // Records the connectors could not map; readable once the partner file is fixed.
+  auto refuse = [&](const std::string& source, const std::string& id, const std::string& why) {
+    FetchPage page;
+    page.rejects.push_back({id, why, "{\"id\":\"" + id + "\"}"});
+    page.next_cursor = "c6";
+    if (Result<IngestStats> s = engine->IngestPage(source, page); !s.ok()) {
+      throw std::runtime_error("fixture reject failed: " + s.status().ToString());
+    }
+  };
+  const std::string unmapped =
+      "stage \"Verbal commit\" is not in the partner file's [mapping.stage] table";
+  refuse("contoso", "co-bad-1", unmapped);
+  refuse("contoso", "co-bad-2", unmapped);
+  refuse("northwind", "nw-bad-1", "closedate \"31/12/2026\" is not a date (YYYY-MM-DD)");
+  std::map<std::string, Opportunity> fixed;
+  for (const auto& [source, id, reg] : {std::tuple{"contoso", "co-bad-1", "REG-BAD-1"},
+                                        std::tuple{"contoso", "co-bad-2", "REG-BAD-2"},
+                                        std::tuple{"northwind", "nw-bad-1", "REG-BAD-3"}}) {
+    fixed[std::string(source) + "/" + id] =
+        Deal(source, id, reg, "Stark Labs - Pilot", "Stark Labs", "negotiation", "15000.00 USD",
+             "2026-12-31", clock.Now());
+  }
   clock.Advance(std::chrono::hours(24 * 2));
 
   std::vector<SourceHealth> health;
@@ -159,6 +203,7 @@ ReviewWorld::ReviewWorld(int deals_per_partner, bool tls, bool loopback_only) {
     health.push_back(h);
   }
   backend = std::make_unique<EngineBackend>(*engine, health);
+  backend->fixed = std::move(fixed);
   inner = std::make_unique<AdminApi>(*backend, clock, AdminApiOptions{"inner-token-xyz", 3});
   auth = std::make_unique<Authenticator>(TestUsers(), clock, std::chrono::hours(8),
                                          SystemRandomBytes());

@@ -4,6 +4,7 @@
 // browser tests' fixture server.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,29 @@ class EngineBackend final : public AdminBackend {
   Status BreakLink(std::string_view link_id, std::string_view by) override {
     return engine_.BreakLink(link_id, by);
   }
+  Status MarkNotSameDeal(std::string_view partner, std::string_view vendor_id,
+                         std::string_view partner_id, std::string_view by) override {
+    return engine_.MarkNotSameDeal(partner, vendor_id, partner_id, by);
+  }
+  // As the daemon's source runner does: reads the records (here: `fixed`, what
+  // the connector returns once the partner file is fixed) and ingests them
+  // with the stored cursor kept.
+  Status RereadRecords(std::string_view source, const std::vector<std::string>& native_ids,
+                       std::string_view by) override {
+    reread_by.emplace_back(by);
+    FetchPage page;
+    for (const std::string& id : native_ids) {
+      if (auto it = fixed.find(std::string(source) + "/" + id); it != fixed.end()) {
+        page.records.push_back(it->second);
+      }
+    }
+    Result<std::string> cursor = engine_.LoadCursor(source);
+    if (!cursor.ok()) {
+      return cursor.status();
+    }
+    page.next_cursor = *cursor;
+    return engine_.IngestPage(source, page).status();
+  }
   Result<std::vector<Conflict>> ListConflicts(const ConflictFilter& filter) override {
     return engine_.ListConflicts(filter);
   }
@@ -45,13 +69,14 @@ class EngineBackend final : public AdminBackend {
   Result<std::vector<OutboxEntry>> ListDeadLetters(std::string_view target) override {
     return engine_.DeadLetters(target);
   }
-  Status RetryDeadLetter(std::string_view target, std::string_view native_id) override {
-    return engine_.RetryDeadLetter(target, native_id);
+  Status RetryDeadLetter(std::string_view target, std::string_view native_id,
+                         std::string_view by) override {
+    return engine_.RetryDeadLetter(target, native_id, by);
   }
   Status DiscardDeadLetter(std::string_view target, std::string_view native_id,
                            std::string_view by) override {
     discarded_by.emplace_back(by);
-    return engine_.DiscardDeadLetter(target, native_id);
+    return engine_.DiscardDeadLetter(target, native_id, by);
   }
   // A source as the daemon reports it (e.g. one that failed to start).
   void SetSource(SourceHealth health) {
@@ -64,6 +89,8 @@ class EngineBackend final : public AdminBackend {
     sources_.push_back(std::move(health));
   }
   std::vector<std::string> discarded_by;  // who discarded, in order
+  std::vector<std::string> reread_by;     // who asked for a re-read, in order
+  std::map<std::string, Opportunity> fixed;  // "<source>/<id>" -> the record read again
 
  private:
   SyncEngine& engine_;
@@ -76,6 +103,12 @@ class EngineBackend final : public AdminBackend {
 //   vic     viewer    all partners
 //   nora    resolver  only "northwind"
 // and the bearer token "cli-token-0123456789" for user "cli" (resolver).
+// Beside the held conflicts the world has one-sided deals (contoso co-solo,
+// vendor 006SOLO), a dead letter to contoso, vendor deals whose registration
+// id matches two partner deals (006AMB: contoso co-amb-1 and co-amb-2;
+// 006AMB2: northwind nw-amb-1 and nw-amb-2), and three
+// refused records (contoso co-bad-1 and co-bad-2 with an unmapped stage,
+// northwind nw-bad-1 with an unreadable date) that a re-read finds readable.
 std::vector<UserSecret> TestUsers();
 inline constexpr const char* kCliToken = "cli-token-0123456789";
 
