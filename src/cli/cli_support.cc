@@ -98,6 +98,8 @@ Result<DaemonReply> DaemonClient::Call(const std::string& method, const std::str
   if (!daemon_.admin_tls_cert.empty()) {
     // The daemon's own certificate is the trust anchor: it is often self-signed.
     options.ca_file = CredentialPath(daemon_.admin_tls_cert, daemon_.credentials_dir);
+    // ... or issued by a CA this host does not trust: the pinned leaf is enough.
+    options.ca_file_certificates_are_anchors = true;
   }
   boost::asio::io_context io;
   BeastHttpClient client(io.get_executor(), options);

@@ -62,35 +62,44 @@ int Answered(const std::string& what, const Result<DaemonReply>& reply) {
   return 0;
 }
 
+// Who the daemon recorded: the token's user, which need not be --by.
+std::string RecordedBy(const DaemonReply& reply, const char* key, const std::string& fallback) {
+  return reply.body.is_object() ? reply.body.value(key, fallback) : fallback;
+}
+
 int RunAdd(const LinksArgs& args, EngineSession& s) {
+  std::string by = args.by;
   if (s.daemon_running) {
     const nlohmann::json body = {
         {"partner", args.partner}, {"vendor_id", args.vendor_id}, {"partner_id", args.partner_id}};
-    if (int rc = Answered("add",
-                          DaemonClient(s.config.daemon).Call("POST", "/api/v1/links", body.dump()));
-        rc != 0) {
+    Result<DaemonReply> reply =
+        DaemonClient(s.config.daemon).Call("POST", "/api/v1/links", body.dump());
+    if (int rc = Answered("add", reply); rc != 0) {
       return rc;
     }
+    by = RecordedBy(*reply, "created_by", by);
   } else if (Status st = s.engine->SetLink(args.partner, args.vendor_id, args.partner_id, args.by);
              !st.ok()) {
     return Fail("add", st);
   }
   std::cout << "Linked " << args.partner << ": vendor " << args.vendor_id << " = partner "
-            << args.partner_id << " (by " << args.by << ").\n";
+            << args.partner_id << " (by " << by << ").\n";
   return 0;
 }
 
 int RunBreak(const LinksArgs& args, EngineSession& s) {
+  std::string by = args.by;
   if (s.daemon_running) {
-    if (int rc = Answered("break", DaemonClient(s.config.daemon)
-                                       .Call("DELETE", "/api/v1/links/" + PathOfId(args.link_id)));
-        rc != 0) {
+    Result<DaemonReply> reply =
+        DaemonClient(s.config.daemon).Call("DELETE", "/api/v1/links/" + PathOfId(args.link_id));
+    if (int rc = Answered("break", reply); rc != 0) {
       return rc;
     }
+    by = RecordedBy(*reply, "by", by);
   } else if (Status st = s.engine->BreakLink(args.link_id, args.by); !st.ok()) {
     return Fail("break", st);
   }
-  std::cout << "Broke link " << args.link_id << " (by " << args.by
+  std::cout << "Broke link " << args.link_id << " (by " << by
             << "): not the same deal; it is never linked again automatically.\n";
   return 0;
 }

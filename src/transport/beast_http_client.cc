@@ -199,6 +199,7 @@ std::string VerifyFailureDetail(SSL* ssl) {
 // are held weakly, so a reload with a changed CA file builds a new one.
 Result<std::shared_ptr<asio::ssl::context>> SharedClientContext(const ClientOptions& options) {
   std::string key = options.verify_peer ? "verify\n" : "noverify\n";
+  key += options.ca_file_certificates_are_anchors ? "anchors\n" : "roots\n";
   if (!options.ca_file.empty()) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(options.ca_file, ec);
@@ -228,6 +229,10 @@ Result<std::shared_ptr<asio::ssl::context>> SharedClientContext(const ClientOpti
     if (ec) {
       return FailedPrecondition("TLS: cannot load ca_file " + options.ca_file + ": " +
                                 ec.message());
+    }
+    if (options.ca_file_certificates_are_anchors) {
+      X509_VERIFY_PARAM_set_flags(SSL_CTX_get0_param(ssl->native_handle()),
+                                  X509_V_FLAG_PARTIAL_CHAIN);
     }
   }
   ssl->set_verify_mode(options.verify_peer ? asio::ssl::verify_peer : asio::ssl::verify_none);

@@ -47,6 +47,10 @@ struct ClientOptions {
   std::string user_agent = "dealsync/0.1";
   size_t max_idle_connections_per_host = 4;
   ProxyOptions proxy;  // https:// through a CONNECT tunnel (proxy.h); default direct
+  // Every certificate in ca_file is a trust anchor, not only self-signed roots
+  // (X509_V_FLAG_PARTIAL_CHAIN): for a server's own certificate used as the
+  // anchor, which is often issued by a CA the client does not have.
+  bool ca_file_certificates_are_anchors = false;
 };
 
 // The client options a connector's connection settings ask for: connection.proxy,

@@ -90,6 +90,16 @@ class SimHost {
   bool Edit(const std::string& id, const json& patch) {
     return Call([&] { return sim_.EditRecord(id, patch).ok(); });
   }
+  // A /__sim/faults rule (fault_plan.h), as an out-of-process test would post it.
+  bool AddFault(const json& rule) {
+    return Call([&] {
+      HttpRequest r;
+      r.method = "POST";
+      r.url = "/__sim/faults";
+      r.body = rule.dump();
+      return sim_.HandleControl(r).status == 200;
+    });
+  }
   json View(const std::string& id) {
     return Call([&] {
       const sim::SimRecord* r = sim_.records().Find(id);
@@ -1006,6 +1016,463 @@ TEST_F(DaemonE2ETest, CliListsReportsAndResolvesWhileTheDaemonRunsAndWhenItIsSto
   std::tie(status, out) = run(ctl + "conflicts list --status held" + config);
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("No conflicts match."), std::string::npos) << out;
+}
+
+// One call to the admin server with the headers a browser or script would
+// send; `ca_file` is the trust anchor when `url` is https.
+Result<HttpResponse> AdminCall(const std::string& method, const std::string& url,
+                               const std::string& body, const HttpHeaders& headers,
+                               const std::string& ca_file = "") {
+  return testing::RunAwaitable([&]() -> Awaitable<Result<HttpResponse>> {
+    ClientOptions options;
+    options.allow_insecure_http_loopback = true;
+    options.ca_file = ca_file;
+    BeastHttpClient client(co_await boost::asio::this_coro::executor, options);
+    HttpRequest r;
+    r.method = method;
+    r.url = url;
+    r.body = body;
+    r.timeout = milliseconds(5000);
+    r.headers = headers;
+    if (!body.empty()) {
+      r.headers.emplace_back("Content-Type", "application/json");
+    }
+    co_return co_await client.Send(r);
+  }());
+}
+
+std::string Describe(const Result<HttpResponse>& r) {
+  return r.ok() ? std::to_string(r->status) + " " + r->body : r.status().ToString();
+}
+
+// The body as JSON when the call answered `status`, else null.
+json JsonIf(const Result<HttpResponse>& r, int status) {
+  return r.ok() && r->status == status ? json::parse(r->body, nullptr, false) : json();
+}
+
+// The real `dealsyncctl users hash-password`, fed `password` on stdin the way
+// an operator would (never as an argument), writing its output to `hash_file`.
+void HashPasswordInto(const std::string& password, const fs::path& hash_file) {
+  const std::string password_file = hash_file.string() + ".typed";
+  e2e::WriteFile(password_file, password + "\n");
+  std::string out;
+  ASSERT_EQ(e2e::RunCommand(std::string(DEALSYNC_DEALSYNCCTL) + " users hash-password < '" +
+                                password_file + "' > '" + hash_file.string() + "'",
+                            &out),
+            0)
+      << out;
+  fs::remove(password_file);
+  ASSERT_EQ(e2e::ReadFile(hash_file.string()).rfind("pbkdf2-sha256$600000$", 0), 0u)
+      << e2e::ReadFile(hash_file.string());
+}
+
+// The review workspace as it runs beyond loopback: the admin server speaks TLS
+// with a certificate and key read from credentials, a person signs in over
+// HTTPS and gets a cookie a browser keeps from scripts and other sites, and a
+// change made with that cookie needs the session's CSRF token.
+TEST_F(DaemonE2ETest, ReviewWorkspaceOverTlsSignsInWithSecureCookiesAndNeedsTheCsrfToken) {
+  fs::copy_file(dir_ / "pki" / "server.pem", dir_ / "creds" / "admin-tls-cert");
+  fs::copy_file(dir_ / "pki" / "server.key", dir_ / "creds" / "admin-tls-key");
+  ASSERT_NO_FATAL_FAILURE(
+      HashPasswordInto("maria's long passphrase", dir_ / "creds" / "maria-password-hash"));
+  const std::string file = Config() + "/dealsync.toml";
+  e2e::WriteFile(file, std::regex_replace(e2e::ReadFile(file), std::regex(R"(\n\[admin\]\n)"),
+                                          "\n[admin]\ntls_cert = \"admin-tls-cert\"\n"
+                                          "tls_key = \"admin-tls-key\"\n") +
+                           "\n[[admin.users]]\nname = \"maria\"\nrole = \"resolver\"\n"
+                           "password_hash = \"maria-password-hash\"\n");
+  const std::string ca = (dir_ / "pki" / "ca.pem").string();
+  const std::string base = "https://127.0.0.1:" + std::to_string(admin_port_);
+  auto call = [&](const std::string& method, const std::string& path, const std::string& body,
+                  const HttpHeaders& headers) {
+    return AdminCall(method, base + path, body, headers, ca);
+  };
+  Seed();
+  StartDaemon();
+  ASSERT_TRUE(Eventually([&] {
+    Result<HttpResponse> r = call("GET", "/healthz", "", {});
+    return r.ok() && r->status == 200;
+  })) << e2e::ReadFile(Log());
+  // TLS only: the same port does not answer plain HTTP.
+  Result<HttpResponse> plain = Http("GET", Admin("/healthz"));
+  EXPECT_FALSE(plain.ok() && plain->status == 200) << Describe(plain);
+
+  Result<HttpResponse> wrong =
+      call("POST", "/api/v1/session", json{{"name", "maria"}, {"password", "guess"}}.dump(), {});
+  ASSERT_OK(wrong);
+  EXPECT_EQ(wrong->status, 401) << wrong->body;
+  EXPECT_FALSE(wrong->header("Set-Cookie").has_value());
+  Result<HttpResponse> signed_in =
+      call("POST", "/api/v1/session",
+           json{{"name", "maria"}, {"password", "maria's long passphrase"}}.dump(), {});
+  ASSERT_OK(signed_in);
+  ASSERT_EQ(signed_in->status, 200) << signed_in->body;
+  const std::string set_cookie(signed_in->header("Set-Cookie").value_or(""));
+  std::smatch cookie_value;
+  ASSERT_TRUE(std::regex_search(set_cookie, cookie_value, std::regex("^dealsync_session=([^;]+);")))
+      << set_cookie;
+  for (const char* attribute : {"; HttpOnly", "; Secure", "; SameSite=Strict", "; Path=/"}) {
+    EXPECT_NE(set_cookie.find(attribute), std::string::npos) << attribute << " in " << set_cookie;
+  }
+  const json session = json::parse(signed_in->body);
+  EXPECT_EQ(session["user"]["name"], "maria") << signed_in->body;
+  EXPECT_EQ(session["user"]["role"], "resolver") << signed_in->body;
+  const std::string csrf = session.value("csrf_token", "");
+  ASSERT_FALSE(csrf.empty()) << signed_in->body;
+  const HttpHeaders cookie = {{"Cookie", "dealsync_session=" + cookie_value.str(1)}};
+
+  // Reads with the cookie alone; REG-2's close date is held (manual for northwind).
+  std::string held_id;
+  std::string listed;
+  ASSERT_TRUE(Eventually([&] {
+    Result<HttpResponse> r = call("GET", "/api/v1/conflicts?status=held_for_review", "", cookie);
+    listed = Describe(r);
+    const json page = JsonIf(r, 200);
+    if (page.contains("conflicts") && !page["conflicts"].empty()) {
+      held_id = page["conflicts"][0]["id"].get<std::string>();
+    }
+    return !held_id.empty();
+  })) << listed;
+  const std::string resolve = "/api/v1/conflicts/" + held_id + "/resolve";
+  const std::string decision = json{{"take", "vendor"}, {"reason", "the signed date"}}.dump();
+
+  // A change carried by the cookie alone (what a forged cross-site form sends) is refused.
+  Result<HttpResponse> forged = call("POST", resolve, decision, cookie);
+  ASSERT_OK(forged);
+  EXPECT_EQ(forged->status, 403) << forged->body;
+  EXPECT_NE(forged->body.find("X-CSRF-Token"), std::string::npos) << forged->body;
+  HttpHeaders wrong_token = cookie;
+  wrong_token.emplace_back("X-CSRF-Token", csrf + "x");
+  Result<HttpResponse> mistaken = call("POST", resolve, decision, wrong_token);
+  ASSERT_OK(mistaken);
+  EXPECT_EQ(mistaken->status, 403) << mistaken->body;
+  json still = JsonIf(call("GET", "/api/v1/conflicts/" + held_id, "", cookie), 200);
+  EXPECT_EQ(still.value("status", ""), "held_for_review") << still.dump();
+
+  HttpHeaders with_csrf = cookie;
+  with_csrf.emplace_back("X-CSRF-Token", csrf);
+  Result<HttpResponse> settled = call("POST", resolve, decision, with_csrf);
+  ASSERT_OK(settled);
+  ASSERT_EQ(settled->status, 200) << settled->body;
+  const json detail = json::parse(settled->body);
+  EXPECT_EQ(detail["status"], "resolved_by_operator") << settled->body;
+  EXPECT_EQ(detail["resolved_by"], "maria") << settled->body;
+
+  // The web app itself comes over the same TLS listener.
+  Result<HttpResponse> app = call("GET", "/app/", "", {});
+  ASSERT_OK(app);
+  EXPECT_EQ(app->status, 200) << app->body.substr(0, 200);
+  EXPECT_NE(app->header("Content-Type").value_or("").find("text/html"), std::string::npos);
+  EXPECT_NE(app->body.find("<html"), std::string::npos) << app->body.substr(0, 200);
+  EXPECT_TRUE(app->header("Content-Security-Policy").has_value());
+
+  // dealsyncctl finds the daemon over https, trusting the certificate it is configured with.
+  std::string out;
+  EXPECT_EQ(
+      e2e::RunCommand(std::string(DEALSYNCCTL) + " deadletters retry northwind/nope --config '" +
+                          Config() + "' 2>&1",
+                      &out),
+      1)
+      << out;
+  EXPECT_NE(out.find("no dead letter"), std::string::npos) << out;
+
+  // Signing out ends the session on the server, not only in the browser.
+  Result<HttpResponse> signed_out = call("DELETE", "/api/v1/session", "", with_csrf);
+  ASSERT_OK(signed_out);
+  EXPECT_EQ(signed_out->status, 200) << signed_out->body;
+  EXPECT_NE(signed_out->header("Set-Cookie").value_or("").find("Max-Age=0"), std::string::npos);
+  Result<HttpResponse> after = call("GET", "/api/v1/conflicts", "", cookie);
+  ASSERT_OK(after);
+  EXPECT_EQ(after->status, 401) << after->body;
+
+  daemon_->Signal(SIGTERM);
+  EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << e2e::ReadFile(Log());
+}
+
+// [[admin.users]] take their secrets only from credential files: a password
+// hash made by `dealsyncctl users hash-password`, an API token. Each signs in
+// the way it should, roles hold, and no secret reaches the log.
+TEST_F(DaemonE2ETest, NamedUsersFromCredentialFilesSignInUseTokensAndKeepTheirRoles) {
+  const std::string password = "correct horse battery staple";
+  ASSERT_NO_FATAL_FAILURE(HashPasswordInto(password, dir_ / "creds" / "maria-password-hash"));
+  const std::string hash = e2e::ReadFile((dir_ / "creds" / "maria-password-hash").string());
+  const std::string viewer_token = "vw-3f9c1a7e5b2d4c6e8a0f1b3d5e7c9a2b";
+  const std::string resolver_token = "rs-8b6d4f2a0c1e3b5d7f9a2c4e6b8d0f1a";
+  const fs::path tokens = dir_ / "tokens";
+  fs::create_directories(tokens);
+  e2e::WriteFile((tokens / "auditor.token").string(), viewer_token + "\n");
+  e2e::WriteFile((dir_ / "creds" / "ops-bot-token").string(), resolver_token + "\n");
+  const std::string file = Config() + "/dealsync.toml";
+  const std::string daemon_toml = e2e::ReadFile(file);
+  const std::string users =
+      "\n[[admin.users]]\nname = \"maria\"\nrole = \"resolver\"\n"
+      "password_hash = \"maria-password-hash\"\n"
+      "\n[[admin.users]]\nname = \"auditor\"\nrole = \"viewer\"\n"
+      "token = { file = \"" +
+      (tokens / "auditor.token").string() +
+      "\" }\n"
+      "\n[[admin.users]]\nname = \"ops-bot\"\nrole = \"resolver\"\ntoken = \"ops-bot-token\"\n";
+  // A password written into the file itself is refused, and the error does not echo it.
+  e2e::WriteFile(file, daemon_toml + users +
+                           "\n[[admin.users]]\nname = \"kim\"\nrole = \"viewer\"\n"
+                           "password = \"kims-inline-secret\"\n");
+  std::string out;
+  EXPECT_EQ(e2e::RunCommand(std::string(DEALSYNCCTL) + " validate --config '" + Config() + "' 2>&1",
+                            &out),
+            78)
+      << out;
+  EXPECT_NE(out.find("passwords are never written in config files"), std::string::npos) << out;
+  EXPECT_EQ(out.find("kims-inline-secret"), std::string::npos) << out;
+  // Debug logging: the most the daemon ever writes about requests.
+  e2e::WriteFile(file, std::regex_replace(daemon_toml, std::regex(R"(log_level = "[^"]*")"),
+                                          "log_level = \"debug\"") +
+                           users);
+  out.clear();
+  EXPECT_EQ(e2e::RunCommand(std::string(DEALSYNCCTL) + " validate --config '" + Config() + "' 2>&1",
+                            &out),
+            0)
+      << out;
+
+  Seed();
+  StartDaemon();
+  ASSERT_TRUE(WaitForStatus(Admin("/healthz"), 200)) << e2e::ReadFile(Log());
+  auto call = [&](const std::string& method, const std::string& path, const std::string& body,
+                  const HttpHeaders& headers) {
+    return AdminCall(method, Admin(path), body, headers);
+  };
+  auto bearer = [](const std::string& token) {
+    return HttpHeaders{{"Authorization", "Bearer " + token}};
+  };
+  auto sign_in = [&](const std::string& name, const std::string& pw) {
+    return call("POST", "/api/v1/session", json{{"name", name}, {"password", pw}}.dump(), {});
+  };
+
+  // The password: right signs in, wrong is refused; an unknown name gets the same answer.
+  Result<HttpResponse> maria = sign_in("maria", password);
+  ASSERT_OK(maria);
+  ASSERT_EQ(maria->status, 200) << maria->body;
+  EXPECT_EQ(json::parse(maria->body)["user"]["role"], "resolver") << maria->body;
+  Result<HttpResponse> wrong = sign_in("maria", password + "!");
+  ASSERT_OK(wrong);
+  EXPECT_EQ(wrong->status, 401) << wrong->body;
+  Result<HttpResponse> nobody = sign_in("mallory", password);
+  ASSERT_OK(nobody);
+  EXPECT_EQ(nobody->status, 401) << nobody->body;
+  EXPECT_EQ(json::parse(nobody->body)["error"]["message"],
+            json::parse(wrong->body)["error"]["message"]);
+  // A token user has no password: its token is no password either.
+  Result<HttpResponse> token_as_password = sign_in("ops-bot", resolver_token);
+  ASSERT_OK(token_as_password);
+  EXPECT_EQ(token_as_password->status, 401) << token_as_password->body;
+  // ... and the hash itself is no password.
+  Result<HttpResponse> hash_as_password = sign_in("maria", hash.substr(0, hash.find('\n')));
+  ASSERT_OK(hash_as_password);
+  EXPECT_EQ(hash_as_password->status, 401) << hash_as_password->body;
+
+  // The tokens, as Bearer: who they are, and what each role may do.
+  Result<HttpResponse> who = call("GET", "/api/v1/session", "", bearer(viewer_token));
+  ASSERT_OK(who);
+  EXPECT_EQ(json::parse(who->body)["user"]["name"], "auditor") << who->body;
+  EXPECT_EQ(json::parse(who->body)["user"]["role"], "viewer") << who->body;
+  std::string held_id;
+  std::string listed;
+  ASSERT_TRUE(Eventually([&] {
+    Result<HttpResponse> r =
+        call("GET", "/api/v1/conflicts?status=held_for_review", "", bearer(viewer_token));
+    listed = Describe(r);
+    const json page = JsonIf(r, 200);
+    if (page.contains("conflicts") && !page["conflicts"].empty()) {
+      held_id = page["conflicts"][0]["id"].get<std::string>();
+    }
+    return !held_id.empty();
+  })) << listed;
+  const std::string resolve = "/api/v1/conflicts/" + held_id + "/resolve";
+  const std::string decision = json{{"take", "partner"}, {"reason", "the partner's date"}}.dump();
+  Result<HttpResponse> viewer_resolves = call("POST", resolve, decision, bearer(viewer_token));
+  ASSERT_OK(viewer_resolves);
+  EXPECT_EQ(viewer_resolves->status, 403) << viewer_resolves->body;
+  EXPECT_NE(viewer_resolves->body.find("auditor"), std::string::npos) << viewer_resolves->body;
+  Result<HttpResponse> viewer_links =
+      call("POST", "/api/v1/links",
+           json{{"partner", "northwind"}, {"vendor_id", v1_}, {"partner_id", p3_}}.dump(),
+           bearer(viewer_token));
+  ASSERT_OK(viewer_links);
+  EXPECT_EQ(viewer_links->status, 403) << viewer_links->body;
+  Result<HttpResponse> viewer_retries =
+      call("POST", "/api/v1/deadletters/retry", json{{"ids", {"northwind/" + p1_}}}.dump(),
+           bearer(viewer_token));
+  ASSERT_OK(viewer_retries);
+  EXPECT_EQ(viewer_retries->status, 403) << viewer_retries->body;
+  // A resolver role's token: the same change goes through, under its own name.
+  json still = JsonIf(call("GET", "/api/v1/conflicts/" + held_id, "", bearer(viewer_token)), 200);
+  EXPECT_EQ(still.value("status", ""), "held_for_review") << still.dump();
+  Result<HttpResponse> resolved = call("POST", resolve, decision, bearer(resolver_token));
+  ASSERT_OK(resolved);
+  ASSERT_EQ(resolved->status, 200) << resolved->body;
+  EXPECT_EQ(json::parse(resolved->body)["resolved_by"], "ops-bot") << resolved->body;
+  // An unknown token is nobody, and no cookie rescues it.
+  Result<HttpResponse> forged = call("GET", "/api/v1/conflicts", "", bearer(viewer_token + "0"));
+  ASSERT_OK(forged);
+  EXPECT_EQ(forged->status, 401) << forged->body;
+  // Rewinding a source needs role admin, which a resolver's token is not.
+  Result<HttpResponse> rewind =
+      call("POST", "/api/v1/sources/northwind/rewind",
+           json{{"to", "2026-11-01T00:00:00.000Z"}}.dump(), bearer(resolver_token));
+  ASSERT_OK(rewind);
+  EXPECT_EQ(rewind->status, 403) << rewind->body;
+
+  daemon_->Signal(SIGTERM);
+  EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << e2e::ReadFile(Log());
+  const std::string log = e2e::ReadFile(Log());
+  EXPECT_NE(log.find("admin: 3 user(s) can sign in"), std::string::npos) << log;
+  for (const std::string& secret :
+       {password, viewer_token, resolver_token, hash.substr(0, hash.find('\n')),
+        hash.substr(hash.rfind('$') + 1, 16)}) {
+    EXPECT_EQ(log.find(secret), std::string::npos) << "a secret in the log: " << secret;
+  }
+}
+
+// dealsyncctl run by a person or script with $DEALSYNC_TOKEN_FILE acts as that
+// token's user through the running daemon, not as the [admin] token's "admin":
+// links made and broken, and a real dead letter discarded, are recorded
+// under that user; a viewer's token file is refused.
+TEST_F(DaemonE2ETest, TokenFileRecordsCliChangesUnderTheTokensUser) {
+  const fs::path tokens = dir_ / "tokens";
+  fs::create_directories(tokens);
+  e2e::WriteFile((tokens / "ops-bot.token").string(), "ob-5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b\n");
+  e2e::WriteFile((tokens / "auditor.token").string(), "au-2c4e6a8b0d2f4a6c8e0b2d4f6a8c0e2d\n");
+  e2e::WriteFile((dir_ / "creds" / "ops-bot-token").string(),
+                 e2e::ReadFile((tokens / "ops-bot.token").string()));
+  e2e::WriteFile((dir_ / "creds" / "auditor-token").string(),
+                 e2e::ReadFile((tokens / "auditor.token").string()));
+  // A push that keeps failing becomes a dead letter after give_up_after.
+  e2e::WriteFile(Config() + "/dealsync.toml",
+                 e2e::ReadFile(Config() + "/dealsync.toml") +
+                     "\n[push]\ninitial_backoff = \"1s\"\nmax_backoff = \"1s\"\n"
+                     "give_up_after = \"3s\"\n"
+                     "\n[[admin.users]]\nname = \"ops-bot\"\nrole = \"resolver\"\n"
+                     "token = \"ops-bot-token\"\n"
+                     "\n[[admin.users]]\nname = \"auditor\"\nrole = \"viewer\"\n"
+                     "token = \"auditor-token\"\n");
+  // One HTTP attempt per push, so that the outbox's own retries reach give_up_after quickly.
+  e2e::WriteFile(
+      Config() + "/partners.d/northwind.toml",
+      std::regex_replace(partner_file_, std::regex(R"(max_attempts = \d+)"), "max_attempts = 1"));
+  Seed();
+  // The partner refuses every update of REG-1's deal, as a CRM down for that record would.
+  ASSERT_TRUE(partner_->AddFault({{"kind", "server_error"},
+                                  {"status", 503},
+                                  {"method", "PATCH"},
+                                  {"path_prefix", "/api/v2/deals/" + p1_},
+                                  {"times", -1}}));
+  // A vendor deal no registration links: linked by hand below.
+  const std::string v7 = vendor_->Create({{"name", "Deal REG-7"},
+                                          {"account", "Acme GmbH"},
+                                          {"owner", "kim"},
+                                          {"stage", "Demo"},
+                                          {"amount", "700.00"},
+                                          {"currency", "EUR"},
+                                          {"close_at", "2026-10-01"},
+                                          {"registration", "REG-7"}});
+  ASSERT_FALSE(v7.empty());
+  StartDaemon();
+  ASSERT_TRUE(WaitForStatus(Admin("/healthz"), 200)) << e2e::ReadFile(Log());
+  const std::string dead_id = "northwind/" + p1_;
+  std::string dead_body;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        Result<HttpResponse> r = Http("GET", Admin("/api/v1/deadletters"), "", "e2e-admin-token");
+        dead_body = Describe(r);
+        return dead_body.find("\"" + dead_id + "\"") != std::string::npos;
+      },
+      seconds(30)))
+      << dead_body << e2e::ReadFile(Log());
+  std::string unlinked;
+  ASSERT_TRUE(Eventually([&] {
+    Result<HttpResponse> r = Http("GET", Admin("/api/v1/unlinked"), "", "e2e-admin-token");
+    unlinked = Describe(r);
+    return unlinked.find(v7) != std::string::npos && unlinked.find(p3_) != std::string::npos;
+  })) << unlinked;
+
+  const std::string config = " --config '" + Config() + "' 2>&1";
+  auto as = [&](const std::string& user, const std::string& args) {
+    std::string out;
+    const int status =
+        e2e::RunCommand("DEALSYNC_TOKEN_FILE='" + (tokens / (user + ".token")).string() + "' " +
+                            DEALSYNCCTL + " " + args + config,
+                        &out);
+    return std::pair{status, out};
+  };
+  auto northwind_links = [&] {
+    return JsonIf(Http("GET", Admin("/api/v1/links?partner=northwind"), "", "e2e-admin-token"),
+                  200)["links"];
+  };
+  auto link_of = [&](const std::string& vendor_id) {
+    for (const json& l : northwind_links()) {
+      if (l["vendor_id"] == vendor_id) {
+        return l;
+      }
+    }
+    return json();
+  };
+
+  // A viewer's token file: the daemon refuses, and nothing changes.
+  auto [status, out] = as("auditor", "links add --partner northwind --vendor-id " + v7 +
+                                         " --partner-id " + p3_ + " --by kim");
+  EXPECT_NE(status, 0) << out;
+  EXPECT_NE(out.find("403"), std::string::npos) << out;
+  EXPECT_TRUE(link_of(v7).is_null()) << northwind_links().dump();
+  std::tie(status, out) = as("auditor", "deadletters discard " + dead_id + " --by kim");
+  EXPECT_NE(status, 0) << out;
+  EXPECT_NE(out.find("403"), std::string::npos) << out;
+  // A token file that cannot be read is an error, not a silent fall back to the admin token.
+  std::tie(status, out) = as("missing", "deadletters discard " + dead_id + " --by kim");
+  EXPECT_NE(status, 0) << out;
+  EXPECT_NE(out.find("DEALSYNC_TOKEN_FILE"), std::string::npos) << out;
+  EXPECT_EQ(e2e::ReadFile(Log()).find("discarded by"), std::string::npos);
+  EXPECT_NE(Describe(Http("GET", Admin("/api/v1/deadletters"), "", "e2e-admin-token"))
+                .find("\"" + dead_id + "\""),
+            std::string::npos);
+
+  // The resolver's token file: the link is made under "ops-bot", whatever --by says.
+  std::tie(status, out) = as("ops-bot", "links add --partner northwind --vendor-id " + v7 +
+                                            " --partner-id " + p3_ + " --by kim");
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("(by ops-bot)"), std::string::npos) << out;
+  const json link = link_of(v7);
+  ASSERT_FALSE(link.is_null()) << northwind_links().dump();
+  EXPECT_EQ(link["partner_id"], p3_) << link.dump();
+  EXPECT_EQ(link["key_kind"], "operator") << link.dump();
+  EXPECT_EQ(link["key_value"], "ops-bot") << link.dump();
+  EXPECT_NE(
+      e2e::ReadFile(Log()).find("admin: link set by ops-bot: partner=northwind vendor_id=" + v7),
+      std::string::npos)
+      << e2e::ReadFile(Log());
+
+  std::tie(status, out) =
+      as("ops-bot", "links break '" + link["id"].get<std::string>() + "' --by kim");
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("(by ops-bot)"), std::string::npos) << out;
+  EXPECT_TRUE(link_of(v7).is_null()) << northwind_links().dump();
+  EXPECT_NE(e2e::ReadFile(Log()).find("admin: link " + link["id"].get<std::string>() +
+                                      " broken by ops-bot"),
+            std::string::npos)
+      << e2e::ReadFile(Log());
+
+  std::tie(status, out) = as("ops-bot", "deadletters discard " + dead_id + " --by kim");
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("Discarded " + dead_id), std::string::npos) << out;
+  EXPECT_EQ(Describe(Http("GET", Admin("/api/v1/deadletters"), "", "e2e-admin-token"))
+                .find("\"" + dead_id + "\""),
+            std::string::npos);
+  const std::string log = e2e::ReadFile(Log());
+  EXPECT_NE(log.find("admin: dead letter " + dead_id + " discarded by ops-bot"), std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("discarded by admin"), std::string::npos) << log;
+  EXPECT_EQ(log.find("discarded by kim"), std::string::npos) << log;
+
+  daemon_->Signal(SIGTERM);
+  EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << e2e::ReadFile(Log());
 }
 
 // A 32 MiB tmpfs on `path` for one test (a state directory that can fill up

@@ -224,6 +224,28 @@ TEST_F(LoopbackTest, CertificateForAnotherHostIsRefused) {
   EXPECT_EQ(server_->handled_requests(), 0u);
 }
 
+// The server's own certificate as ca_file (what dealsyncctl trusts for the
+// admin server): a CA-issued leaf is an anchor only when asked for, and even
+// then another server's certificate is not.
+TEST_F(LoopbackTest, ServerCertificateAsCaFileIsAnAnchorOnlyWhenAsked) {
+  const uint16_t port = StartTlsServer();
+  ClientOptions pinned;
+  pinned.ca_file = certs.server_cert;
+  Result<HttpResponse> roots_only = Get(Client(pinned), Url(port, "/"));
+  ASSERT_FALSE(roots_only.ok());
+  EXPECT_THAT(roots_only.status().message(), HasSubstr("unable to get local issuer certificate"));
+  pinned.ca_file_certificates_are_anchors = true;
+  Result<HttpResponse> anchored = Get(Client(pinned), Url(port, "/"));
+  ASSERT_TRUE(anchored.ok()) << anchored.status().ToString();
+  EXPECT_EQ(anchored->status, 200);
+
+  server_->Stop();
+  const uint16_t other = StartServer(Echo, Tls(certs.selfsigned_cert, certs.selfsigned_key));
+  Result<HttpResponse> stranger = Get(Client(pinned), Url(other, "/"));
+  ASSERT_FALSE(stranger.ok());
+  EXPECT_THAT(stranger.status().message(), HasSubstr("TLS handshake"));
+}
+
 TEST_F(LoopbackTest, PlainHttpRefusedUnlessAllowedAndLoopback) {
   const uint16_t port = StartServer(Echo, ServerOptions{});
   Result<HttpResponse> refused = Get(TrustingClient(), Url(port, "/", "127.0.0.1", "http"));
