@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 
@@ -13,6 +14,8 @@ namespace {
 
 constexpr std::string_view kScheme = "pbkdf2-sha256";
 constexpr int kMinIterations = 1000;
+// Far above any sensible cost: a hash beyond it would make each sign-in hang.
+constexpr int kMaxIterations = 10'000'000;
 constexpr size_t kHashBytes = 32;
 
 std::string Base64(std::string_view bytes) {
@@ -77,9 +80,10 @@ Result<ParsedHash> ParseHash(std::string_view encoded) {
   auto [end, ec] =
       std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), p.iterations);
   if (ec != std::errc() || end != parts[1].data() + parts[1].size() ||
-      p.iterations < kMinIterations) {
-    return InvalidArgument("password hash: iterations must be an integer >= " +
-                           std::to_string(kMinIterations));
+      p.iterations < kMinIterations || p.iterations > kMaxIterations) {
+    return InvalidArgument("password hash: iterations must be an integer from " +
+                           std::to_string(kMinIterations) + " to " +
+                           std::to_string(kMaxIterations));
   }
   auto salt = Unbase64(parts[2]);
   auto hash = Unbase64(parts[3]);
@@ -147,18 +151,47 @@ Status CheckPasswordHash(std::string_view encoded) {
 
 Authenticator::Authenticator(std::vector<UserSecret> users, Clock& clock,
                              std::chrono::milliseconds ttl, RandomBytes random)
-    : users_(std::move(users)), clock_(clock), ttl_(ttl), random_(std::move(random)) {}
+    : users_(std::move(users)),
+      clock_(clock),
+      ttl_(ttl),
+      random_(std::move(random)),
+      budget_at_(clock_.Now()) {
+  int iterations = kMinIterations;
+  for (const UserSecret& u : users_) {
+    if (Result<ParsedHash> p = ParseHash(u.password_hash); p.ok()) {
+      iterations = std::max(iterations, p->iterations);
+    }
+  }
+  dummy_hash_ = HashPassword("", "dealsync-dummy-salt", iterations);
+}
+
+std::chrono::seconds Authenticator::SignInRetryAfter() const {
+  const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+      kSignInRefill * (1.0 - sign_in_budget_));
+  return std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(wait));
+}
 
 Result<Session> Authenticator::SignIn(std::string_view name, std::string_view password) {
+  const Timestamp now = clock_.Now();
+  if (now > budget_at_) {
+    sign_in_budget_ = std::min<double>(
+        kSignInBurst, sign_in_budget_ + std::chrono::duration<double>(now - budget_at_) /
+                                            std::chrono::duration<double>(kSignInRefill));
+  }
+  budget_at_ = now;
+  if (sign_in_budget_ < 1.0) {
+    return Status(StatusCode::kResourceExhausted,
+                  "too many sign-in attempts; try again in " +
+                      std::to_string(SignInRetryAfter().count()) + " s");
+  }
+  sign_in_budget_ -= 1.0;
   const UserSecret* found = nullptr;
   for (const UserSecret& u : users_) {
     if (u.principal.name == name && !u.password_hash.empty()) {
       found = &u;
     }
   }
-  // Verify against a dummy hash for unknown users so timing does not reveal names.
-  static const std::string kDummy = HashPassword("", "dealsync-dummy-salt", kMinIterations);
-  const bool ok = VerifyPassword(password, found != nullptr ? found->password_hash : kDummy);
+  const bool ok = VerifyPassword(password, found != nullptr ? found->password_hash : dummy_hash_);
   if (found == nullptr || !ok || password.empty()) {
     return Unauthenticated("unknown user or wrong password");
   }

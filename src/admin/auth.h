@@ -7,6 +7,9 @@
 // session (256-bit random id in an HttpOnly cookie) with its own CSRF token;
 // sessions live in memory and end after the TTL or on sign-out (a restart
 // signs everyone out). Token and hash comparisons are constant-time.
+// Sign-ins are budgeted (a burst of kSignInBurst, then one per
+// kSignInRefill): each costs a deliberately slow hash on the admin server's
+// executor, so a flood of attempts must not stall the sync beside it.
 // Thread-safety: not thread-safe; used from the admin server's executor.
 #pragma once
 
@@ -70,8 +73,14 @@ class Authenticator {
   Authenticator(const Authenticator&) = delete;
   Authenticator& operator=(const Authenticator&) = delete;
 
-  // A new session, or kUnauthenticated (same message for unknown user and wrong password).
+  static constexpr int kSignInBurst = 10;
+  static constexpr std::chrono::milliseconds kSignInRefill{1000};
+
+  // A new session, or kUnauthenticated (same message for unknown user and
+  // wrong password), or kResourceExhausted while the sign-in budget is spent
+  // (then SignInRetryAfter() says when to try again).
   Result<Session> SignIn(std::string_view name, std::string_view password);
+  std::chrono::seconds SignInRetryAfter() const;
   // The live session with this id (expired ones are dropped), else nullopt.
   std::optional<Session> FindSession(std::string_view id);
   void SignOut(std::string_view id);
@@ -86,6 +95,11 @@ class Authenticator {
   std::chrono::milliseconds ttl_;
   RandomBytes random_;
   std::map<std::string, Session, std::less<>> sessions_;
+  // Unknown names are checked against this, at the users' own cost, so the
+  // time taken does not tell which names exist.
+  std::string dummy_hash_;
+  double sign_in_budget_ = kSignInBurst;
+  Timestamp budget_at_{};
 };
 
 // Cookie header value -> the named cookie's value.

@@ -202,6 +202,11 @@ HttpResponse Workspace::SessionRoute(const HttpRequest& request) {
     }
     Result<Session> s =
         auth_.SignIn(body["name"].get<std::string>(), body["password"].get<std::string>());
+    if (s.status().code() == StatusCode::kResourceExhausted) {
+      HttpResponse r = JsonError(429, "resource_exhausted", s.status().message());
+      r.headers.emplace_back("Retry-After", std::to_string(auth_.SignInRetryAfter().count()));
+      return r;
+    }
     if (!s.ok()) {
       return JsonError(401, "unauthenticated", s.status().message());
     }

@@ -1032,7 +1032,9 @@ Result<HttpResponse> AdminCall(const std::string& method, const std::string& url
     r.method = method;
     r.url = url;
     r.body = body;
-    r.timeout = milliseconds(5000);
+    // A sign-in hashes the password at 600,000 iterations; under a loaded
+    // sanitized run that, and the daemon's first sync, can take seconds.
+    r.timeout = milliseconds(20000);
     r.headers = headers;
     if (!body.empty()) {
       r.headers.emplace_back("Content-Type", "application/json");

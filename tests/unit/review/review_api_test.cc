@@ -76,6 +76,10 @@ TEST(PasswordHashTest, VerifiesOnlyTheRightPasswordAndRejectsMalformedHashes) {
   EXPECT_TRUE(CheckPasswordHash(h).ok());
   EXPECT_FALSE(CheckPasswordHash("correct horse").ok());
   EXPECT_FALSE(CheckPasswordHash("pbkdf2-sha256$10$MDEyMzQ1Njc4OWFiY2RlZg==$AAAA").ok());
+  // A cost so high that every sign-in would hang is refused at load.
+  const std::string huge = HashPassword("x", "0123456789abcdef", 1000);
+  EXPECT_FALSE(
+      CheckPasswordHash("pbkdf2-sha256$2000000000$" + huge.substr(huge.find('$', 15) + 1)).ok());
   EXPECT_FALSE(VerifyPassword("x", "md5$1$a$b"));
   // Different salts, different hashes.
   EXPECT_NE(h, HashPassword("correct horse", "fedcba9876543210", 1000));
@@ -113,6 +117,34 @@ TEST_F(WorkspaceTest, SignInSetsAHardenedCookieAndWrongPasswordsAreRefused) {
   HttpResponse secure = tls.front->Handle(r);
   ASSERT_EQ(secure.status, 200);
   EXPECT_NE(std::string(*secure.header("Set-Cookie")).find("; Secure"), std::string::npos);
+}
+
+// Each sign-in costs a slow hash on the admin server's executor: a flood of
+// attempts gets 429 with Retry-After instead of stalling the sync beside it.
+TEST_F(WorkspaceTest, SignInsAreBudgetedSoAFloodCannotStallTheService) {
+  const std::string wrong = json{{"name", "rita"}, {"password", "guess"}}.dump();
+  for (int i = 0; i < Authenticator::kSignInBurst; ++i) {
+    ASSERT_EQ(Call("POST", "/api/v1/session", wrong).status, 401) << i;
+  }
+  const std::string right = json{{"name", "rita"}, {"password", "rita-password-1"}}.dump();
+  HttpResponse flooded = Call("POST", "/api/v1/session", right);
+  EXPECT_EQ(flooded.status, 429) << flooded.body;
+  EXPECT_EQ(flooded.header("Retry-After").value_or(""), "1");
+  EXPECT_EQ(Body(flooded)["error"]["code"], "resource_exhausted");
+  EXPECT_EQ(flooded.header("Set-Cookie"), std::nullopt);
+  // Existing sessions and tokens are not affected.
+  EXPECT_EQ(WithToken("GET", "/api/v1/conflicts", kCliToken).status, 200);
+  // One attempt per second comes back.
+  w.clock.Advance(std::chrono::milliseconds(999));
+  EXPECT_EQ(Call("POST", "/api/v1/session", right).status, 429);
+  w.clock.Advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(Call("POST", "/api/v1/session", right).status, 200);
+  EXPECT_EQ(Call("POST", "/api/v1/session", right).status, 429);
+  w.clock.Advance(std::chrono::seconds(30));  // refilled, up to the burst
+  for (int i = 0; i < Authenticator::kSignInBurst; ++i) {
+    EXPECT_EQ(Call("POST", "/api/v1/session", wrong).status, 401) << i;
+  }
+  EXPECT_EQ(Call("POST", "/api/v1/session", wrong).status, 429);
 }
 
 TEST_F(WorkspaceTest, ReadsOfBusinessDataNeedASignedInUser) {
