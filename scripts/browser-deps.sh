@@ -6,7 +6,8 @@
 # install them: the browser tests must not pass without running.
 #   scripts/browser-deps.sh [DIR]
 set -euo pipefail
-dir=${1:-build/browser-tests}
+# Absolute: require() takes a bare relative path for a package name.
+dir=$(realpath -m "${1:-build/browser-tests}")
 want_puppeteer=23.11.1
 want_axe=4.14.1
 have() {

@@ -47,6 +47,10 @@ async function main() {
     for (const view of ["deadletters", "unmatched", "partners"]) {
       await page.goto(base + "/app/#/" + view, { waitUntil: "networkidle0" });
       await page.waitForSelector(`#view-${view}`, { visible: true });
+      if (view === "partners") {  // with one partner's joint pipeline review open
+        await page.click('button[aria-controls="pipeline-contoso"]');
+        await page.waitForSelector("#pipeline-contoso table caption", { visible: true });
+      }
       await shoot(page, view);
     }
   } finally {
