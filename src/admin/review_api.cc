@@ -51,6 +51,11 @@ std::optional<int64_t> ParseInt(const std::string& s) {
 Result<Resolution> ResolutionFromJson(const json& body, const Principal& who) {
   Resolution r;
   r.resolved_by = who.name;
+  for (const char* key : {"take", "reason"}) {
+    if (body.contains(key) && !body[key].is_string()) {
+      return InvalidArgument("\"" + std::string(key) + "\" must be a string");
+    }
+  }
   const std::string take = body.value("take", std::string());
   const std::string reason = body.value("reason", std::string());
   if (reason.find_first_not_of(" \t\r\n") == std::string::npos) {
@@ -83,6 +88,32 @@ Result<json> ParseBody(const std::string& body) {
     return InvalidArgument("request body must be a JSON object");
   }
   return j;
+}
+
+// Two records of one partner's pair: {"partner","vendor_id","partner_id"}.
+struct DealPair {
+  std::string partner;
+  std::string vendor_id;
+  std::string partner_id;
+};
+
+Result<DealPair> DealPairFromBody(const std::string& body) {
+  auto j = ParseBody(body);
+  if (!j.ok()) {
+    return j.status();
+  }
+  DealPair pair;
+  for (auto [key, out] : {std::pair{"partner", &pair.partner},
+                          std::pair{"vendor_id", &pair.vendor_id},
+                          std::pair{"partner_id", &pair.partner_id}}) {
+    auto it = j->find(key);
+    if (it == j->end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+      return InvalidArgument(
+          "\"partner\", \"vendor_id\" and \"partner_id\" must be non-empty strings");
+    }
+    *out = it->get<std::string>();
+  }
+  return pair;
 }
 
 }  // namespace
@@ -381,51 +412,41 @@ HttpResponse ReviewApi::Links(const HttpRequest& request, std::string_view query
     }
     return JsonResponse(200, {{"links", out}});
   }
-  auto j = ParseBody(request.body);
-  if (!j.ok()) {
-    return ErrorFromStatus(j.status());
+  Result<DealPair> pair = DealPairFromBody(request.body);
+  if (!pair.ok()) {
+    return ErrorFromStatus(pair.status());
   }
-  const std::string partner = j->value("partner", std::string());
-  const std::string vendor_id = j->value("vendor_id", std::string());
-  const std::string partner_id = j->value("partner_id", std::string());
-  if (partner.empty() || vendor_id.empty() || partner_id.empty()) {
-    return JsonError(400, "invalid_argument",
-                     "\"partner\", \"vendor_id\" and \"partner_id\" must be non-empty strings");
+  if (!who.SeesPartner(pair->partner)) {
+    return Forbidden("user \"" + who.name + "\" may not link deals of partner \"" +
+                     pair->partner + "\"");
   }
-  if (!who.SeesPartner(partner)) {
-    return Forbidden("user \"" + who.name + "\" may not link deals of partner \"" + partner + "\"");
-  }
-  if (Status s = deps_.backend.SetLink(partner, vendor_id, partner_id, who.name); !s.ok()) {
+  if (Status s = deps_.backend.SetLink(pair->partner, pair->vendor_id, pair->partner_id, who.name);
+      !s.ok()) {
     return ErrorFromStatus(s);
   }
-  return JsonResponse(201, {{"partner", partner},
-                            {"vendor_id", vendor_id},
-                            {"partner_id", partner_id},
+  return JsonResponse(201, {{"partner", pair->partner},
+                            {"vendor_id", pair->vendor_id},
+                            {"partner_id", pair->partner_id},
                             {"created_by", who.name}});
 }
 
 HttpResponse ReviewApi::NotSameDeal(const std::string& body, const Principal& who) {
-  auto j = ParseBody(body);
-  if (!j.ok()) {
-    return ErrorFromStatus(j.status());
+  Result<DealPair> pair = DealPairFromBody(body);
+  if (!pair.ok()) {
+    return ErrorFromStatus(pair.status());
   }
-  const std::string partner = j->value("partner", std::string());
-  const std::string vendor_id = j->value("vendor_id", std::string());
-  const std::string partner_id = j->value("partner_id", std::string());
-  if (partner.empty() || vendor_id.empty() || partner_id.empty()) {
-    return JsonError(400, "invalid_argument",
-                     "\"partner\", \"vendor_id\" and \"partner_id\" must be non-empty strings");
+  if (!who.SeesPartner(pair->partner)) {
+    return Forbidden("user \"" + who.name + "\" may not judge deals of partner \"" +
+                     pair->partner + "\"");
   }
-  if (!who.SeesPartner(partner)) {
-    return Forbidden("user \"" + who.name + "\" may not judge deals of partner \"" + partner +
-                     "\"");
-  }
-  if (Status s = deps_.backend.MarkNotSameDeal(partner, vendor_id, partner_id, who.name); !s.ok()) {
+  if (Status s =
+          deps_.backend.MarkNotSameDeal(pair->partner, pair->vendor_id, pair->partner_id, who.name);
+      !s.ok()) {
     return ErrorFromStatus(s);
   }
-  return JsonResponse(200, {{"partner", partner},
-                            {"vendor_id", vendor_id},
-                            {"partner_id", partner_id},
+  return JsonResponse(200, {{"partner", pair->partner},
+                            {"vendor_id", pair->vendor_id},
+                            {"partner_id", pair->partner_id},
                             {"not_the_same_deal", true},
                             {"by", who.name}});
 }

@@ -189,25 +189,37 @@ class WebhookReceiver {
   std::vector<HttpRequest> received_;
 };
 
-Result<HttpResponse> Http(const std::string& method, const std::string& url,
-                          const std::string& body = "", const std::string& token = "") {
+// A sign-in hashes the password at 600,000 iterations; under a loaded
+// sanitized run that, and the daemon's first sync, can take seconds.
+Result<HttpResponse> AdminCall(const std::string& method, const std::string& url,
+                               const std::string& body, const HttpHeaders& headers,
+                               const std::string& ca_file = "",
+                               milliseconds timeout = milliseconds(20000)) {
   return testing::RunAwaitable([&]() -> Awaitable<Result<HttpResponse>> {
     ClientOptions options;
     options.allow_insecure_http_loopback = true;
+    options.ca_file = ca_file;
     BeastHttpClient client(co_await boost::asio::this_coro::executor, options);
     HttpRequest r;
     r.method = method;
     r.url = url;
     r.body = body;
-    r.timeout = milliseconds(5000);
-    if (!token.empty()) {
-      r.headers.emplace_back("Authorization", "Bearer " + token);
-    }
+    r.timeout = timeout;
+    r.headers = headers;
     if (!body.empty()) {
       r.headers.emplace_back("Content-Type", "application/json");
     }
     co_return co_await client.Send(r);
   }());
+}
+
+Result<HttpResponse> Http(const std::string& method, const std::string& url,
+                          const std::string& body = "", const std::string& token = "") {
+  HttpHeaders headers;
+  if (!token.empty()) {
+    headers.emplace_back("Authorization", "Bearer " + token);
+  }
+  return AdminCall(method, url, body, headers, "", milliseconds(5000));
 }
 
 // The repository's northwind example, pointed at a simulator.
@@ -1020,28 +1032,6 @@ TEST_F(DaemonE2ETest, CliListsReportsAndResolvesWhileTheDaemonRunsAndWhenItIsSto
 
 // One call to the admin server with the headers a browser or script would
 // send; `ca_file` is the trust anchor when `url` is https.
-Result<HttpResponse> AdminCall(const std::string& method, const std::string& url,
-                               const std::string& body, const HttpHeaders& headers,
-                               const std::string& ca_file = "") {
-  return testing::RunAwaitable([&]() -> Awaitable<Result<HttpResponse>> {
-    ClientOptions options;
-    options.allow_insecure_http_loopback = true;
-    options.ca_file = ca_file;
-    BeastHttpClient client(co_await boost::asio::this_coro::executor, options);
-    HttpRequest r;
-    r.method = method;
-    r.url = url;
-    r.body = body;
-    // A sign-in hashes the password at 600,000 iterations; under a loaded
-    // sanitized run that, and the daemon's first sync, can take seconds.
-    r.timeout = milliseconds(20000);
-    r.headers = headers;
-    if (!body.empty()) {
-      r.headers.emplace_back("Content-Type", "application/json");
-    }
-    co_return co_await client.Send(r);
-  }());
-}
 
 std::string Describe(const Result<HttpResponse>& r) {
   return r.ok() ? std::to_string(r->status) + " " + r->body : r.status().ToString();

@@ -208,6 +208,21 @@ TEST_F(WorkspaceTest, SettlingNeedsAReasonAndIsRecordedUnderTheUsersName) {
   EXPECT_EQ(Call("POST", url, json{{"take", "partner"}}.dump(), &rita).status, 400);
   EXPECT_EQ(Call("POST", url, json{{"take", "partner"}, {"reason", "  "}}.dump(), &rita).status,
             400);
+  // Values of the wrong JSON type are a 400 that says so, not an exception.
+  HttpResponse typed = Call("POST", url, json{{"take", 5}, {"reason", "x"}}.dump(), &rita);
+  EXPECT_EQ(typed.status, 400);
+  EXPECT_EQ(Body(typed)["error"]["message"], "\"take\" must be a string") << typed.body;
+  EXPECT_EQ(Call("POST", url, json{{"take", "vendor"}, {"reason", {1}}}.dump(), &rita).status,
+            400);
+  EXPECT_EQ(Call("POST", "/api/v1/links",
+                 json{{"partner", 7}, {"vendor_id", "v"}, {"partner_id", "p"}}.dump(), &rita)
+                .status,
+            400);
+  EXPECT_EQ(Call("POST", "/api/v1/links/not-same-deal",
+                 json{{"partner", "contoso"}, {"vendor_id", true}, {"partner_id", "p"}}.dump(),
+                 &rita)
+                .status,
+            400);
   // A body naming someone else does not change who acted.
   HttpResponse r = Call(
       "POST", url,
