@@ -457,8 +457,11 @@ std::string EncodeRejected(const RejectedRecord& r) {
 
 Result<RejectedRecord> DecodeRejected(std::string_view text) {
   return Decode<RejectedRecord>(text, "rejected record", [](const json& j) {
-    RejectedRecord r{j.at("source").get<std::string>(), j.at("native_id").get<std::string>(),
-                     j.at("message").get<std::string>(), FromMs(j.at("rejected_at"))};
+    RejectedRecord r;
+    r.source = j.at("source").get<std::string>();
+    r.native_id = j.at("native_id").get<std::string>();
+    r.message = j.at("message").get<std::string>();
+    r.rejected_at = FromMs(j.at("rejected_at"));
     if (j.contains("modified_at")) {
       r.modified_at = FromMs(j.at("modified_at"));
     }
