@@ -238,6 +238,9 @@ class SyncEngine {
                            std::string_view by);
   // Refused records of `source` ("" = every source); a scan of the refused only.
   Result<std::vector<RejectedRecord>> RejectedRecords(std::string_view source);
+  // Ends the refused listing of records `source` no longer has (read again,
+  // they were not found); nothing else changes.
+  Status ForgetRejected(std::string_view source, const std::vector<std::string>& native_ids);
   // Makes every outbox entry of `target` that is backing off due now (the
   // target recovered); returns how many were re-driven.
   Result<size_t> RedrivePushes(std::string_view target);

@@ -223,8 +223,13 @@ Result<std::shared_ptr<SourceRunner>> Daemon::CreateRunner(const SourceConfig& s
   hooks.pushes_queued = [this] { WakeAllPushers(); };
   const std::string id = source.id;
   hooks.finished = [this, id] { RunnerFinished(id); };
-  return std::make_shared<SourceRunner>(io_.get_executor(), std::move(parts), *engine_, deps_.clock,
-                                        deps_.random, metrics_, schedule, std::move(hooks));
+  auto runner =
+      std::make_shared<SourceRunner>(io_.get_executor(), std::move(parts), *engine_, deps_.clock,
+                                     deps_.random, metrics_, schedule, std::move(hooks));
+  runner->SetPushRetryTick(std::clamp<std::chrono::milliseconds>(
+      loaded_->config.daemon.push_retry.initial_backoff, std::chrono::seconds(1),
+      std::chrono::seconds(15)));
+  return runner;
 }
 
 Status Daemon::StartAllSources() {

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -15,9 +17,6 @@ namespace asio = boost::asio;
 using std::chrono::milliseconds;
 
 namespace {
-
-// How often a push loop looks for outbox entries whose backoff has expired.
-constexpr milliseconds kPushRetryTick{15000};
 
 // Waits on `timer` for `delay`; returns early (without error) when cancelled.
 Awaitable<void> WaitOn(asio::steady_timer& timer, milliseconds delay) {
@@ -147,12 +146,28 @@ Awaitable<void> SourceRunner::RereadLoop(std::vector<std::string> native_ids, st
     co_return;
   }
   const size_t asked = native_ids.size();
-  Result<std::vector<Opportunity>> records =
-      co_await parts_.connector->FetchByIds(std::move(native_ids));
+  Result<std::vector<Opportunity>> records = co_await parts_.connector->FetchByIds(native_ids);
   if (!records.ok()) {
     log_->warn("re-read of {} record(s) asked by {} failed: {}", asked, by,
                records.status().ToString());
     co_return;
+  }
+  // Asked for and not returned: the source no longer has them (404).
+  std::vector<std::string> gone;
+  for (const std::string& asked_id : native_ids) {
+    if (std::none_of(records->begin(), records->end(),
+                     [&](const Opportunity& o) { return o.native_id == asked_id; })) {
+      gone.push_back(asked_id);
+    }
+  }
+  if (!gone.empty()) {
+    if (Status s = engine_.ForgetRejected(id(), gone); !s.ok()) {
+      log_->warn("re-read asked by {}: {}", by, s.ToString());
+      co_return;
+    }
+    log_->info("re-read asked by {}: {} record(s) no longer at the source, no longer listed as "
+               "refused",
+               by, gone.size());
   }
   FetchPage page;
   page.records = std::move(*records);
@@ -451,7 +466,7 @@ Awaitable<Result<PushStats>> SourceRunner::PushOnceAndCount() {
 Awaitable<void> SourceRunner::PushLoop() {
   while (!stopping_) {
     if (!push_wake_pending_) {
-      co_await WaitOn(push_timer_, kPushRetryTick);
+      co_await WaitOn(push_timer_, push_retry_tick_);
       if (stopping_) {
         break;
       }

@@ -92,6 +92,10 @@ class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
   // in-flight request finishes (bounded by its timeout). Idempotent.
   void Stop();
   void WakePusher();
+  // How often the push loop looks for pushes whose backoff has ended
+  // (default 15 s): no longer than [push] initial_backoff, so a first retry
+  // is not later than configured.
+  void SetPushRetryTick(std::chrono::milliseconds tick) { push_retry_tick_ = tick; }
   // True while neither loop is running (before Start(), or after both exited).
   bool finished() const { return running_loops_ == 0; }
 
@@ -106,7 +110,8 @@ class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
 
   // Reads these records again now (records refused before their partner
   // file was fixed) and journals them like a page of changes; the list
-  // cursor stays where it is.
+  // cursor stays where it is. Those the source no longer has stop being
+  // listed as refused.
   void Reread(std::vector<std::string> native_ids, std::string by);
 
   SourceHealth Health() const;
@@ -151,6 +156,7 @@ class SourceRunner : public std::enable_shared_from_this<SourceRunner> {
   size_t pass_pages_ = 0;
   static constexpr int kQuickRestartsInARow = 3;
   int quick_restarts_ = 0;  // passes restarted after a short backoff, in a row
+  std::chrono::milliseconds push_retry_tick_{15000};
   bool pushes_failing_ = false;
   bool stopping_ = false;
   bool push_wake_pending_ = false;

@@ -1,6 +1,7 @@
 // Operator actions on the outbox: retrying and discarding dead letters,
-// re-driving pushes that back off once their target recovered, and
-// replacing a source's cursor (rewind). Each is one WriteBatch.
+// re-driving pushes that back off once their target recovered, replacing a
+// source's cursor (rewind), and dropping refused records the source no longer
+// has. Each is one WriteBatch.
 #include "src/engine/engine_impl.h"
 #include "src/engine/keys.h"
 #include "src/engine/records_json.h"
@@ -85,6 +86,16 @@ Status SyncEngine::DiscardDeadLetter(std::string_view target, std::string_view n
   DEALSYNC_RETURN_IF_ERROR(im.RecordAction(txn, dead->entry.link_id,
                                            PartnerOfLink(dead->entry.link_id), by,
                                            "dead_letter_discarded", DeadLetterDetail(*dead)));
+  return txn.Commit();
+}
+
+Status SyncEngine::ForgetRejected(std::string_view source,
+                                  const std::vector<std::string>& native_ids) {
+  Txn txn(impl_->store);
+  for (const std::string& id : native_ids) {
+    DEALSYNC_RETURN_IF_ERROR(
+        impl_->DeleteIfPresent(txn, Column::kIndex, keys::RejectKey(source, id)));
+  }
   return txn.Commit();
 }
 

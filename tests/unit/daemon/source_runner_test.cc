@@ -247,6 +247,36 @@ TEST(DeadLetters, AreLoggedAtWarningWithTheRecordAndCountedPerTarget) {
   EXPECT_EQ(h.engine->DeadLetters(kPartner)->size(), 1u);
 }
 
+// A channel manager asks for refused records to be read again: the readable
+// one is journaled, the one the source no longer has leaves the list, and the
+// source's list cursor stays where it was.
+TEST(Reread, RefusedRecordsAreReadAgainAndThoseGoneLeaveTheList) {
+  EngineHarness h;
+  h.partner.Put(Deal("P1", "REG-1", "qualified", "1000.00 USD", "2026-12-01"));
+  FetchPage refused;
+  refused.rejects.push_back({"P1", "stage \"Verbal\" is not in [stages]", "{}"});
+  refused.rejects.push_back({"GONE", "stage \"Verbal\" is not in [stages]", "{}"});
+  refused.next_cursor = "c9";
+  ASSERT_OK(h.engine->IngestPage(kPartner, refused));
+  ASSERT_EQ(h.engine->RejectedRecords(kPartner)->size(), 2u);
+
+  asio::io_context io;
+  MetricsRegistry metrics;
+  DeclareDaemonMetrics(metrics);
+  ScriptedRandom random;
+  auto runner = MakeRunner(io, h, std::make_unique<LatentConnector>(h.partner, 0), metrics, random);
+  runner->Reread({"P1", "GONE"}, "rita");
+  EXPECT_FALSE(runner->finished());  // Stop() waits for it like for the loops
+  io.run();
+  EXPECT_TRUE(runner->finished());
+  EXPECT_TRUE(h.engine->RejectedRecords(kPartner)->empty());
+  Result<std::optional<Opportunity>> read = h.engine->GetRecord(kPartner, "P1");
+  ASSERT_OK(read);
+  ASSERT_TRUE(read->has_value());
+  EXPECT_EQ((*read)->stage, Stage::kQualified);
+  EXPECT_EQ(*h.engine->LoadCursor(kPartner), "c9");
+}
+
 TEST(Recovery, FirstGoodPollRedrivesParkedPushes) {
   EngineHarness h;
   h.vendor.Put(Deal("V1", "REG-1", "qualified", "1000.00 USD", "2026-12-01"));

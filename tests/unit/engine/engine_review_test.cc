@@ -79,6 +79,24 @@ TEST(EngineRejects, AValueOutOfBoundsIsListedWithTheRefusedVersionUntilFixed) {
   EXPECT_EQ(h.vendor.Get("V1").amount->minor, 150000);
 }
 
+TEST(EngineRejects, ARecordTheSourceNoLongerHasIsNoLongerListed) {
+  EngineHarness h;
+  FetchPage page;
+  page.rejects.push_back({"X1", "stage \"Verbal\" is not mapped", "{}"});
+  page.rejects.push_back({"X2", "stage \"Verbal\" is not mapped", "{}"});
+  page.next_cursor = "c1";
+  ASSERT_OK(h.engine->IngestPage(kPartner, page));
+  const uint64_t journal = h.engine->Counters()->journal_entries;
+  ASSERT_OK(h.engine->ForgetRejected(kPartner, {"X1", "never-refused"}));
+  std::vector<RejectedRecord> left = Refused(*h.engine, kPartner);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].native_id, "X2");
+  EXPECT_EQ(h.engine->Counters()->rejected_records, 1u);
+  EXPECT_EQ(h.engine->Counters()->journal_entries, journal);  // the reject stays journaled
+  EXPECT_FALSE(h.engine->GetRecord(kPartner, "X1")->has_value());
+  EXPECT_EQ(*h.engine->LoadCursor(kPartner), "c1");
+}
+
 // V1's registration id matches P1 and P2: ambiguous until a person decides.
 class Ambiguous : public ::testing::Test {
  protected:

@@ -47,11 +47,15 @@ class EngineBackend final : public AdminBackend {
                        std::string_view by) override {
     reread_by.emplace_back(by);
     FetchPage page;
+    std::vector<std::string> gone;
     for (const std::string& id : native_ids) {
       if (auto it = fixed.find(std::string(source) + "/" + id); it != fixed.end()) {
         page.records.push_back(it->second);
+      } else {
+        gone.push_back(id);
       }
     }
+    DEALSYNC_RETURN_IF_ERROR(engine_.ForgetRejected(source, gone));
     Result<std::string> cursor = engine_.LoadCursor(source);
     if (!cursor.ok()) {
       return cursor.status();
