@@ -361,8 +361,8 @@ HttpResponse ReviewApi::ResolveMany(const std::string& body, const Principal& wh
   if (!j.ok()) {
     return ErrorFromStatus(j.status());
   }
-  auto ids = j->find("ids");
-  if (ids == j->end() || !ids->is_array() || ids->empty() || ids->size() > 500) {
+  const json* ids = review::BulkIds(*j);
+  if (ids == nullptr) {
     return JsonError(400, "invalid_argument", "\"ids\" must be an array of 1 to 500 conflict ids");
   }
   auto resolution = ResolutionFromJson(*j, who);

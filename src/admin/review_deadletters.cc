@@ -46,10 +46,9 @@ HttpResponse ReviewApi::DeadLetterRoute(const HttpRequest& request,
     if (method != "POST") {
       return admin::MethodNotAllowed("POST");
     }
-    json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-    auto ids = body.is_object() ? body.find("ids") : body.end();
-    if (!body.is_object() || ids == body.end() || !ids->is_array() || ids->empty() ||
-        ids->size() > 500) {
+    const json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+    const json* ids = review::BulkIds(body);
+    if (ids == nullptr) {
       return JsonError(400, "invalid_argument",
                        "expected {\"ids\": [\"<target>/<record>\", ...]} with 1 to 500 ids");
     }
@@ -57,11 +56,9 @@ HttpResponse ReviewApi::DeadLetterRoute(const HttpRequest& request,
     size_t done = 0;
     json results = json::array();
     for (const json& idj : *ids) {
-      const std::string id = idj.is_string() ? idj.get<std::string>() : std::string();
-      const size_t slash = id.find('/');
-      Status s = slash == std::string::npos || slash == 0 || slash + 1 == id.size()
-                     ? InvalidArgument("a dead letter id is \"<target>/<record>\"")
-                     : DeadLetterAction(id.substr(0, slash), id.substr(slash + 1), retry, who);
+      auto id = review::SplitQualifiedId(idj);
+      Status s = !id ? InvalidArgument("a dead letter id is \"<target>/<record>\"")
+                     : DeadLetterAction(id->first, id->second, retry, who);
       done += s.ok() ? 1 : 0;
       json r = {{"id", idj}, {"ok", s.ok()}};
       if (!s.ok()) {

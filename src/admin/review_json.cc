@@ -38,6 +38,24 @@ json RecordToJson(const Opportunity& o) {
   return j;
 }
 
+const json* BulkIds(const json& body) {
+  auto ids = body.is_object() ? body.find("ids") : body.end();
+  if (!body.is_object() || ids == body.end() || !ids->is_array() || ids->empty() ||
+      ids->size() > 500) {
+    return nullptr;
+  }
+  return &*ids;
+}
+
+std::optional<std::pair<std::string, std::string>> SplitQualifiedId(const json& id) {
+  const std::string text = id.is_string() ? id.get<std::string>() : std::string();
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == text.size()) {
+    return std::nullopt;
+  }
+  return std::pair{text.substr(0, slash), text.substr(slash + 1)};
+}
+
 json ActionToJson(const OperatorAction& a) {
   return {{"at", FormatTimestamp(a.at)},
           {"by", a.by},

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -34,6 +35,13 @@ nlohmann::json RejectedToJson(const RejectedRecord& r);
 // dead-lettered, or none waiting (sent and acknowledged, or nothing to send).
 nlohmann::json PushStateFor(SyncEngine& engine, const Config& config, const Conflict& c);
 nlohmann::json OutboxToJson(const OutboxEntry& e, std::string_view state);
+
+// The "ids" array of a bulk request ({"ids": [...]} with 1 to 500 items), or
+// nullptr when `body` is not of that shape.
+const nlohmann::json* BulkIds(const nlohmann::json& body);
+// "<source>/<record>" split at its first '/' (a record id may hold more);
+// nullopt when `id` is no string or either part is empty.
+std::optional<std::pair<std::string, std::string>> SplitQualifiedId(const nlohmann::json& id);
 
 // Money in minor units of `currency` as "1234.50 USD".
 std::string MinorText(int64_t minor, const std::string& currency);

@@ -58,9 +58,9 @@ HttpResponse ReviewApi::Rejects(std::string_view query, const Principal& who) {
 }
 
 HttpResponse ReviewApi::Reread(const std::string& body, const Principal& who) {
-  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  auto ids = j.is_object() ? j.find("ids") : j.end();
-  if (!j.is_object() || ids == j.end() || !ids->is_array() || ids->empty() || ids->size() > 500) {
+  const json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json* ids = review::BulkIds(j);
+  if (ids == nullptr) {
     return JsonError(400, "invalid_argument",
                      "expected {\"ids\": [\"<source>/<record>\", ...]} with 1 to 500 ids");
   }
@@ -69,13 +69,12 @@ HttpResponse ReviewApi::Reread(const std::string& body, const Principal& who) {
   std::map<std::string, std::set<std::string>> refused;  // per source, read once
   json results = json::array();
   for (const json& idj : *ids) {
-    const std::string id = idj.is_string() ? idj.get<std::string>() : std::string();
-    const size_t slash = id.find('/');
+    const auto id = review::SplitQualifiedId(idj);
     std::string error;
-    if (slash == std::string::npos || slash == 0 || slash + 1 == id.size()) {
+    if (!id) {
       error = "a refused record's id is \"<source>/<record>\"";
-    } else if (const std::string source = id.substr(0, slash); !SeesSource(source, who)) {
-      error = "no refused record \"" + id + "\"";
+    } else if (const auto& [source, native_id] = *id; !SeesSource(source, who)) {
+      error = "no refused record \"" + source + "/" + native_id + "\"";
     } else {
       auto listed = refused.find(source);
       if (listed == refused.end()) {
@@ -89,10 +88,10 @@ HttpResponse ReviewApi::Reread(const std::string& body, const Principal& who) {
         }
         listed = refused.emplace(source, std::move(native_ids)).first;
       }
-      if (listed->second.count(id.substr(slash + 1)) != 0) {
-        by_source[source].push_back(id.substr(slash + 1));
+      if (listed->second.count(native_id) != 0) {
+        by_source[source].push_back(native_id);
       } else {
-        error = "no refused record \"" + id + "\"";
+        error = "no refused record \"" + source + "/" + native_id + "\"";
       }
     }
     json r = {{"id", idj}, {"ok", error.empty()}};
