@@ -223,6 +223,16 @@ struct WebhookConfig {
   int digest_hour_utc = -1;  // 0..23: daily digest at that hour; -1: none
 };
 
+// [store]: the state directory's memory budget and how long the journal keeps
+// what it no longer needs.
+struct StoreSettings {
+  std::optional<uint64_t> block_cache_bytes;  // unset: the store's default (StoreOptions)
+  std::optional<uint64_t> memtable_bytes;
+  // Journal entries recorded longer ago are pruned, except each record's latest
+  // version and what an open conflict or refused record still points at; 0 keeps all.
+  std::chrono::milliseconds keep_journal{std::chrono::hours(24 * 365)};
+};
+
 struct DaemonConfig {
   std::string file;
   std::string state_dir = "/var/lib/dealsync";
@@ -246,6 +256,7 @@ struct DaemonConfig {
   ReconcilePolicy reconciliation;        // defaults for every partner
   CurrencyRates rates;
   PushRetryConfig push_retry;  // [push]
+  StoreSettings store;         // [store]
 };
 
 struct Config {

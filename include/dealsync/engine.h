@@ -167,6 +167,14 @@ struct RejectedRecord {
   uint64_t journal_seq = 0;              // the reject's journal entry (the payload as read)
 };
 
+// What one PruneJournal call did.
+struct JournalPruneStats {
+  size_t examined = 0;  // entries older than the cut-off looked at
+  size_t deleted = 0;
+  size_t kept = 0;        // a record's latest version, or evidence still pointed at
+  bool finished = false;  // no older entry is left to examine
+};
+
 // What a person did to a link's deals (linking, "not the same deal", failed
 // pushes retried or discarded), journaled and kept with the link's history.
 struct OperatorAction {
@@ -252,6 +260,16 @@ class SyncEngine {
   Result<SourceState> GetSourceState(std::string_view source);
   // Records whose link keys matched more than one candidate.
   Result<std::vector<LinkAmbiguity>> ListAmbiguities();
+
+  // Journal retention: deletes, in one batch, up to `max_entries` of the
+  // entries recorded before `recorded_before` that nothing needs any more.
+  // Kept are each record's latest version (its native payload lives only
+  // there), the versions a held conflict points at, and the entry of a record
+  // still listed as refused. Entries are examined once, oldest first, from
+  // where the previous call stopped (meta "journal/pruned_below"); a kept
+  // latest version is deleted later by the ingest that supersedes it. Call
+  // again until `finished`.
+  Result<JournalPruneStats> PruneJournal(Timestamp recorded_before, size_t max_entries);
 
  private:
   struct Impl;

@@ -184,6 +184,25 @@ void ReadReports(TableReader& root, DaemonConfig& daemon) {
   reports.Finish();
 }
 
+void ReadStore(TableReader& root, StoreSettings& store) {
+  const toml::table* table = root.Table("store");
+  if (table == nullptr) {
+    return;
+  }
+  TableReader t(root.sink(), *table, "store");
+  constexpr int64_t kMiB = int64_t{1} << 20;
+  if (auto v = t.Int("block_cache_mib", 1, 1 << 20)) {
+    store.block_cache_bytes = static_cast<uint64_t>(*v * kMiB);
+  }
+  if (auto v = t.Int("memtables_mib", 4, 1 << 20)) {
+    store.memtable_bytes = static_cast<uint64_t>(*v * kMiB);
+  }
+  if (auto d = t.Duration("keep_journal", /*allow_zero=*/true)) {
+    store.keep_journal = *d;
+  }
+  t.Finish();
+}
+
 }  // namespace
 
 DaemonConfig ReadDaemon(ErrorSink& sink, const toml::table& root_table, const std::string& dir) {
@@ -229,6 +248,7 @@ DaemonConfig ReadDaemon(ErrorSink& sink, const toml::table& root_table, const st
   ReadCurrency(root, daemon.rates);
   ReadReports(root, daemon);
   ReadPushRetry(root, daemon.push_retry);
+  ReadStore(root, daemon.store);
   ReadNotify(root, daemon);
   root.Finish();
   return daemon;

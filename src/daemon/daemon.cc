@@ -385,7 +385,7 @@ std::optional<Result<std::unique_ptr<Store>>> Daemon::WaitForStore(Status why) {
           }
           // Each attempt is the loop doing its work: the watchdog is fed.
           deps_.notifier.Notify("WATCHDOG=1");
-          store = deps_.open_store(d.state_dir);
+          store = deps_.open_store(d.state_dir, StoreOptionsOf(d.store));
           if (store.ok() || !StoreMayRecover(store.status())) {
             break;
           }
@@ -419,7 +419,7 @@ int Daemon::Run() {
   loaded_ = std::move(*loaded);
   ApplyLogLevel();
   const DaemonConfig& d = loaded_->config.daemon;
-  Result<std::unique_ptr<Store>> store = deps_.open_store(d.state_dir);
+  Result<std::unique_ptr<Store>> store = deps_.open_store(d.state_dir, StoreOptionsOf(d.store));
   if (!store.ok() && !options_.once && StoreMayRecover(store.status())) {
     std::optional<Result<std::unique_ptr<Store>>> waited = WaitForStore(store.status());
     if (!waited) {
@@ -462,6 +462,7 @@ int Daemon::Run() {
   }
   asio::co_spawn(io_, SignalLoop(), asio::detached);
   asio::co_spawn(io_, StatusLoop(), asio::detached);
+  asio::co_spawn(io_, RetentionLoop(), asio::detached);
   if (notify_) {
     asio::co_spawn(io_, NotifyLoop(), asio::detached);
   }
@@ -493,6 +494,7 @@ void Daemon::BeginShutdown(const char* why) {
   }
   status_timer_.cancel();
   notify_timer_.cancel();
+  retention_timer_.cancel();
   for (auto& [id, runner] : runners_) {
     runner->Stop();
   }
@@ -605,6 +607,7 @@ Awaitable<int> Daemon::RunOnce() {
   // A failed source (invalid file, missing credential) fails the run, after
   // every other source has synced.
   failed = failed || !failed_.empty();
+  co_await PruneJournalNow();
   RefreshGauges();
   if (Result<EngineCounters> c = engine_->Counters(); c.ok()) {
     spdlog::info(

@@ -74,8 +74,13 @@ struct DaemonDeps {
       boost::asio::any_io_executor, const SourceConfig&, HttpTransport& base,
       const std::string& credentials_dir, TransportCounters* counters)>
       make_transport;
-  std::function<Result<std::unique_ptr<Store>>(const std::string& dir)> open_store;
+  // The state store of `dir`, sized by [store] (StoreOptionsOf).
+  std::function<Result<std::unique_ptr<Store>>(const std::string& dir, const StoreOptions&)>
+      open_store;
 };
+
+// The store's memory budget as [store] sets it (the store's defaults otherwise).
+StoreOptions StoreOptionsOf(const StoreSettings& settings);
 
 struct DaemonOptions {
   std::string config_dir;
@@ -151,6 +156,10 @@ class Daemon final : public AdminBackend {
   void ObserveForNotifications();
   void SendDigests(const notify::DigestFacts& facts, Timestamp now);
   Awaitable<void> NotifyLoop();
+  // [store] keep_journal (daemon_retention.cc): prunes every batch due now;
+  // RetentionLoop does so shortly after start and then hourly.
+  Awaitable<JournalPruneStats> PruneJournalNow();
+  Awaitable<void> RetentionLoop();
   Awaitable<int> RunOnce();
 
   DaemonDeps deps_;
@@ -173,6 +182,7 @@ class Daemon final : public AdminBackend {
   notify::Detector notify_detector_;
   Timestamp notify_started_{};
   boost::asio::steady_timer notify_timer_{io_};
+  boost::asio::steady_timer retention_timer_{io_};
   WatchdogGate watchdog_gate_;
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer drain_deadline_;

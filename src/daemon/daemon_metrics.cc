@@ -36,6 +36,8 @@ void DeclareDaemonMetrics(MetricsRegistry& r) {
   r.Declare(metric::kOutboxDepth, T::kGauge, "Pushes queued in the outbox.");
   r.Declare(metric::kDeadLetters, T::kGauge, "Pushes given up on, waiting for an operator.");
   r.Declare(metric::kJournalBytes, T::kGauge, "Approximate size of the change journal in bytes.");
+  r.Declare(metric::kJournalPruned, T::kCounter,
+            "Journal entries deleted by the retention policy ([store] keep_journal).");
   r.Declare(metric::kLastSuccessfulPoll, T::kGauge,
             "Unix time of the source's last successful poll.");
   r.Declare(metric::kUp, T::kGauge, "1 while the daemon is running.");

@@ -24,6 +24,7 @@ inline constexpr std::string_view kPollLag = "dealsync_poll_lag_seconds";
 inline constexpr std::string_view kOutboxDepth = "dealsync_outbox_depth";
 inline constexpr std::string_view kDeadLetters = "dealsync_dead_letters";
 inline constexpr std::string_view kJournalBytes = "dealsync_journal_bytes";
+inline constexpr std::string_view kJournalPruned = "dealsync_journal_pruned_total";
 inline constexpr std::string_view kLastSuccessfulPoll =
     "dealsync_last_successful_poll_timestamp_seconds";
 inline constexpr std::string_view kUp = "dealsync_up";

@@ -83,7 +83,9 @@ int main(int argc, char** argv) {
                     return MakeConnectorTransport(source.connection, std::move(secrets), base,
                                                   clock, *random, counters);
                   },
-                  [](const std::string& dir) { return OpenRocksStore(dir); }};
+                  [](const std::string& dir, const StoreOptions& store_options) {
+                    return OpenRocksStore(dir, store_options);
+                  }};
   try {
     Daemon daemon(std::move(deps), std::move(options));
     return daemon.Run();

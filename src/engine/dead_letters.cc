@@ -93,8 +93,7 @@ Status SyncEngine::ForgetRejected(std::string_view source,
                                   const std::vector<std::string>& native_ids) {
   Txn txn(impl_->store);
   for (const std::string& id : native_ids) {
-    DEALSYNC_RETURN_IF_ERROR(
-        impl_->DeleteIfPresent(txn, Column::kIndex, keys::RejectKey(source, id)));
+    DEALSYNC_RETURN_IF_ERROR(impl_->DropRejectListing(txn, source, id));
   }
   return txn.Commit();
 }

@@ -67,6 +67,19 @@ struct SyncEngine::Impl {
   Status RecordAction(Txn& txn, std::string_view link_id, std::string_view partner,
                       std::string_view by, std::string_view action, std::string detail);
 
+  // ---- journal retention (journal_retention.cc) -----------------------------
+  // Entries below this seq were examined by PruneJournal (0: none yet).
+  Result<uint64_t> PrunedBelow(Txn& txn);
+  // True when a held conflict of one of the record's links names entry `seq`.
+  Result<bool> HeldConflictPointsAt(Txn& txn, std::string_view source, std::string_view native_id,
+                                    uint64_t seq);
+  // Entry `seq` of the record is no longer its latest version (or listed
+  // reject): deleted when PruneJournal has already examined and kept it.
+  Status SupersedeJournalEntry(Txn& txn, std::string_view source, std::string_view native_id,
+                               uint64_t seq);
+  // Ends the record's listing as refused (no-op when not listed).
+  Status DropRejectListing(Txn& txn, std::string_view source, std::string_view native_id);
+
   // ---- per-source reading state (source_state.cc) ---------------------------
   Result<SourceState> LoadSourceState(Txn& txn, std::string_view source);
   void SaveSourceState(Txn& txn, std::string_view source, const SourceState& state);

@@ -151,6 +151,7 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
     DEALSYNC_RETURN_IF_ERROR(AppendJournal(txn, e));
     ++stats.rejects;
     if (!e.native_id.empty()) {  // listed for the channel manager until a readable version
+      DEALSYNC_RETURN_IF_ERROR(DropRejectListing(txn, source, e.native_id));
       const RejectedRecord r{e.source, e.native_id, e.message, e.recorded_at, modified_at, e.seq};
       txn.Put(Column::kIndex, keys::RejectKey(source, e.native_id), EncodeRejected(r));
     }
@@ -323,6 +324,10 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
       }
       DEALSYNC_RETURN_IF_ERROR(AppendJournal(txn, e));
       ++stats.changes_journaled;
+      if (stored) {
+        DEALSYNC_RETURN_IF_ERROR(
+            SupersedeJournalEntry(txn, source, incoming.native_id, stored->journal_seq));
+      }
       next.journal_seq = e.seq;
       for (Field f : kAllFields) {
         if ((e.before[FieldIndex(f)] != e.after[FieldIndex(f)] && !diff.ours[FieldIndex(f)]) ||
@@ -334,10 +339,9 @@ Result<IngestStats> SyncEngine::Impl::Ingest(std::string_view source, const Fetc
     // The native payload is kept once, in the journal entry of the version.
     next.opp.native_payload.clear();
     SaveRecord(txn, next);
-    // A readable version ends the record's listing as refused (a delete of an
-    // absent key is dropped by the counting store: no tombstone).
-    txn.Delete(Column::kIndex,
-               keys::RejectKey(source, Shortened(next.opp.native_id, kMaxJournaledIdBytes)));
+    // A readable version ends the record's listing as refused.
+    DEALSYNC_RETURN_IF_ERROR(
+        DropRejectListing(txn, source, Shortened(next.opp.native_id, kMaxJournaledIdBytes)));
     DEALSYNC_RETURN_IF_ERROR(IndexRecord(txn, stored ? &*stored : nullptr, next));
 
     if (next.opp.deleted) {

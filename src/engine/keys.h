@@ -4,6 +4,8 @@
 //
 //   meta       "seq/journal"                      -> BE64 last journal seq
 //              "seq/trace"                        -> BE64 last push trace number
+//              "journal/pruned_below"             -> BE64: every entry below was examined by
+//                                                 PruneJournal (the kept ones remain)
 //   journal    BE64(seq)                          -> JournalEntry JSON
 //   records    source \0 native_id                -> StoredRecord JSON (latest version; its
 //                                                 native payload is in the journal only)
@@ -47,6 +49,7 @@ namespace dealsync::engine_keys {
 inline constexpr char kSep = '\0';
 inline constexpr std::string_view kJournalSeq = "seq/journal";
 inline constexpr std::string_view kTraceSeq = "seq/trace";
+inline constexpr std::string_view kJournalPrunedBelow = "journal/pruned_below";
 
 std::string EncodeSeq(uint64_t seq);         // 8 bytes big-endian
 uint64_t DecodeSeq(std::string_view bytes);  // 0 when not 8 bytes

@@ -332,8 +332,9 @@ class RocksStore final : public Store {
 // Family options: a shared block cache with index and filter blocks charged to
 // it (memory stays within the budget however large the store grows), whole-key
 // bloom filters (point reads of absent keys skip every file), compression, and
-// for the families whose keys are deleted often (queues and indexes) a
-// collector that compacts files dense with deletes so iterators skip few.
+// for the families whose keys are deleted often (queues, indexes and the
+// pruned journal) a collector that compacts files dense with deletes, so
+// iterators skip few and pruned entries free their space.
 // The memtable size of every family (the unused "default" one too): RocksDB
 // clears a "no space" error by itself only once the largest of them is free.
 size_t WriteBufferBytes(const StoreOptions& options) {
@@ -360,7 +361,7 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const rocksdb::Options& db,
   } else {
     cf.compression = rocksdb::kNoCompression;
   }
-  if (name == "outbox" || name == "index") {
+  if (name == "outbox" || name == "index" || name == "journal") {
     cf.table_properties_collector_factories.push_back(
         rocksdb::NewCompactOnDeletionCollectorFactory(1024, 256));
   }

@@ -425,6 +425,30 @@ TEST_F(DaemonE2ETest, OnceConvergesBothSides) {
   EXPECT_EQ(partner_->View(p1_)["status"], "Quote sent");
 }
 
+// [store] keep_journal: the end of a --once run prunes what the retention
+// policy no longer needs (a cut-off of one millisecond: every superseded
+// version and push), keeps each record's latest version, and the pairs go on
+// syncing from the pruned state.
+TEST_F(DaemonE2ETest, JournalRetentionPrunesAndTheNextRunStillSyncs) {
+  const std::string file = Config() + "/dealsync.toml";
+  const std::string daemon = e2e::ReadFile(file);
+  ASSERT_NE(daemon.find("keep_journal = \"365d\""), std::string::npos);
+  e2e::WriteFile(file, std::regex_replace(daemon, std::regex(R"(keep_journal = "365d")"),
+                                          "keep_journal = \"1ms\""));
+  Seed();
+  ASSERT_EQ(RunOnce(), 0) << e2e::ReadFile(Log());
+  const std::string log = e2e::ReadFile(Log());
+  const std::regex pruned(R"(journal: pruned ([0-9]+) entries recorded more than 1ms ago)");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(log, m, pruned)) << log;
+  EXPECT_GT(std::stoi(m[1]), 0) << log;
+  EXPECT_EQ(partner_->View(p1_)["status"], "Quote sent");
+
+  ASSERT_TRUE(partner_->Edit(p1_, {{"stage", "Won"}}));
+  ASSERT_EQ(RunOnce(), 0) << e2e::ReadFile(Log());
+  EXPECT_EQ(vendor_->View(v1_)["status"], "Won") << vendor_->View(v1_).dump();
+}
+
 TEST_F(DaemonE2ETest, ServiceLifecycle) {
   Seed();
   StartDaemon();

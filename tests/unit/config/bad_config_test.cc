@@ -114,6 +114,13 @@ INSTANTIATE_TEST_SUITE_P(
                 {"dealsync.toml:6:15: push.max_backoff: max_backoff must not be shorter than "
                  "initial_backoff",
                  "dealsync.toml:7:17: push.give_up_after: duration must be greater than zero"}},
+        BadCase{"bad_store.toml",
+                "dealsync.toml",
+                {"dealsync.toml:5:19: store.block_cache_mib: expected an integer, found a string",
+                 "dealsync.toml:6:17: store.memtables_mib: value 2 is out of range (expected 4 "
+                 "to 1048576)",
+                 "dealsync.toml:7:16: store.keep_journal: invalid duration \"a year\" (expected "
+                 "a whole number and a unit: ms, s, m, h or d, e.g. \"30s\")"}},
         BadCase{"bad_tolerance.toml",
                 "partners.d/acme.toml",
                 {"partners.d/acme.toml:22:46: policy.amount.tolerance: unknown currency "

@@ -48,6 +48,20 @@ TEST(LoadConfigTest, DaemonSettings) {
   EXPECT_EQ(d.push_retry.initial_backoff, 30s);
   EXPECT_EQ(d.push_retry.max_backoff, 2h);
   EXPECT_EQ(d.push_retry.give_up_after, std::chrono::hours(24 * 7));
+  EXPECT_EQ(d.store.block_cache_bytes, uint64_t{48} << 20);
+  EXPECT_EQ(d.store.memtable_bytes, uint64_t{16} << 20);
+  EXPECT_EQ(d.store.keep_journal, std::chrono::hours(24 * 90));
+}
+
+TEST(LoadConfigTest, StoreDefaultsKeepAYearOfJournalAndTheStoresOwnBudget) {
+  ConfigDir dir;
+  dir.Write("dealsync.toml", "state_dir = \"state\"\n");
+  Config config = LoadGood(dir);
+  EXPECT_FALSE(config.daemon.store.block_cache_bytes.has_value());
+  EXPECT_FALSE(config.daemon.store.memtable_bytes.has_value());
+  EXPECT_EQ(config.daemon.store.keep_journal, std::chrono::hours(24 * 365));
+  dir.Write("dealsync.toml", "state_dir = \"state\"\n[store]\nkeep_journal = \"0s\"\n");
+  EXPECT_EQ(LoadGood(dir).daemon.store.keep_journal.count(), 0);  // keep everything
 }
 
 TEST(LoadConfigTest, VendorWithPipelines) {
