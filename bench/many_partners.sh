@@ -32,7 +32,7 @@ for i in $(seq 1 "$n"); do
   rest_args+=(--rest "$id:0:northwind")
 done
 "$sim" --pki-dir "$out/pki" --seed-file "$out/seed.json" --salesforce-port 0 \
-  "${rest_args[@]}" --ports-file "$out/ports.json" >"$out/simulators.log" 2>&1 &
+  "${rest_args[@]}" --rest-requests-per-minute 10000000 --ports-file "$out/ports.json" >"$out/simulators.log" 2>&1 &
 sim_pid=$!
 daemon_pid=
 cleanup() {

@@ -23,7 +23,7 @@ mkdir -p "$out/pki" "$out/config/partners.d"
 "$sim" --write-seed "$out/seed.json" --seed 42 --vendor-deals "$n" >/dev/null
 "$sim" --pki-dir "$out/pki" --seed-file "$out/seed.json" \
   --salesforce-port 0 --hubspot-port 0 \
-  --rest northwind:0:northwind --rest contoso:0:contoso \
+  --rest northwind:0:northwind --rest contoso:0:contoso --rest-requests-per-minute 10000000 \
   --ports-file "$out/ports.json" >"$out/simulators.log" 2>&1 &
 sim_pid=$!
 trap 'kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null || true' EXIT
@@ -56,7 +56,8 @@ render config/demo/vendor.toml.in "$out/config/vendor.toml"
 for f in config/demo/partners.d/*.toml.in; do
   render "$f" "$out/config/partners.d/$(basename "${f%.in}")"
 done
-# Rate limits of the demo configs are for the demo; a scale run measures CPU.
+# Rate limits of the demo configs (and the REST simulators' 600 requests a
+# minute) are for the demo; a scale run measures CPU.
 sed -i -E 's/rate_limit = \{ requests = [0-9]+/rate_limit = { requests = 100000/' \
   "$out/config/vendor.toml" "$out/config/partners.d/"*.toml
 

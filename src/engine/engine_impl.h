@@ -3,6 +3,8 @@
 // outbox.cc and engine.cc (public operations and queries).
 #pragma once
 
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -145,6 +147,8 @@ struct SyncEngine::Impl {
 
   // ---- push bookkeeping (outbox.cc) ------------------------------------------
   Result<std::vector<OutboxEntry>> DuePushes(std::string_view target, size_t max, Timestamp now);
+  // Per target: the outbox key the next DuePushes scan starts at (in memory).
+  std::map<std::string, std::string, std::less<>> push_resume;
   Result<PushStats> RecordPushResults(std::string_view target, const std::vector<OutboxEntry>& sent,
                                       const std::vector<UpdateOutcome>& outcomes,
                                       const Status& batch_error);

@@ -15,24 +15,46 @@ namespace dealsync {
 
 namespace keys = engine_keys;
 
+// Each call resumes where the previous one for the target stopped and wraps
+// around: the entries just sent are deleted (acknowledged) right behind the
+// resume point, so a drain of N entries passes each tombstone once, not once
+// per batch (quadratic in the queue), and no target's entries starve others.
 Result<std::vector<OutboxEntry>> SyncEngine::Impl::DuePushes(std::string_view target, size_t max,
                                                              Timestamp now) {
   std::vector<OutboxEntry> due;
+  const std::string prefix = keys::Prefix({target});
+  auto resume_it = push_resume.find(target);
+  const std::string start = resume_it != push_resume.end() ? resume_it->second : prefix;
   Status corrupt = Status::Ok();
-  Status s = store.Scan(Column::kOutbox, keys::Prefix({target}),
-                        [&](std::string_view, std::string_view v) {
-                          Result<StoredOutbox> o = DecodeOutbox(v);
-                          if (!o.ok()) {
-                            corrupt = o.status();
-                            return false;
-                          }
-                          if (o->entry.not_before <= now) {
-                            due.push_back(std::move(o->entry));
-                          }
-                          return due.size() < max;
-                        });
-  DEALSYNC_RETURN_IF_ERROR(s);
+  std::string last_visited;
+  auto sweep = [&](std::string_view from, std::optional<std::string_view> until) {
+    return store.Scan(Column::kOutbox, prefix, from, [&](std::string_view k, std::string_view v) {
+      if (until && k >= *until) {
+        return false;
+      }
+      last_visited.assign(k);
+      Result<StoredOutbox> o = DecodeOutbox(v);
+      if (!o.ok()) {
+        corrupt = o.status();
+        return false;
+      }
+      if (o->entry.not_before <= now) {
+        due.push_back(std::move(o->entry));
+      }
+      return due.size() < max;
+    });
+  };
+  DEALSYNC_RETURN_IF_ERROR(sweep(start, std::nullopt));
   DEALSYNC_RETURN_IF_ERROR(corrupt);
+  if (due.size() < max && start != prefix) {
+    DEALSYNC_RETURN_IF_ERROR(sweep(prefix, std::string_view(start)));
+    DEALSYNC_RETURN_IF_ERROR(corrupt);
+  }
+  if (due.size() >= max && !last_visited.empty()) {
+    push_resume[std::string(target)] = last_visited + '\0';  // the next key after it
+  } else {
+    push_resume.erase(std::string(target));  // a whole sweep: start over next time
+  }
   return due;
 }
 

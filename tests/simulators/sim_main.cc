@@ -89,6 +89,7 @@ int Run(int argc, char** argv) {
   CLI::App app{"dealsync-sim: CRM API simulators over loopback HTTPS"};
   std::string pki_dir, seed_file, ports_file, write_seed;
   int sf_port = -1, hs_port = -1, d365_port = -1, vendor_deals = 300;
+  int rest_requests_per_minute = GenericRestSimConfig{}.rate_limit_per_minute;
   uint64_t seed = 42;
   std::vector<std::string> rest_specs, partner_crm_specs;
   app.add_option("--pki-dir", pki_dir, "directory for the test PKI and credential files");
@@ -98,6 +99,9 @@ int Run(int argc, char** argv) {
   app.add_option("--dynamics365-port", d365_port,
                  "serve Dynamics 365 (Dataverse) on this port (0: any)");
   app.add_option("--rest", rest_specs, "name:port:shape (northwind|contoso), repeatable");
+  app.add_option("--rest-requests-per-minute", rest_requests_per_minute,
+                 "quota of each --rest API (its X-RateLimit-Limit; scale runs raise it)")
+      ->check(CLI::Range(1, 100'000'000));
   app.add_option("--partner-crm", partner_crm_specs,
                  "name:port:kind (zoho|pipedrive|suitecrm), repeatable");
   app.add_option("--ports-file", ports_file, "write {name: {port, base_url}} here once listening");
@@ -215,6 +219,7 @@ int Run(int argc, char** argv) {
     }
     GenericRestSimConfig c;
     c.shape = *shape;
+    c.rate_limit_per_minute = rest_requests_per_minute;
     c.api_key = fresh(32);
     c.client_id = spec->name + "-" + fresh(8);
     c.client_secret = fresh(32);

@@ -154,8 +154,9 @@ TEST(EngineRetention, TheVersionsAHeldConflictPointsAtAreKept) {
   h.vendor.Edit("V1", [](Opportunity& o) { o.amount = Money{120'000, "USD"}; });
   h.partner.Edit("P1", [](Opportunity& o) { o.amount = Money{130'000, "USD"}; });
   h.Settle();
-  Result<std::vector<Conflict>> held =
-      h.engine->ListConflicts({.status = ConflictStatus::kHeldForReview});
+  ConflictFilter held_only;
+  held_only.status = ConflictStatus::kHeldForReview;
+  Result<std::vector<Conflict>> held = h.engine->ListConflicts(held_only);
   ASSERT_OK(held);
   ASSERT_EQ(held->size(), 1u);
   const uint64_t evidence = held->front().partner_change.journal_seq;
